@@ -1,0 +1,26 @@
+"""tinygrad_lite: a NumPy Tensor with reverse-mode autograd and Numba kernels.
+
+    import tinygrad_lite as tl
+    W = tl.randn(784, 256, requires_grad=True)
+    loss = (tl.randn(64, 784) @ W).relu().mean()
+    loss.backward()          # W.grad now holds d loss / d W
+"""
+from . import dtypes
+from .anomaly import detect_anomaly
+from .autograd import backward, grad
+from .creation import (arange, empty, eye, full, full_like, ones, ones_like, rand, rand_like,
+                       randint, randn, randn_like, tensor, zeros, zeros_like)
+from .dtypes import bool, float32, float64, int64  # noqa: A004
+from .function import OPS, Function, OpSpec, Sample, register
+from .functional import *  # noqa: F401,F403  (tl.exp, tl.sum, tl.cat, ...)
+from .functional import cat, concat, concatenate, stack, where  # noqa: F401
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradient_check import GradcheckError, gradcheck, gradgradcheck
+from .random import manual_seed
+from .tensor import Tensor
+
+float = float32   # noqa: A001  (torch.float)
+double = float64
+long = int64
+
+__version__ = "0.1.0"

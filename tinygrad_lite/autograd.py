@@ -1,0 +1,143 @@
+"""Reverse-mode differentiation: walk the graph from the outputs back to the leaves.
+
+The walk is iterative (a 100,000-op chain is fine), gradients live in a side table keyed by
+tensor and are freed as soon as they are consumed, and each node's saved state is released
+after use unless `retain_graph=True`.
+"""
+import numpy as np
+
+from . import anomaly
+from .grad_mode import set_grad_enabled
+
+
+def topo_order(roots):
+    """Every tensor that requires grad and leads to `roots`, parents before children
+    (an iterative post-order depth-first search)."""
+    order, visited = [], set()
+    stack = [(t, False) for t in roots if t.requires_grad]
+    while stack:
+        tensor, expanded = stack.pop()
+        if expanded:
+            order.append(tensor)
+            continue
+        if id(tensor) in visited:
+            continue
+        visited.add(id(tensor))
+        stack.append((tensor, True))
+        ctx = tensor._ctx
+        if ctx is not None:
+            if ctx.parents is None:
+                raise RuntimeError(ctx._freed_message())
+            stack.extend((p, False) for p in ctx.parents if p.requires_grad)
+    return order
+
+
+def _reduce_to(g, parent):
+    """Sum a broadcast gradient back to the parent's shape and cast it to its dtype
+    (the adjoint of broadcasting is summation)."""
+    if g.shape != parent.shape:
+        g = g.sum_to(parent.shape)
+    if g.dtype != parent.dtype:
+        g = g.to(parent.dtype)
+    return g
+
+
+def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
+    """Propagate `root_grads` from `roots`. With `inputs=None`, accumulate into the `.grad`
+    of every leaf reached; otherwise return the gradients of `inputs` (None where no path)
+    and touch no `.grad`."""
+    grads = {}
+    for root, g in zip(roots, root_grads):
+        grads[id(root)] = grads[id(root)] + g if id(root) in grads else g
+    wanted = None if inputs is None else {id(t) for t in inputs}
+    captured = {}
+    with set_grad_enabled(create_graph):
+        for tensor in reversed(topo_order(roots)):
+            g = grads.pop(id(tensor), None)
+            if g is None:
+                continue                      # no path from the roots carried a gradient here
+            if wanted is not None and id(tensor) in wanted:
+                captured[id(tensor)] = g
+            ctx = tensor._ctx
+            if ctx is None:                   # a leaf
+                if wanted is None:
+                    tensor.grad = g if tensor.grad is None else tensor.grad + g
+                continue
+            parent_grads = ctx.backward(g)
+            if not isinstance(parent_grads, tuple):
+                parent_grads = (parent_grads,)
+            if anomaly.is_enabled():
+                anomaly.check_backward(ctx, g, parent_grads)
+            for parent, pg in zip(ctx.parents, parent_grads):
+                if pg is None or not parent.requires_grad:
+                    continue
+                pg = _reduce_to(pg, parent)
+                key = id(parent)
+                grads[key] = grads[key] + pg if key in grads else pg  # out of place: g is shared
+            if not retain_graph:
+                ctx.release()
+    if inputs is not None:
+        return tuple(captured.get(id(t)) for t in inputs)
+    return None
+
+
+def _as_tuple(x):
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _seed_grads(outputs, grad_outputs, caller):
+    """The gradient each output starts with: ones for a scalar, else it must be given."""
+    from .tensor import Tensor
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    grad_outputs = _as_tuple(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"{caller}: got {len(outputs)} outputs but {len(grad_outputs)} "
+                         "grad_outputs")
+    seeds = []
+    for out, g in zip(outputs, grad_outputs):
+        if not out.requires_grad:
+            raise RuntimeError(f"{caller}: output of shape {out.shape} does not require grad "
+                               "and has no grad_fn (was it computed under no_grad, or from "
+                               "tensors without requires_grad=True?)")
+        if g is None:
+            if out.data.size != 1:
+                raise RuntimeError(f"{caller}: grad can be implicitly created only for scalar "
+                                   f"outputs; this output has shape {out.shape}, so pass a "
+                                   "gradient of that shape")
+            g = Tensor._make(np.ones(out.shape, out.dtype), False, None)
+        else:
+            g = g if isinstance(g, Tensor) else Tensor(g, dtype=out.dtype)
+            if g.shape != out.shape:
+                raise RuntimeError(f"{caller}: gradient has shape {g.shape} but the output "
+                                   f"has shape {out.shape}; they must match")
+        seeds.append(g)
+    return seeds
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
+    """Accumulate d(tensors)/d(leaf) into every reached leaf's `.grad`."""
+    tensors = _as_tuple(tensors)
+    seeds = _seed_grads(tensors, grad_tensors, "backward")
+    retain = create_graph if retain_graph is None else retain_graph
+    run_backward(tensors, seeds, retain_graph=retain, create_graph=create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """Return (d outputs / d input for each input) as a tuple, without touching `.grad`.
+    With create_graph=True the results are differentiable (higher-order derivatives)."""
+    outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
+    for position, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: input {position} (shape {t.shape}) does not require grad")
+    seeds = _seed_grads(outputs, grad_outputs, "grad")
+    retain = create_graph if retain_graph is None else retain_graph
+    result = run_backward(outputs, seeds, retain_graph=retain, create_graph=create_graph,
+                          inputs=inputs)
+    if not allow_unused:
+        for position, (t, g) in enumerate(zip(inputs, result)):
+            if g is None:
+                raise RuntimeError(f"grad: input {position} (shape {t.shape}) was not used to "
+                                   "compute the outputs; pass allow_unused=True to get None")
+    return result

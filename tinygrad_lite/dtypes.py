@@ -1,0 +1,46 @@
+"""The four dtypes a Tensor can hold, and how mixed dtypes combine (PyTorch's rules)."""
+import numpy as np
+
+float32 = np.dtype(np.float32)
+float64 = np.dtype(np.float64)
+int64 = np.dtype(np.int64)
+bool = np.dtype(np.bool_)  # noqa: A001 - the public name is tl.bool, as torch.bool
+
+FLOAT_DTYPES = (float32, float64)
+SUPPORTED = (float32, float64, int64, bool)
+
+
+def to_dtype(dtype, *, op="tensor"):
+    """Map anything NumPy understands as a dtype (or a Python type) onto one of ours."""
+    if dtype is float:
+        return float32
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{op}: {dtype!r} is not a dtype; valid: tl.float32, tl.float64, "
+                        "tl.int64, tl.bool") from None
+    if dt in SUPPORTED:
+        return dt
+    if dt.kind == "f":
+        return float32
+    if dt.kind in "iu":
+        return int64
+    raise TypeError(f"{op}: dtype {dt} is not supported; valid: float32, float64, int64, bool")
+
+
+def is_floating(dtype):
+    return dtype == float32 or dtype == float64
+
+
+def promote(a, b):
+    """Result dtype of a binary op: the wider float wins; a float beats an int or a bool;
+    an int beats a bool (PyTorch's type promotion for tensors of these four dtypes)."""
+    if a == b:
+        return a
+    if is_floating(a) and is_floating(b):
+        return float64
+    if is_floating(a):
+        return a
+    if is_floating(b):
+        return b
+    return int64

@@ -1,0 +1,151 @@
+"""`Function`, the unit every differentiable op is written in, and `OPS`, the registry that
+lists every op with a gradient-check spec so that tests and tools can enumerate them.
+
+An op is one class: `forward(ctx, *arrays, **attrs)` computes on NumPy arrays and returns an
+array; `backward(ctx, g)` receives the output gradient as a Tensor and returns one Tensor (or
+None) per input, built from registered ops, so gradients are themselves differentiable when
+`create_graph=True`. The instance is the context (`ctx`) that carries what backward needs.
+"""
+import traceback
+import weakref
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import anomaly
+from .grad_mode import _grad_enabled
+
+OPS = {}  # name -> OpSpec, in registration order
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One gradient-check case: input shapes, the domain each input is drawn from, keyword
+    attributes for the op. Domains: "real" (|x| in [0.2, 1.5], random sign, away from
+    kinks at 0), "positive" ([0.5, 2]), "unit" ((-0.9, 0.9)), "distinct" (a permutation of
+    well-separated values, so max/min have no ties), "bool" (a random mask, not
+    differentiated); anything callable is called as `domain(rng, shape)`."""
+    shapes: tuple
+    domains: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    name: str
+    cls: type
+    samples: tuple
+    reference: object = None      # NumPy twin of forward: reference(*arrays, **kwargs)
+    torch: object = None          # torch twin: torch(torch_module, *tensors, **kwargs)
+    second_order: bool = True     # whether gradgradcheck applies
+
+
+def register(name, *, samples, reference=None, torch=None, second_order=True):
+    """Class decorator: add the op to OPS under `name` with its gradient-check spec."""
+    def deco(cls):
+        if name in OPS:
+            raise ValueError(f"register: op {name!r} is registered twice")
+        if not samples:
+            raise ValueError(f"register: op {name!r} needs at least one gradient-check Sample")
+        cls.op_name = name
+        OPS[name] = OpSpec(name, cls, tuple(samples), reference, torch, second_order)
+        return cls
+    return deco
+
+
+class Function:
+    """Base of every op. Subclasses define `forward(ctx, *arrays, **attrs)` and
+    `backward(ctx, g)`; the engine calls them, users call `Op.apply(*tensors, **attrs)`."""
+    __slots__ = ("parents", "_versions", "_output_ref", "created_at", "__dict__")
+    op_name = None
+    saves_output = False  # set True when backward reads `ctx.output`
+
+    @classmethod
+    def apply(cls, *inputs, **attrs):
+        """Run forward on the inputs' arrays; record the node when any input needs a grad."""
+        ctx = cls.__new__(cls)
+        out = ctx.forward(*[t.data for t in inputs], **attrs)
+        if _grad_enabled.get() and any(t.requires_grad for t in inputs):
+            ctx.parents = inputs
+            ctx._versions = [t._version for t in inputs]
+            result = Tensor._make(out, True, ctx)
+            if cls.saves_output:
+                ctx._output_ref = weakref.ref(result)
+        else:
+            result = Tensor._make(out, False, None)
+        if anomaly.is_enabled():
+            ctx.created_at = anomaly.user_frame(traceback.extract_stack()[:-1])
+            anomaly.check_forward(cls.op_name, inputs, result, ctx.created_at)
+        return result
+
+    # ---- what backward reads -------------------------------------------------------------
+    @property
+    def inputs(self):
+        """The input Tensors, checked not to have been modified in place since forward."""
+        if self.parents is None:
+            raise RuntimeError(self._freed_message())
+        for position, (t, version) in enumerate(zip(self.parents, self._versions)):
+            if t._version != version:
+                raise RuntimeError(
+                    f"{self.name}: input {position} (shape {t.shape}) was modified by an "
+                    f"in-place operation after it was saved for backward (version "
+                    f"{t._version}, expected {version}); use an out-of-place op instead")
+        return self.parents
+
+    @property
+    def output(self):
+        """The output Tensor (for ops whose derivative is cheapest in terms of it)."""
+        out = self._output_ref()
+        if out is None:
+            raise RuntimeError(f"{self.name}: the output saved for backward no longer exists")
+        if out._version != 0:
+            raise RuntimeError(f"{self.name}: its output (shape {out.shape}) was modified by an "
+                               "in-place operation after it was saved for backward")
+        return out
+
+    @property
+    def needs_input_grad(self):
+        return tuple(p.requires_grad for p in self.parents)
+
+    # ---- what tools read -----------------------------------------------------------------
+    @property
+    def name(self):
+        """PyTorch-style node name, e.g. `MulBackward`."""
+        return type(self).__name__ + "Backward"
+
+    @property
+    def next_functions(self):
+        """((node, 0), ...) per input: a Function, an AccumulateGrad for a leaf that requires
+        grad, or None for an input that needs no gradient (PyTorch's shape)."""
+        if self.parents is None:
+            raise RuntimeError(self._freed_message())
+        return tuple((p._ctx if p._ctx is not None else
+                      AccumulateGrad(p) if p.requires_grad else None, 0) for p in self.parents)
+
+    def release(self):
+        """Drop the inputs and saved state after backward, so their memory is freed."""
+        self.parents = None
+        self.__dict__.clear()
+
+    def _freed_message(self):
+        return (f"{self.name}: trying to backward through the graph a second time (its saved "
+                "tensors were freed after the first backward); call .backward(retain_graph=True) "
+                "the first time if you need to backward twice")
+
+    def __repr__(self):
+        return f"<{self.name}>"
+
+
+class AccumulateGrad:
+    """The node that stands for a leaf tensor in `next_functions`."""
+    name = "AccumulateGrad"
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    def __repr__(self):
+        return "<AccumulateGrad>"
+
+
+from .tensor import Tensor  # noqa: E402  (tensor.py imports the ops, which import us)

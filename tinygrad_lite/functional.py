@@ -1,0 +1,73 @@
+"""Every Tensor op as a `tl.` function (`tl.exp(x)` is `x.exp()`), plus the ops that take
+several tensors: cat, stack, where."""
+import numpy as np
+
+from . import dtypes, ops
+from .tensor import Tensor, where  # noqa: F401  (where is re-exported)
+
+_METHODS = ("add", "sub", "mul", "div", "pow", "maximum", "minimum", "matmul", "dot", "exp",
+            "log", "sqrt", "abs", "sign", "sin", "cos", "tanh", "sigmoid", "relu", "clamp",
+            "clip", "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax",
+            "argmin", "logsumexp", "softmax", "log_softmax", "reshape", "flatten", "transpose",
+            "permute", "unsqueeze", "squeeze", "expand", "broadcast_to", "split", "chunk",
+            "pad", "gather", "neg", "clone", "detach")
+
+
+def _function(name):
+    method = getattr(Tensor, name)
+
+    def fn(input, *args, **kwargs):
+        return method(input if isinstance(input, Tensor) else Tensor(input), *args, **kwargs)
+    fn.__name__ = name
+    fn.__doc__ = f"tl.{name}(t, ...) is t.{name}(...). " + (method.__doc__ or "")
+    return fn
+
+
+globals().update({name: _function(name) for name in _METHODS})
+__all__ = list(_METHODS) + ["cat", "concat", "concatenate", "stack", "where", "as_tensor",
+                            "numel", "is_tensor"]
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing dim; all other dims must match."""
+    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("cat: needs at least one tensor")
+    first = tensors[0]
+    dim = first._dim(dim, "cat")
+    dtype = first.dtype
+    for t in tensors[1:]:
+        dtype = dtypes.promote(dtype, t.dtype)
+        if t.ndim != first.ndim or t.shape[:dim] + t.shape[dim + 1:] != \
+                first.shape[:dim] + first.shape[dim + 1:]:
+            raise ValueError(f"cat: shapes {[x.shape for x in tensors]} don't match outside "
+                             f"dim {dim}")
+    return ops.Cat.apply(*[t.to(dtype) for t in tensors], dim=dim)
+
+
+concatenate = concat = cat
+
+
+def stack(tensors, dim=0):
+    """Join equally shaped tensors along a new dim."""
+    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("stack: needs at least one tensor")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) != 1:
+        raise ValueError(f"stack: all tensors need the same shape, got "
+                         f"{[t.shape for t in tensors]}")
+    dim = tensors[0]._dim(dim, "stack", extra=1)
+    return cat([t.unsqueeze(dim) for t in tensors], dim)
+
+
+def as_tensor(data, dtype=None):
+    return data if isinstance(data, Tensor) and dtype is None else Tensor(data, dtype=dtype)
+
+
+def numel(t):
+    return int(np.prod(t.shape))
+
+
+def is_tensor(x):
+    return isinstance(x, Tensor)

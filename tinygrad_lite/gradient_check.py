@@ -1,0 +1,165 @@
+"""`tl.gradcheck` / `tl.gradgradcheck`: compare autograd's gradients with central finite
+differences, (f(x + eps) - f(x - eps)) / (2 eps), element by element, in float64."""
+import warnings
+
+import numpy as np
+
+from . import autograd, dtypes
+from .grad_mode import no_grad
+from .random import generator
+from .tensor import Tensor
+
+
+class GradcheckError(AssertionError):
+    """Analytic and numerical gradients disagree; the message names where and by how much."""
+
+
+def _outputs(fn, inputs):
+    out = fn(*inputs)
+    out = out if isinstance(out, (tuple, list)) else (out,)
+    return [o for o in out if isinstance(o, Tensor) and dtypes.is_floating(o.dtype)]
+
+
+def _numerical_jacobians(fn, inputs, diff, eps):
+    """J[i][o] has shape (out.size, input.size): column k is d out / d input[k]."""
+    with no_grad():
+        sizes = [o.data.size for o in _outputs(fn, inputs)]
+        jac = [[np.zeros((n, inputs[i].data.size)) for n in sizes] for i in diff]
+        for slot, i in enumerate(diff):
+            flat = inputs[i].data.reshape(-1)   # a view: perturb in place, then restore
+            for k in range(flat.size):
+                original = flat[k]
+                flat[k] = original + eps
+                plus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
+                flat[k] = original - eps
+                minus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
+                flat[k] = original
+                for o, (p, m) in enumerate(zip(plus, minus)):
+                    jac[slot][o][:, k] = (p - m) / (2 * eps)
+    return jac
+
+
+def _analytic_jacobians(fn, inputs, diff):
+    """Row r of J[i][o] is the vector-Jacobian product with the r-th unit vector."""
+    outputs = _outputs(fn, inputs)
+    wanted = [inputs[i] for i in diff]
+    jac = [[np.zeros((o.data.size, inputs[i].data.size)) for o in outputs] for i in diff]
+    for o, out in enumerate(outputs):
+        if not out.requires_grad:
+            continue                            # a constant output: zero rows
+        for r in range(out.data.size):
+            seed = np.zeros(out.data.size, out.dtype)
+            seed[r] = 1
+            grads = autograd.grad(out, wanted, seed.reshape(out.shape), retain_graph=True,
+                                  allow_unused=True)
+            for slot, g in enumerate(grads):
+                if g is not None:
+                    jac[slot][o][r] = g.data.reshape(-1)
+    return jac
+
+
+def _compare(analytic, numeric, diff, atol, rtol, what):
+    """Return None, or a message naming the worst element over all (input, output) pairs."""
+    worst = None
+    for slot, i in enumerate(diff):
+        for o, (a, n) in enumerate(zip(analytic[slot], numeric[slot])):
+            if a.size == 0:
+                continue
+            excess = np.abs(a - n) - (atol + rtol * np.abs(n))
+            r, k = np.unravel_index(np.argmax(excess), excess.shape)
+            if excess[r, k] > 0 and (worst is None or excess[r, k] > worst[0]):
+                worst = (excess[r, k], i, o, r, k, a[r, k], n[r, k])
+    if worst is None:
+        return None
+    _, i, o, r, k, a, n = worst
+    return (f"{what} mismatch for input {i}, output {o}: d output[{r}] / d input[{k}] "
+            f"(flat indices) is {a!r} analytically but {n!r} numerically "
+            f"(|difference| {abs(a - n):.3g} > atol + rtol * |numerical|)")
+
+
+def _fast_projection(fn, inputs, diff, eps):
+    """A random projection u^T J v per input, analytic and numerical (fast mode)."""
+    rng = generator()
+    outputs = _outputs(fn, inputs)
+    us = [rng.standard_normal(o.shape) for o in outputs]
+    analytic, numeric = [], []
+    for i in diff:
+        x = inputs[i]
+        v = rng.standard_normal(x.shape)
+        total = 0.0
+        for out, u in zip(outputs, us):
+            if out.requires_grad:
+                (g,) = autograd.grad(out, [x], u.astype(out.dtype), retain_graph=True,
+                                     allow_unused=True)
+                total += 0.0 if g is None else float((g.data * v).sum())
+        analytic.append(np.array([[total]]))
+        original = x.data.copy()
+        with no_grad():
+            x.data[...] = original + eps * v
+            plus = _outputs(fn, inputs)
+            x.data[...] = original - eps * v
+            minus = _outputs(fn, inputs)
+            x.data[...] = original
+        numeric.append(np.array([[sum(float(((p.data - m.data) * u).sum()) / (2 * eps)
+                                          for p, m, u in zip(plus, minus, us))]]))
+    return [[a] for a in analytic], [[n] for n in numeric]
+
+
+def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, nondet_tol=0.0,
+              raise_exception=True, fast_mode=False):
+    """Check autograd's gradients of `fn(*inputs)` against central differences for every
+    input that requires grad and every floating-point output. Returns True, or raises
+    GradcheckError (returns False with raise_exception=False)."""
+    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    diff = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+    if not diff:
+        raise ValueError("gradcheck: no input requires grad; pass tensors created with "
+                         "requires_grad=True")
+    for i in diff:
+        if inputs[i].dtype != dtypes.float64:
+            warnings.warn(f"gradcheck: input {i} is {inputs[i].dtype}, not float64; finite "
+                          "differences in single precision are unreliable", stacklevel=2)
+    if fast_mode:
+        analytic, numeric = _fast_projection(fn, inputs, diff, eps)
+        message = _compare(analytic, numeric, diff, atol, rtol, "Jacobian projection")
+    else:
+        analytic = _analytic_jacobians(fn, inputs, diff)
+        numeric = _numerical_jacobians(fn, inputs, diff, eps)
+        message = _compare(analytic, numeric, diff, atol, rtol, "Jacobian")
+        if message is None:
+            again = _analytic_jacobians(fn, inputs, diff)
+            message = _compare(again, analytic, diff, nondet_tol, 0.0,
+                               "Backward is not reentrant:")
+    if message is None:
+        return True
+    if raise_exception:
+        raise GradcheckError(f"gradcheck: {message}")
+    return False
+
+
+def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  nondet_tol=0.0, raise_exception=True, fast_mode=False):
+    """Check second derivatives: gradcheck of the function (inputs, grad_outputs) ->
+    vector-Jacobian products built with create_graph=True."""
+    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    diff = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+    outputs = _outputs(fn, inputs)
+    if grad_outputs is None:
+        rng = generator()
+        grad_outputs = tuple(Tensor(rng.standard_normal(o.shape), dtype=o.dtype,
+                                    requires_grad=True) for o in outputs)
+    grad_outputs = tuple(grad_outputs)
+    n = len(inputs)
+
+    def first_derivatives(*args):
+        ins, seeds = args[:n], args[n:]
+        outs = [o for o in _outputs(fn, ins)]
+        pairs = [(o, s) for o, s in zip(outs, seeds) if o.requires_grad]
+        if not pairs:
+            return ()
+        grads = autograd.grad([o for o, _ in pairs], [ins[i] for i in diff],
+                              [s for _, s in pairs], create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(first_derivatives, inputs + grad_outputs, eps, atol, rtol, nondet_tol,
+                     raise_exception, fast_mode)

@@ -1,0 +1,231 @@
+"""Elementwise ops. Binary ops broadcast like NumPy; their backward returns gradients of the
+output's shape and the engine sums them back to each input's shape."""
+import numpy as np
+
+from .. import kernels as K
+from ..function import Function, Sample, register
+from ..tensor import Tensor
+
+BROADCAST = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 3), (5, 1)), ((), (2, 3)), ((4, 1), ())]
+UNARY = [((3, 4),), ((),), ((2, 1, 3),)]
+
+
+def _samples(shape_sets, domains=(), **kwargs):
+    return [Sample(shapes, domains, kwargs) for shapes in shape_sets]
+
+
+def _const(array):
+    """A constant tensor (mask or sign) used inside a backward."""
+    return Tensor._make(array, False, None)
+
+
+@register("add", samples=_samples(BROADCAST), reference=np.add,
+          torch=lambda torch, a, b: a + b)
+class Add(Function):
+    def forward(ctx, a, b):
+        return a + b
+
+    def backward(ctx, g):       # d(a+b)/da = d(a+b)/db = 1
+        return g, g
+
+
+@register("sub", samples=_samples(BROADCAST), reference=np.subtract,
+          torch=lambda torch, a, b: a - b)
+class Sub(Function):
+    def forward(ctx, a, b):
+        return a - b
+
+    def backward(ctx, g):
+        return g, -g
+
+
+@register("mul", samples=_samples(BROADCAST), reference=np.multiply,
+          torch=lambda torch, a, b: a * b)
+class Mul(Function):
+    def forward(ctx, a, b):
+        return a * b
+
+    def backward(ctx, g):       # d(ab)/da = b, d(ab)/db = a
+        a, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
+
+
+@register("div", samples=_samples(BROADCAST, ("real", "real")), reference=np.divide,
+          torch=lambda torch, a, b: a / b)
+class Div(Function):
+    def forward(ctx, a, b):
+        return a / b
+
+    def backward(ctx, g):       # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+        a, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        return (g / b if need_a else None), (-(g * a) / (b * b) if need_b else None)
+
+
+@register("neg", samples=_samples(UNARY), reference=np.negative, torch=lambda torch, a: -a)
+class Neg(Function):
+    def forward(ctx, a):
+        return -a
+
+    def backward(ctx, g):
+        return -g
+
+
+@register("pow", samples=_samples(BROADCAST, ("positive", "real")), reference=np.power,
+          torch=lambda torch, a, b: a ** b)
+class Pow(Function):
+    saves_output = True
+
+    def forward(ctx, a, b):
+        return np.power(a, b)
+
+    def backward(ctx, g):       # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a
+        a, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        return (g * b * a ** (b - 1) if need_a else None,
+                g * ctx.output * a.log() if need_b else None)
+
+
+class _Select(Function):
+    """maximum/minimum: the gradient goes to the selected input, split evenly on ties."""
+    def forward(ctx, a, b):
+        out = ctx.pick(a, b)
+        ctx.share_a = np.where(a == b, 0.5, a == out).astype(out.dtype)
+        return out
+
+    def backward(ctx, g):
+        return g * _const(ctx.share_a), g * _const(1 - ctx.share_a)
+
+
+@register("maximum", samples=_samples(BROADCAST), reference=np.maximum,
+          torch=lambda torch, a, b: torch.maximum(a, b))
+class Maximum(_Select):
+    pick = staticmethod(np.maximum)
+
+
+@register("minimum", samples=_samples(BROADCAST), reference=np.minimum,
+          torch=lambda torch, a, b: torch.minimum(a, b))
+class Minimum(_Select):
+    pick = staticmethod(np.minimum)
+
+
+@register("where", samples=[Sample(((3, 4), (3, 4), (3, 4)), ("bool", "real", "real")),
+                            Sample(((3, 4), (4,), ()), ("bool", "real", "real"))],
+          reference=np.where, torch=lambda torch, c, a, b: torch.where(c, a, b))
+class Where(Function):
+    def forward(ctx, condition, a, b):
+        return np.where(condition, a, b)
+
+    def backward(ctx, g):       # the gradient flows to whichever input was picked
+        condition = ctx.parents[0]
+        zero = _const(np.zeros((), g.dtype))
+        need_a, need_b = ctx.needs_input_grad[1:]
+        return (None, Where.apply(condition, g, zero) if need_a else None,
+                Where.apply(condition, zero, g) if need_b else None)
+
+
+@register("exp", samples=_samples(UNARY), reference=np.exp, torch=lambda torch, a: a.exp())
+class Exp(Function):
+    saves_output = True
+
+    def forward(ctx, a):
+        return K.exp_fwd(a)
+
+    def backward(ctx, g):       # d(e^a)/da = e^a
+        return g * ctx.output
+
+
+@register("log", samples=_samples(UNARY, ("positive",)), reference=np.log,
+          torch=lambda torch, a: a.log())
+class Log(Function):
+    def forward(ctx, a):
+        return np.log(a)
+
+    def backward(ctx, g):       # d(ln a)/da = 1/a
+        return g / ctx.inputs[0]
+
+
+@register("sqrt", samples=_samples(UNARY, ("positive",)), reference=np.sqrt,
+          torch=lambda torch, a: a.sqrt())
+class Sqrt(Function):
+    saves_output = True
+
+    def forward(ctx, a):
+        return np.sqrt(a)
+
+    def backward(ctx, g):       # d(sqrt a)/da = 1 / (2 sqrt a)
+        return g / (ctx.output * 2)
+
+
+@register("abs", samples=_samples(UNARY), reference=np.abs, torch=lambda torch, a: a.abs())
+class Abs(Function):
+    def forward(ctx, a):
+        ctx.sign = np.sign(a)
+        return np.abs(a)
+
+    def backward(ctx, g):       # d|a|/da = sign(a)
+        return g * _const(ctx.sign)
+
+
+@register("sign", samples=_samples(UNARY), reference=np.sign, torch=lambda torch, a: a.sign())
+class Sign(Function):
+    def forward(ctx, a):
+        return np.sign(a)
+
+    def backward(ctx, g):       # flat everywhere except the jump at 0
+        return None
+
+
+@register("sin", samples=_samples(UNARY), reference=np.sin, torch=lambda torch, a: a.sin())
+class Sin(Function):
+    def forward(ctx, a):
+        return np.sin(a)
+
+    def backward(ctx, g):
+        return g * ctx.inputs[0].cos()
+
+
+@register("cos", samples=_samples(UNARY), reference=np.cos, torch=lambda torch, a: a.cos())
+class Cos(Function):
+    def forward(ctx, a):
+        return np.cos(a)
+
+    def backward(ctx, g):
+        return -(g * ctx.inputs[0].sin())
+
+
+@register("clamp", samples=_samples(UNARY, min=-0.5, max=0.7) + _samples(UNARY, min=0.3),
+          reference=lambda a, min=None, max=None: np.clip(a, min, max),
+          torch=lambda torch, a, min=None, max=None: a.clamp(min, max))
+class Clamp(Function):
+    def forward(ctx, a, min=None, max=None):
+        out = np.clip(a, min, max).astype(a.dtype, copy=False)
+        ctx.inside = ((a >= min) if min is not None else True) & \
+            ((a <= max) if max is not None else True)
+        return out
+
+    def backward(ctx, g):       # 1 inside [min, max], 0 where clamped
+        return g * _const(np.asarray(ctx.inside, dtype=g.dtype))
+
+
+@register("cast", samples=[Sample(((3, 4),), (), {"dtype": np.float64})],
+          reference=lambda a, dtype: a.astype(dtype),
+          torch=lambda torch, a, dtype: a.double())
+class Cast(Function):
+    def forward(ctx, a, dtype):
+        ctx.source = a.dtype
+        return a.astype(dtype)
+
+    def backward(ctx, g):
+        return g.to(ctx.source)
+
+
+@register("clone", samples=_samples(UNARY), reference=np.copy,
+          torch=lambda torch, a: a.clone())
+class Clone(Function):
+    def forward(ctx, a):
+        return a.copy()
+
+    def backward(ctx, g):
+        return g

@@ -1,0 +1,170 @@
+"""Ops that move or select elements without arithmetic: reshape, permute, broadcast and its
+adjoint, indexing and its adjoint, padding, concatenation."""
+import numbers
+
+import numpy as np
+
+from ..function import Function, Sample, register
+
+
+def check_broadcast(op, a_shape, b_shape):
+    """Raise a readable error unless the two shapes broadcast together."""
+    try:
+        np.broadcast_shapes(a_shape, b_shape)
+    except ValueError:
+        raise ValueError(f"{op}: shapes {tuple(a_shape)} and {tuple(b_shape)} cannot be "
+                         "broadcast together (aligned from the right, each pair of dims must "
+                         "be equal or one of them 1)") from None
+
+
+def resolve_reshape(old, new):
+    """The target shape with a -1 filled in; raises unless the element counts agree."""
+    size = int(np.prod(old))
+    if list(new).count(-1) > 1 or any(s < -1 for s in new):
+        raise ValueError(f"reshape: invalid shape {new}; use non-negative sizes and at most "
+                         "one -1")
+    known = int(np.prod([s for s in new if s != -1]))
+    if -1 in new:
+        if known == 0 or size % known:
+            raise ValueError(f"reshape: shape {new} is invalid for input of shape {old} "
+                             f"({size} elements)")
+        new = tuple(size // known if s == -1 else s for s in new)
+    if int(np.prod(new)) != size:
+        raise ValueError(f"reshape: shape {tuple(new)} is invalid for input of shape {old} "
+                         f"({size} elements)")
+    return tuple(new)
+
+
+@register("reshape", samples=[Sample(((3, 4),), (), {"shape": (2, 6)}),
+                              Sample(((2, 3, 2),), (), {"shape": (12,)}),
+                              Sample(((),), (), {"shape": (1, 1)})],
+          reference=np.reshape, torch=lambda torch, x, shape: x.reshape(shape))
+class Reshape(Function):
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return x.reshape(shape)
+
+    def backward(ctx, g):
+        return g.reshape(ctx.shape)
+
+
+@register("permute", samples=[Sample(((3, 4),), (), {"dims": (1, 0)}),
+                              Sample(((2, 3, 4),), (), {"dims": (2, 0, 1)})],
+          reference=lambda x, dims: np.transpose(x, dims),
+          torch=lambda torch, x, dims: x.permute(dims))
+class Permute(Function):
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return x.transpose(dims)
+
+    def backward(ctx, g):       # undo the permutation
+        return g.permute(*np.argsort(ctx.dims))
+
+
+@register("expand", samples=[Sample(((3, 1),), (), {"shape": (2, 3, 4)}),
+                             Sample(((),), (), {"shape": (2, 2)})],
+          reference=lambda x, shape: np.broadcast_to(x, shape),
+          torch=lambda torch, x, shape: x.expand(shape))
+class Expand(Function):
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return np.broadcast_to(x, shape)
+
+    def backward(ctx, g):       # the adjoint of broadcasting is summation
+        return g.sum_to(ctx.shape)
+
+
+def _sum_to(x, shape):
+    lead = x.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
+                                      if s == 1 and x.shape[lead + i] != 1)
+    return x.sum(axis=dims, keepdims=True).reshape(shape) if dims else x
+
+
+@register("sum_to", samples=[Sample(((2, 3, 4),), (), {"shape": (3, 1)}),
+                             Sample(((3, 4),), (), {"shape": ()})],
+          reference=_sum_to,
+          torch=lambda torch, x, shape: x.sum_to_size(shape) if shape else x.sum())
+class SumTo(Function):
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return _sum_to(x, shape)
+
+    def backward(ctx, g):
+        return g.broadcast_to(ctx.shape)
+
+
+def _is_basic(index):
+    """True when NumPy indexes with a view (ints, slices, None, ...): no repeated elements."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (slice, numbers.Integral))
+               and not isinstance(p, bool) for p in parts)
+
+
+GETITEM = [Sample(((3, 4),), (), {"index": (1,)}),
+           Sample(((3, 4),), (), {"index": (slice(0, 2), slice(1, None, 2))}),
+           Sample(((3, 4),), (), {"index": (None, Ellipsis, 2)}),
+           Sample(((3, 4),), (), {"index": (np.array([0, 2, 0]),)}),
+           Sample(((3, 4),), (), {"index": (np.array([0, 2]), np.array([1, 1]))}),
+           Sample(((3, 4),), (), {"index": (np.array([[True, False, True, False]] * 3),)})]
+
+
+@register("getitem", samples=GETITEM, reference=lambda x, index: x[index],
+          torch=lambda torch, x, index: x[tuple(torch.as_tensor(i) if isinstance(i, np.ndarray)
+                                                else i for i in index)])
+class GetItem(Function):
+    def forward(ctx, x, index):
+        ctx.shape, ctx.index = x.shape, index
+        return x[index]
+
+    def backward(ctx, g):       # scatter the gradient back where the elements came from
+        return IndexAdd.apply(g, shape=ctx.shape, index=ctx.index)
+
+
+@register("index_add", samples=[Sample(((2, 4),), (), {"shape": (3, 4),
+                                                         "index": (slice(0, 2),)}),
+                                Sample(((3,),), (), {"shape": (3, 4),
+                                                     "index": (np.array([0, 2, 0]), 1)})],
+          reference=lambda g, shape, index: IndexAdd.forward(None, g, shape, index))
+class IndexAdd(Function):
+    """zeros(shape) with g added at `index`; repeated indices accumulate"""
+    def forward(ctx, g, shape, index):
+        out = np.zeros(shape, dtype=g.dtype)
+        if _is_basic(index):
+            out[index] = g
+        else:
+            np.add.at(out, index, g)
+        if ctx is not None:
+            ctx.index = index
+        return out
+
+    def backward(ctx, gg):
+        return GetItem.apply(gg, index=ctx.index)
+
+
+@register("pad", samples=[Sample(((3, 4),), (), {"widths": ((1, 0), (2, 1)), "value": 0.5})],
+          reference=lambda x, widths, value: np.pad(x, widths, constant_values=value),
+          torch=lambda torch, x, widths, value: torch.nn.functional.pad(
+              x, [w for pair in reversed(widths) for w in pair], value=value))
+class Pad(Function):
+    def forward(ctx, x, widths, value):
+        ctx.inner = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
+        return np.pad(x, widths, constant_values=value)
+
+    def backward(ctx, g):       # the padding is constant: only the inner block has a grad
+        return g[ctx.inner]
+
+
+@register("cat", samples=[Sample(((2, 3), (4, 3)), (), {"dim": 0}),
+                          Sample(((2, 3), (2, 1), (2, 2)), (), {"dim": 1})],
+          reference=lambda *xs, dim: np.concatenate(xs, axis=dim),
+          torch=lambda torch, *xs, dim: torch.cat(xs, dim))
+class Cat(Function):
+    def forward(ctx, *xs, dim):
+        ctx.dim, ctx.sizes = dim, [x.shape[dim] for x in xs]
+        return np.concatenate(xs, axis=dim)
+
+    def backward(ctx, g):       # each input gets back its own slab
+        starts = np.cumsum([0] + ctx.sizes)
+        lead = (slice(None),) * ctx.dim
+        return tuple(g[lead + (slice(int(a), int(b)),)] for a, b in zip(starts, starts[1:]))

@@ -1,0 +1,54 @@
+"""Reductions over a tuple of dims; `keepdim` keeps them as size-1 dims. Derived reductions
+(mean, var, std, min) are compositions in tensor.py."""
+import numpy as np
+
+from ..function import Function, Sample, register
+from ..tensor import Tensor
+
+REDUCE = [Sample(((3, 4),), (), {"dims": (0, 1), "keepdim": False}),
+          Sample(((3, 4),), (), {"dims": (1,), "keepdim": True}),
+          Sample(((2, 3, 4),), (), {"dims": (0, 2), "keepdim": False}),
+          Sample(((),), (), {"dims": (), "keepdim": False})]
+
+
+def _keep_shape(shape, dims):
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def _torch_reduce(method):
+    def run(torch, x, dims, keepdim):
+        return getattr(x, method)(dim=dims, keepdim=keepdim) if dims else x
+    return run
+
+
+@register("sum", samples=REDUCE,
+          reference=lambda x, dims, keepdim: np.sum(x, axis=dims, keepdims=keepdim),
+          torch=_torch_reduce("sum"))
+class Sum(Function):
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims = x.shape, dims
+        return np.sum(x, axis=dims, keepdims=keepdim)
+
+    def backward(ctx, g):       # each input element contributed once: broadcast g back
+        return g.reshape(_keep_shape(ctx.shape, ctx.dims)).broadcast_to(ctx.shape)
+
+
+@register("amax", samples=[Sample(s.shapes, ("distinct",), s.kwargs) for s in REDUCE],
+          reference=lambda x, dims, keepdim: np.amax(x, axis=dims, keepdims=keepdim),
+          torch=_torch_reduce("amax"))
+class Amax(Function):
+    """max over dims; the gradient is shared evenly among tied maxima (as PyTorch's amax)"""
+    def forward(ctx, x, dims, keepdim):
+        if x.size == 0:
+            raise RuntimeError(f"amax: cannot take the max of an empty tensor of shape "
+                               f"{x.shape}")
+        out = np.amax(x, axis=dims, keepdims=True)
+        winners = (x == out).astype(x.dtype)
+        ctx.share = winners / winners.sum(axis=dims, keepdims=True)
+        ctx.shape, ctx.dims = x.shape, dims
+        return out if keepdim else out.reshape([s for i, s in enumerate(out.shape)
+                                                if i not in dims])
+
+    def backward(ctx, g):
+        spread = g.reshape(_keep_shape(ctx.shape, ctx.dims)).broadcast_to(ctx.shape)
+        return spread * Tensor._make(ctx.share, False, None)

@@ -1,0 +1,18 @@
+"""One random generator for the whole library, so `tl.manual_seed(n)` makes every draw
+(initialization, dropout masks, RReLU slopes, shuffling) reproducible."""
+import numpy as np
+
+_state = {"rng": np.random.default_rng()}
+
+
+def manual_seed(seed):
+    """Reseed the library's generator; returns it, as torch.manual_seed does."""
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"manual_seed: seed must be a non-negative int, got {seed!r}")
+    _state["rng"] = np.random.default_rng(int(seed))
+    return _state["rng"]
+
+
+def generator():
+    """The generator every random draw of the library uses."""
+    return _state["rng"]

@@ -1,0 +1,649 @@
+"""`Tensor`: a NumPy array plus what autograd needs (`requires_grad`, `grad`, the node that
+made it). Every method is a thin call into a registered op in `tinygrad_lite.ops`, or a short
+composition of them; the arithmetic lives in the ops, the graph walk in `autograd`."""
+import numbers
+
+import numpy as np
+
+from . import autograd, dtypes
+from .grad_mode import is_grad_enabled
+
+
+def _to_array(data, dtype, op):
+    """Convert user data to a fresh ndarray of one of the four supported dtypes: Python
+    floats become float32, float64 arrays and tensors stay float64, integers become int64."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.array(data, dtype=dtypes.to_dtype(dtype, op=op))
+    array = np.array(data)
+    if array.dtype.kind not in "fiub":
+        raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__} with dtype "
+                        f"{array.dtype}; give numbers, nested lists of numbers or an array")
+    keeps_float64 = isinstance(data, (np.ndarray, np.float64))
+    if array.dtype == dtypes.float64 and not keeps_float64:
+        return array.astype(dtypes.float32)
+    return array.astype(dtypes.to_dtype(array.dtype, op=op), copy=False)
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it.
+
+    `Tensor(data, requires_grad=False, dtype=None)`: data is a scalar, nested list, NumPy
+    array or Tensor; Python floats become float32, float64 arrays stay float64, integers
+    become int64.
+    """
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_version", "__weakref__")
+    __array_priority__ = 1000  # so ndarray + Tensor calls Tensor.__radd__
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        self.data = _to_array(data, dtype, "Tensor")
+        self.grad = None
+        self._ctx = None
+        self._version = 0
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, data, requires_grad, ctx):
+        """The engine's constructor: no conversion, no checks."""
+        t = object.__new__(cls)
+        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t.grad = None
+        t.requires_grad = requires_grad
+        t._ctx = ctx
+        t._version = 0
+        return t
+
+    # ---- attributes ----------------------------------------------------------------------
+    shape = property(lambda self: self.data.shape)
+    ndim = property(lambda self: self.data.ndim)
+    dtype = property(lambda self: self.data.dtype)
+    grad_fn = property(lambda self: self._ctx, doc="The op node that made this tensor.")
+    is_leaf = property(lambda self: self._ctx is None)
+    T = property(lambda self: self.permute(*reversed(range(self.ndim))))
+
+    def size(self, dim=None):
+        return self.shape if dim is None else self.shape[self._dim(dim, "size")]
+
+    def numel(self):
+        return self.data.size
+
+    def dim(self):
+        return self.data.ndim
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extra = "" if self.dtype == dtypes.float32 or self.dtype == dtypes.int64 and \
+            self.data.size else f", dtype={self.dtype}"
+        if self._ctx is not None:
+            extra += f", grad_fn={self._ctx!r}"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    __hash__ = object.__hash__  # identity: tensors are dict keys (optimizer state)
+
+    # ---- conversion ----------------------------------------------------------------------
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def numpy(self):
+        if self.requires_grad:
+            raise RuntimeError("numpy: can't call numpy() on a tensor that requires grad; "
+                               "use tensor.detach().numpy()")
+        return self.data
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(f"item: only a one-element tensor converts to a Python scalar, "
+                             f"this one has shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"bool: the truth value of a tensor of shape {self.shape} is "
+                               "ambiguous; use .any() or .all()")
+        return bool(self.data.item())
+
+    def detach(self):
+        """The same data, cut out of the graph."""
+        return Tensor._make(self.data, False, None)
+
+    def clone(self):
+        return ops.Clone.apply(self)
+
+    def to(self, dtype):
+        dtype = dtypes.to_dtype(dtype, op="to")
+        if dtype == self.dtype:
+            return self
+        if dtypes.is_floating(dtype) and dtypes.is_floating(self.dtype):
+            return ops.Cast.apply(self, dtype=dtype)
+        return Tensor._make(self.data.astype(dtype), False, None)  # not differentiable
+
+    astype = type = to
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def bool(self):
+        return self.to(dtypes.bool)
+
+    # ---- autograd ------------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+        """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad."""
+        autograd.backward(self, gradient, retain_graph, create_graph)
+
+    def requires_grad_(self, requires_grad=True):
+        if requires_grad and not dtypes.is_floating(self.dtype):
+            raise RuntimeError(f"requires_grad_: only floating-point tensors can require "
+                               f"gradients; this one is {self.dtype} (use .float() first)")
+        if not requires_grad and self._ctx is not None:
+            raise RuntimeError("requires_grad_: can't turn off requires_grad on a non-leaf "
+                               "tensor; use .detach()")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self):
+        raise NotImplementedError("retain_grad: use tl.grad(out, intermediate) instead")
+
+    # ---- in-place updates (for init, optimizers, and `with no_grad(): w -= lr * w.grad`) --
+    def _check_inplace(self, op):
+        if is_grad_enabled() and self.requires_grad:
+            kind = "a leaf tensor that requires grad" if self._ctx is None else \
+                "a tensor that is part of a recorded graph"
+            raise RuntimeError(f"{op}: in-place operation on {kind} (shape {self.shape}); do it "
+                               "under `with tl.no_grad():` or use the out-of-place op")
+        self._version += 1
+
+    def _assign(self, op, values):
+        self._check_inplace(op)
+        values = values.data if isinstance(values, Tensor) else np.asarray(values)
+        try:
+            self.data[...] = np.broadcast_to(values, self.shape)
+        except ValueError:
+            raise ValueError(f"{op}: can't write values of shape {np.shape(values)} into a "
+                             f"tensor of shape {self.shape}") from None
+        return self
+
+    def copy_(self, src):
+        return self._assign("copy_", src)
+
+    def fill_(self, value):
+        return self._assign("fill_", value)
+
+    def zero_(self):
+        return self._assign("zero_", 0)
+
+    def uniform_(self, a=0.0, b=1.0):
+        return self._assign("uniform_", tl_random.generator().uniform(a, b, self.shape))
+
+    def normal_(self, mean=0.0, std=1.0):
+        return self._assign("normal_", tl_random.generator().normal(mean, std, self.shape))
+
+    def add_(self, other, alpha=1):
+        return self._assign("add_", self.data + alpha * _data(other))
+
+    def sub_(self, other, alpha=1):
+        return self._assign("sub_", self.data - alpha * _data(other))
+
+    def mul_(self, other):
+        return self._assign("mul_", self.data * _data(other))
+
+    def div_(self, other):
+        return self._assign("div_", self.data / _data(other))
+
+    def clamp_(self, min=None, max=None):
+        return self._assign("clamp_", np.clip(self.data, min, max))
+
+    __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
+
+    def __setitem__(self, index, value):
+        self._check_inplace("__setitem__")
+        self.data[_index_arrays(index)] = _data(value)
+
+    # ---- arithmetic ----------------------------------------------------------------------
+    def add(self, other):
+        return ops.Add.apply(*_operands(self, other, "add"))
+
+    def sub(self, other):
+        return ops.Sub.apply(*_operands(self, other, "sub"))
+
+    def mul(self, other):
+        return ops.Mul.apply(*_operands(self, other, "mul"))
+
+    def div(self, other):
+        return ops.Div.apply(*_operands(self, other, "div"))
+
+    def pow(self, exponent):
+        return ops.Pow.apply(*_operands(self, exponent, "pow"))
+
+    def maximum(self, other):
+        return ops.Maximum.apply(*_operands(self, other, "maximum"))
+
+    def minimum(self, other):
+        return ops.Minimum.apply(*_operands(self, other, "minimum"))
+
+    def neg(self):
+        return ops.Neg.apply(self)
+
+    __add__ = __radd__ = add
+    __sub__, __mul__, __truediv__, __pow__, __neg__ = sub, mul, div, pow, neg
+    __rmul__ = mul
+    subtract, multiply, divide = sub, mul, div
+
+    def __rsub__(self, other):
+        return ops.Sub.apply(*_operands(other, self, "sub"))
+
+    def __rtruediv__(self, other):
+        return ops.Div.apply(*_operands(other, self, "div"))
+
+    def __rpow__(self, other):
+        return ops.Pow.apply(*_operands(other, self, "pow"))
+
+    def matmul(self, other):
+        return ops.matmul(self, _tensor(other, self.dtype))
+
+    __matmul__ = matmul
+
+    def __rmatmul__(self, other):
+        return ops.matmul(_tensor(other, self.dtype), self)
+
+    def dot(self, other):
+        if self.ndim != 1 or _tensor(other, self.dtype).ndim != 1:
+            raise RuntimeError(f"dot: expects two 1-D tensors, got shapes {self.shape} and "
+                               f"{np.shape(other)}; use matmul for matrices")
+        return self.matmul(other)
+
+    # comparisons give bool tensors and have no gradient
+    def _compare(self, other, ufunc):
+        return Tensor._make(ufunc(self.data, _data(other)), False, None)
+
+    __lt__ = lambda self, o: self._compare(o, np.less)          # noqa: E731
+    __le__ = lambda self, o: self._compare(o, np.less_equal)    # noqa: E731
+    __gt__ = lambda self, o: self._compare(o, np.greater)       # noqa: E731
+    __ge__ = lambda self, o: self._compare(o, np.greater_equal)  # noqa: E731
+    __eq__ = lambda self, o: self._compare(o, np.equal)         # noqa: E731
+    __ne__ = lambda self, o: self._compare(o, np.not_equal)     # noqa: E731
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def __invert__(self):
+        if self.dtype != dtypes.bool:
+            raise TypeError(f"~: only bool tensors can be inverted, this one is {self.dtype}")
+        return Tensor._make(~self.data, False, None)
+
+    def __and__(self, other):
+        return Tensor._make(self.data & _data(other), False, None)
+
+    def __or__(self, other):
+        return Tensor._make(self.data | _data(other), False, None)
+
+    def any(self):
+        return Tensor._make(np.asarray(self.data.any()), False, None)
+
+    def all(self):
+        return Tensor._make(np.asarray(self.data.all()), False, None)
+
+    # ---- elementwise ---------------------------------------------------------------------
+    def exp(self):
+        return ops.Exp.apply(self)
+
+    def log(self):
+        return ops.Log.apply(self)
+
+    def sqrt(self):
+        return ops.Sqrt.apply(self)
+
+    def abs(self):
+        return ops.Abs.apply(self)
+
+    def sign(self):
+        return ops.Sign.apply(self)
+
+    def sin(self):
+        return ops.Sin.apply(self)
+
+    def cos(self):
+        return ops.Cos.apply(self)
+
+    def tanh(self):
+        return ops.Tanh.apply(self)
+
+    def sigmoid(self):
+        return ops.Sigmoid.apply(self)
+
+    def relu(self):
+        return ops.ReLU.apply(self)
+
+    def clamp(self, min=None, max=None):
+        if min is None and max is None:
+            raise ValueError("clamp: give at least one of min and max")
+        return ops.Clamp.apply(self, min=min, max=max)
+
+    clip = clamp
+
+    def where(self, condition, other):
+        """`x.where(cond, y)` is `tl.where(cond, x, y)`, as in PyTorch."""
+        return where(condition, self, other)
+
+    # ---- reductions ----------------------------------------------------------------------
+    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dims, keep = self._reduce_args("sum", dim, axis, keepdim, keepdims)
+        return ops.Sum.apply(self, dims=dims, keepdim=keep)
+
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dims, keep = self._reduce_args("mean", dim, axis, keepdim, keepdims)
+        self._require_float("mean")
+        count = int(np.prod([self.shape[d] for d in dims])) if dims else 1
+        return ops.Sum.apply(self, dims=dims, keepdim=keep) * _reciprocal(count)
+
+    def var(self, dim=None, unbiased=True, keepdim=False, *, axis=None, keepdims=None,
+            correction=None):
+        """sum((x - mean)^2) / (n - correction); correction 1 (unbiased) by default."""
+        dims, keep = self._reduce_args("var", dim, axis, keepdim, keepdims)
+        self._require_float("var")
+        count = int(np.prod([self.shape[d] for d in dims])) if dims else 1
+        correction = (1 if unbiased else 0) if correction is None else correction
+        centered = self - self.mean(dims, keepdim=True)
+        return (centered * centered).sum(dims, keepdim=keep) * _reciprocal(count - correction)
+
+    def std(self, dim=None, unbiased=True, keepdim=False, *, axis=None, keepdims=None,
+            correction=None):
+        return self.var(dim, unbiased, keepdim, axis=axis, keepdims=keepdims,
+                        correction=correction).sqrt()
+
+    def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dims, keep = self._reduce_args("amax", dim, axis, keepdim, keepdims)
+        return ops.Amax.apply(self, dims=dims, keepdim=keep)
+
+    def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return -((-self).amax(dim, keepdim, axis=axis, keepdims=keepdims))
+
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """max over everything, or (values, indices) along an int dim (PyTorch)."""
+        return self._extreme("max", np.argmax, dim, keepdim, axis, keepdims)
+
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return self._extreme("min", np.argmin, dim, keepdim, axis, keepdims)
+
+    def _extreme(self, name, arg_fn, dim, keepdim, axis, keepdims):
+        dim = dim if axis is None else axis
+        keepdim = keepdim if keepdims is None else keepdims
+        if isinstance(dim, Tensor):   # torch.max(a, b) is the elementwise maximum
+            return self.maximum(dim) if name == "max" else self.minimum(dim)
+        if dim is None:
+            return self.amax() if name == "max" else self.amin()
+        if not isinstance(dim, numbers.Integral):
+            raise TypeError(f"{name}: dim must be an int (use amax/amin for a tuple of dims)")
+        indices = self._arg(name, arg_fn, dim, True)
+        values = self.gather(dim, indices)
+        if not keepdim:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+        return ReturnMinMax(values, indices)
+
+    def _arg(self, name, arg_fn, dim, keepdim):
+        if self.data.size == 0:
+            raise RuntimeError(f"{name}: cannot reduce an empty tensor of shape {self.shape}")
+        if dim is None:
+            return Tensor._make(np.asarray(arg_fn(self.data)), False, None)
+        dim = self._dim(dim, name)
+        return Tensor._make(arg_fn(self.data, axis=dim, keepdims=keepdim), False, None)
+
+    def argmax(self, dim=None, keepdim=False):
+        return self._arg("argmax", np.argmax, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return self._arg("argmin", np.argmin, dim, keepdim)
+
+    def logsumexp(self, dim, keepdim=False):
+        out = ops.LogSumExp.apply(self, dim=self._dim(dim, "logsumexp"))
+        return out if keepdim else out.squeeze(dim)
+
+    def softmax(self, dim):
+        return ops.Softmax.apply(self, dim=self._dim(dim, "softmax"))
+
+    def log_softmax(self, dim):
+        return ops.LogSoftmax.apply(self, dim=self._dim(dim, "log_softmax"))
+
+    # ---- shape ---------------------------------------------------------------------------
+    def reshape(self, *shape):
+        shape = _shape_arg(shape)
+        if shape == self.shape:
+            return self
+        return ops.Reshape.apply(self, shape=ops.resolve_reshape(self.shape, shape))
+
+    view = reshape
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = self._dim(start_dim, "flatten"), self._dim(end_dim, "flatten")
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        return self.reshape(self.shape[:start] + (-1,) + self.shape[end + 1:])
+
+    def permute(self, *dims):
+        dims = _shape_arg(dims)
+        if sorted(self._dim(d, "permute") for d in dims) != list(range(self.ndim)):
+            raise ValueError(f"permute: {dims} is not a permutation of the {self.ndim} dims of "
+                             f"a tensor of shape {self.shape}")
+        dims = tuple(self._dim(d, "permute") for d in dims)
+        return self if dims == tuple(range(self.ndim)) else ops.Permute.apply(self, dims=dims)
+
+    def transpose(self, dim0, dim1):
+        order = list(range(self.ndim))
+        d0, d1 = self._dim(dim0, "transpose"), self._dim(dim1, "transpose")
+        order[d0], order[d1] = order[d1], order[d0]
+        return self.permute(*order)
+
+    def unsqueeze(self, dim):
+        dim = self._dim(dim, "unsqueeze", extra=1)
+        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
+
+    def squeeze(self, dim=None):
+        if dim is None:
+            return self.reshape(tuple(s for s in self.shape if s != 1))
+        dims = {self._dim(d, "squeeze") for d in (dim if isinstance(dim, tuple) else (dim,))}
+        return self.reshape(tuple(s for i, s in enumerate(self.shape)
+                                  if not (i in dims and s == 1)))
+
+    def expand(self, *shape):
+        shape = _shape_arg(shape)
+        offset = len(shape) - self.ndim
+        if offset < 0:
+            raise ValueError(f"expand: can't expand shape {self.shape} to fewer dims {shape}")
+        shape = tuple(self.shape[i - offset] if s == -1 and i >= offset else s
+                      for i, s in enumerate(shape))
+        return self.broadcast_to(shape)
+
+    def broadcast_to(self, shape):
+        shape = _shape_arg((shape,))
+        if shape == self.shape:
+            return self
+        ops.check_broadcast("broadcast_to", self.shape, shape)
+        return ops.Expand.apply(self, shape=shape)
+
+    def sum_to(self, shape):
+        """Sum broadcast dims away so the result has `shape` (the adjoint of broadcast_to)."""
+        shape = tuple(shape)
+        return self if shape == self.shape else ops.SumTo.apply(self, shape=shape)
+
+    def split(self, split_size_or_sections, dim=0):
+        dim = self._dim(dim, "split")
+        size = self.shape[dim]
+        if isinstance(split_size_or_sections, numbers.Integral):
+            if split_size_or_sections <= 0:
+                raise ValueError(f"split: split_size must be positive, got "
+                                 f"{split_size_or_sections}")
+            sizes = [min(split_size_or_sections, size - start)
+                     for start in range(0, size, split_size_or_sections)]
+        else:
+            sizes = list(split_size_or_sections)
+            if sum(sizes) != size:
+                raise ValueError(f"split: sections {sizes} sum to {sum(sizes)} but dim {dim} "
+                                 f"has size {size}")
+        starts = np.cumsum([0] + sizes[:-1])
+        return tuple(self[(slice(None),) * dim + (slice(int(a), int(a) + s),)]
+                     for a, s in zip(starts, sizes))
+
+    def chunk(self, chunks, dim=0):
+        if chunks <= 0:
+            raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+        size = self.shape[self._dim(dim, "chunk")]
+        return self.split(max(-(-size // chunks), 1), dim)
+
+    def pad(self, pad, value=0.0):
+        """Constant padding; `pad` = (left, right, top, bottom, ...) from the last dim on,
+        as torch.nn.functional.pad."""
+        if len(pad) % 2 or len(pad) // 2 > self.ndim:
+            raise ValueError(f"pad: needs an even number of at most {2 * self.ndim} values for "
+                             f"shape {self.shape}, got {tuple(pad)}")
+        widths = [(0, 0)] * self.ndim
+        for i in range(len(pad) // 2):
+            widths[self.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+        if any(w < 0 for pair in widths for w in pair):
+            raise ValueError(f"pad: negative padding {tuple(pad)} is not supported")
+        return ops.Pad.apply(self, widths=tuple(widths), value=value)
+
+    # ---- indexing ------------------------------------------------------------------------
+    def __getitem__(self, index):
+        index = _index_arrays(index)
+        try:
+            return ops.GetItem.apply(self, index=index)
+        except IndexError as e:
+            raise IndexError(f"getitem: {e} (tensor shape {self.shape})") from None
+
+    def gather(self, dim, index):
+        """out[i][j][k] = self[i][index[i][j][k]][k] for dim=1 (torch.gather)."""
+        dim = self._dim(dim, "gather")
+        index = _data(index)
+        if index.ndim != self.ndim or index.dtype.kind not in "iu":
+            raise ValueError(f"gather: index must be an integer tensor with {self.ndim} dims "
+                             f"like the input (shape {self.shape}), got {index.dtype} with "
+                             f"shape {index.shape}")
+        grids = list(np.ogrid[tuple(slice(s) for s in index.shape)])
+        grids[dim] = index
+        return self[tuple(grids)]
+
+    # ---- helpers -------------------------------------------------------------------------
+    def _dim(self, dim, op, extra=0):
+        ndim = self.ndim + extra
+        if not isinstance(dim, numbers.Integral) or not -max(ndim, 1) <= dim < max(ndim, 1):
+            raise IndexError(f"{op}: dim {dim} is out of range for a tensor of shape "
+                             f"{self.shape} (valid: {-max(ndim, 1)} to {max(ndim, 1) - 1})")
+        return int(dim) % max(ndim, 1)
+
+    def _reduce_args(self, op, dim, axis, keepdim, keepdims):
+        dim = dim if axis is None else axis
+        keepdim = keepdim if keepdims is None else keepdims
+        if dim is None:
+            return tuple(range(self.ndim)), bool(keepdim)
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        dims = tuple(sorted({self._dim(d, op) for d in dims})) if self.ndim else ()
+        return dims, bool(keepdim)
+
+    def _require_float(self, op):
+        if not dtypes.is_floating(self.dtype):
+            raise TypeError(f"{op}: needs a floating-point tensor, got {self.dtype} "
+                            "(use .float())")
+
+
+class ReturnMinMax(tuple):
+    """(values, indices) from max/min along a dim, also readable as .values/.indices."""
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+
+def _reciprocal(n):
+    """1/n for averaging; NaN for an empty or over-corrected count, as PyTorch gives."""
+    return 1.0 / n if n > 0 else float("nan")
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _shape_arg(shape):
+    """Accept f(2, 3) and f((2, 3))."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, np.ndarray)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+def _tensor(x, dtype):
+    """Wrap a scalar or array as a constant tensor; a Python number takes `dtype`."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
+        if isinstance(x, bool):
+            return Tensor._make(np.array(x), False, None)
+        if isinstance(x, numbers.Integral) or dtypes.is_floating(dtype):
+            return Tensor._make(np.array(x, dtype=dtype if dtype != dtypes.bool else
+                                         dtypes.int64), False, None)
+        return Tensor._make(np.array(x, dtype=dtypes.float32), False, None)
+    return Tensor(x)
+
+
+def _operands(a, b, op):
+    """Two tensors of one promoted dtype, checked to broadcast together."""
+    if not isinstance(a, Tensor):
+        a = _tensor(a, b.dtype)
+    if not isinstance(b, Tensor):
+        b = _tensor(b, a.dtype)
+    if a.dtype != b.dtype:
+        dtype = dtypes.promote(a.dtype, b.dtype)
+        a, b = a.to(dtype), b.to(dtype)
+    if a.shape != b.shape:
+        ops.check_broadcast(op, a.shape, b.shape)
+    return a, b
+
+
+def _index_arrays(index):
+    """Replace Tensors and lists inside an index with arrays NumPy can index with."""
+    if isinstance(index, tuple):
+        return tuple(_index_arrays(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def where(condition, input, other):
+    """Elementwise `input if condition else other`; differentiable in input and other."""
+    condition = condition if isinstance(condition, Tensor) else Tensor(condition)
+    if condition.dtype != dtypes.bool:
+        raise TypeError(f"where: condition must be a bool tensor, got {condition.dtype}")
+    if isinstance(input, Tensor) or not isinstance(other, Tensor):
+        a, b = _operands(input, other, "where")
+    else:
+        b, a = _operands(other, input, "where")
+    shape = np.broadcast_shapes(a.shape, b.shape)
+    if condition.shape != shape:
+        ops.check_broadcast("where", condition.shape, shape)
+    return ops.Where.apply(condition, a, b)
+
+
+from . import ops  # noqa: E402  (the ops import Tensor)
+from . import random as tl_random  # noqa: E402
