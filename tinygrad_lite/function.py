@@ -14,6 +14,7 @@ import numpy as np
 
 from . import anomaly
 from .grad_mode import _grad_enabled
+from .scope import module_stack
 
 OPS = {}  # name -> OpSpec, in registration order
 
@@ -56,7 +57,7 @@ def register(name, *, samples, reference=None, torch=None, second_order=True):
 class Function:
     """Base of every op. Subclasses define `forward(ctx, *arrays, **attrs)` and
     `backward(ctx, g)`; the engine calls them, users call `Op.apply(*tensors, **attrs)`."""
-    __slots__ = ("parents", "_versions", "_output_ref", "created_at", "__dict__")
+    __slots__ = ("parents", "_versions", "_output_ref", "created_at", "modules", "__dict__")
     op_name = None
     saves_output = False  # set True when backward reads `ctx.output`
 
@@ -68,6 +69,7 @@ class Function:
         if _grad_enabled.get() and any(t.requires_grad for t in inputs):
             ctx.parents = inputs
             ctx._versions = [t._version for t in inputs]
+            ctx.modules = module_stack.get()   # the nn.Module calls this op ran inside
             result = Tensor._make(out, True, ctx)
             if cls.saves_output:
                 ctx._output_ref = weakref.ref(result)
