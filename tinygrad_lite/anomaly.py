@@ -6,6 +6,7 @@ import os
 import numpy as np
 
 _enabled = contextvars.ContextVar("detect_anomaly", default=False)
+_in_backward = contextvars.ContextVar("anomaly_in_backward", default=False)
 _LIBRARY_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -27,6 +28,18 @@ class detect_anomaly:
         return False
 
 
+class backward_phase:
+    """Set by the engine while it runs backward functions: their results are checked by
+    check_backward, which names the op being differentiated, not the ops inside it."""
+
+    def __enter__(self):
+        self._token = _in_backward.set(True)
+
+    def __exit__(self, *exc):
+        _in_backward.reset(self._token)
+        return False
+
+
 def user_frame(stack):
     """The innermost frame outside this library (nn, optim and tools count as library)."""
     library = (_LIBRARY_DIR, os.path.join(os.path.dirname(_LIBRARY_DIR), "nn"),
@@ -43,6 +56,8 @@ def _bad(array):
 
 def check_forward(op_name, inputs, result, created_at):
     """Raise when the op turned finite inputs into NaN/Inf."""
+    if _in_backward.get():
+        return
     if _bad(result.data) and not any(_bad(t.data) for t in inputs):
         shapes = ", ".join(str(t.shape) for t in inputs)
         raise FloatingPointError(f"detect_anomaly: forward of {op_name} (inputs {shapes}) "

@@ -63,11 +63,14 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
                 if wanted is None:
                     tensor.grad = g if tensor.grad is None else tensor.grad + g
                 continue
-            parent_grads = ctx.backward(g)
-            if not isinstance(parent_grads, tuple):
-                parent_grads = (parent_grads,)
             if anomaly.is_enabled():
+                with anomaly.backward_phase():
+                    parent_grads = ctx.backward(g)
+                parent_grads = parent_grads if isinstance(parent_grads, tuple) else (parent_grads,)
                 anomaly.check_backward(ctx, g, parent_grads)
+            else:
+                parent_grads = ctx.backward(g)
+                parent_grads = parent_grads if isinstance(parent_grads, tuple) else (parent_grads,)
             for parent, pg in zip(ctx.parents, parent_grads):
                 if pg is None or not parent.requires_grad:
                     continue

@@ -66,15 +66,20 @@ class Function:
         """Run forward on the inputs' arrays; record the node when any input needs a grad."""
         ctx = cls.__new__(cls)
         out = ctx.forward(*[t.data for t in inputs], **attrs)
-        if _grad_enabled.get() and any(t.requires_grad for t in inputs):
-            ctx.parents = inputs
-            ctx._versions = [t._version for t in inputs]
-            ctx.modules = module_stack.get()   # the nn.Module calls this op ran inside
-            result = Tensor._make(out, True, ctx)
-            if cls.saves_output:
-                ctx._output_ref = weakref.ref(result)
-        else:
+        for t in inputs:
+            if t.requires_grad and _grad_enabled.get():
+                break
+        else:                                   # nothing to record: a plain result
             result = Tensor._make(out, False, None)
+            if anomaly.is_enabled():
+                anomaly.check_forward(cls.op_name, inputs, result, "<not recorded>")
+            return result
+        ctx.parents = inputs
+        ctx._versions = [t._version for t in inputs]
+        ctx.modules = module_stack.get()        # the nn.Module calls this op ran inside
+        result = Tensor._make(out, True, ctx)
+        if cls.saves_output:
+            ctx._output_ref = weakref.ref(result)
         if anomaly.is_enabled():
             ctx.created_at = anomaly.user_frame(traceback.extract_stack()[:-1])
             anomaly.check_forward(cls.op_name, inputs, result, ctx.created_at)

@@ -5,7 +5,6 @@ import warnings
 import numpy as np
 
 from . import autograd, dtypes
-from .grad_mode import no_grad
 from .random import generator
 from .tensor import Tensor
 
@@ -17,25 +16,28 @@ class GradcheckError(AssertionError):
 def _outputs(fn, inputs):
     out = fn(*inputs)
     out = out if isinstance(out, (tuple, list)) else (out,)
-    return [o for o in out if isinstance(o, Tensor) and dtypes.is_floating(o.dtype)]
+    outputs = [o for o in out if isinstance(o, Tensor) and dtypes.is_floating(o.dtype)]
+    if not outputs:
+        raise ValueError("gradcheck: the function returned no floating-point tensor to check")
+    return outputs
 
 
 def _numerical_jacobians(fn, inputs, diff, eps):
-    """J[i][o] has shape (out.size, input.size): column k is d out / d input[k]."""
-    with no_grad():
-        sizes = [o.data.size for o in _outputs(fn, inputs)]
-        jac = [[np.zeros((n, inputs[i].data.size)) for n in sizes] for i in diff]
-        for slot, i in enumerate(diff):
-            flat = inputs[i].data.reshape(-1)   # a view: perturb in place, then restore
-            for k in range(flat.size):
-                original = flat[k]
-                flat[k] = original + eps
-                plus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
-                flat[k] = original - eps
-                minus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
-                flat[k] = original
-                for o, (p, m) in enumerate(zip(plus, minus)):
-                    jac[slot][o][:, k] = (p - m) / (2 * eps)
+    """J[i][o] has shape (out.size, input.size): column k is d out / d input[k].
+    Runs with grad mode on, so functions that differentiate inside (gradgradcheck) work."""
+    sizes = [o.data.size for o in _outputs(fn, inputs)]
+    jac = [[np.zeros((n, inputs[i].data.size)) for n in sizes] for i in diff]
+    for slot, i in enumerate(diff):
+        flat = inputs[i].data.reshape(-1)   # a view: perturb in place, then restore
+        for k in range(flat.size):
+            original = flat[k]
+            flat[k] = original + eps
+            plus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
+            flat[k] = original - eps
+            minus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
+            flat[k] = original
+            for o, (p, m) in enumerate(zip(plus, minus)):
+                jac[slot][o][:, k] = (p - m) / (2 * eps)
     return jac
 
 
@@ -94,12 +96,11 @@ def _fast_projection(fn, inputs, diff, eps):
                 total += 0.0 if g is None else float((g.data * v).sum())
         analytic.append(np.array([[total]]))
         original = x.data.copy()
-        with no_grad():
-            x.data[...] = original + eps * v
-            plus = _outputs(fn, inputs)
-            x.data[...] = original - eps * v
-            minus = _outputs(fn, inputs)
-            x.data[...] = original
+        x.data[...] = original + eps * v
+        plus = _outputs(fn, inputs)
+        x.data[...] = original - eps * v
+        minus = _outputs(fn, inputs)
+        x.data[...] = original
         numeric.append(np.array([[sum(float(((p.data - m.data) * u).sum()) / (2 * eps)
                                           for p, m, u in zip(plus, minus, us))]]))
     return [[a] for a in analytic], [[n] for n in numeric]

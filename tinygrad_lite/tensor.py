@@ -608,14 +608,14 @@ def _tensor(x, dtype):
 def _operands(a, b, op):
     """Two tensors of one promoted dtype, checked to broadcast together."""
     if not isinstance(a, Tensor):
-        a = _tensor(a, b.dtype)
+        a = _tensor(a, b.data.dtype)
     if not isinstance(b, Tensor):
-        b = _tensor(b, a.dtype)
-    if a.dtype != b.dtype:
-        dtype = dtypes.promote(a.dtype, b.dtype)
+        b = _tensor(b, a.data.dtype)
+    if a.data.dtype != b.data.dtype:
+        dtype = dtypes.promote(a.data.dtype, b.data.dtype)
         a, b = a.to(dtype), b.to(dtype)
-    if a.shape != b.shape:
-        ops.check_broadcast(op, a.shape, b.shape)
+    if a.data.shape != b.data.shape:
+        ops.check_broadcast(op, a.data.shape, b.data.shape)
     return a, b
 
 

@@ -1,12 +1,51 @@
 """Array kernels: functions on plain NumPy arrays, never Tensors.
 
 The ops in `tinygrad_lite.ops` call these names; which implementation backs them is
-decided here, once.
-"""
-from .reference import (exp_fwd, log_softmax_bwd, log_softmax_fwd, logsumexp_fwd, matmul,
-                        relu_bwd, relu_fwd, sigmoid_bwd, sigmoid_fwd, softmax_bwd,
-                        softmax_fwd, tanh_bwd, tanh_fwd)
+decided here, once: the Numba kernels, or their NumPy twins in `reference.py` when
+TINYGRAD_LITE_JIT=0 (or Numba is missing).
 
-__all__ = ["exp_fwd", "log_softmax_bwd", "log_softmax_fwd", "logsumexp_fwd", "matmul",
-           "relu_bwd", "relu_fwd", "sigmoid_bwd", "sigmoid_fwd", "softmax_bwd", "softmax_fwd",
-           "tanh_bwd", "tanh_fwd"]
+Importing Numba takes ~0.2 s, so the kernel modules (and Numba) are imported on the first
+call of any kernel, not at `import tinygrad_lite`; each kernel then compiles on its first
+call per dtype (or loads from Numba's disk cache).
+"""
+import functools
+import importlib
+
+from . import reference
+from ._jit import JIT_ENABLED
+
+
+def _backend(module, name):
+    """`module.name` imported on first call when the JIT is on, else the NumPy twin."""
+    twin = getattr(reference, name)
+    if not JIT_ENABLED:
+        return twin
+    kernel = None
+
+    @functools.wraps(twin)  # same name and formula docstring as the twin
+    def call(*args, **kwargs):
+        nonlocal kernel
+        if kernel is None:
+            kernel = getattr(importlib.import_module(module, __name__), name)
+        return kernel(*args, **kwargs)
+    return call
+
+
+relu_fwd = _backend(".elementwise", "relu_fwd")
+relu_bwd = _backend(".elementwise", "relu_bwd")
+sigmoid_fwd = _backend(".elementwise", "sigmoid_fwd")
+sigmoid_bwd = _backend(".elementwise", "sigmoid_bwd")
+tanh_fwd = _backend(".elementwise", "tanh_fwd")
+tanh_bwd = _backend(".elementwise", "tanh_bwd")
+exp_fwd = _backend(".elementwise", "exp_fwd")
+logsumexp_fwd = _backend(".softmax", "logsumexp_fwd")
+log_softmax_fwd = _backend(".softmax", "log_softmax_fwd")
+log_softmax_bwd = _backend(".softmax", "log_softmax_bwd")
+softmax_fwd = _backend(".softmax", "softmax_fwd")
+softmax_bwd = _backend(".softmax", "softmax_bwd")
+matmul = _backend(".matmul", "matmul")
+linear_fwd = _backend(".matmul", "linear_fwd")
+
+__all__ = ["exp_fwd", "linear_fwd", "log_softmax_bwd", "log_softmax_fwd", "logsumexp_fwd",
+           "matmul", "relu_bwd", "relu_fwd", "sigmoid_bwd", "sigmoid_fwd", "softmax_bwd",
+           "softmax_fwd", "tanh_bwd", "tanh_fwd"]

@@ -43,10 +43,15 @@ def exp_fwd(x):
     return np.exp(x)
 
 
+def _row_max(x):
+    """max of each row, or 0 where that is +-inf (such rows are not shifted)"""
+    m = x.max(axis=1, keepdims=True)
+    return np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+
+
 def logsumexp_fwd(x):
     """rows: m + log(sum(e^(x - m))), m = max of the row (finite for logits of 1e4)"""
-    m = x.max(axis=1, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
+    m = _row_max(x)
     return (m + np.log(np.exp(x - m).sum(axis=1, keepdims=True)))[:, 0]
 
 
@@ -62,7 +67,7 @@ def log_softmax_bwd(y, g):
 
 def softmax_fwd(x):
     """rows: e^(x - m) / sum(e^(x - m))"""
-    e = np.exp(x - x.max(axis=1, keepdims=True))
+    e = np.exp(x - _row_max(x))
     return e / e.sum(axis=1, keepdims=True)
 
 
@@ -74,3 +79,13 @@ def softmax_bwd(y, g):
 def matmul(a, b):
     """2-D matrix product a @ b"""
     return a @ b
+
+
+def linear_fwd(x, weight, bias=None, activation=None):
+    """y = act(x @ W^T + b), W in (out, in) layout; act is None or "relu" """
+    if activation not in (None, "relu"):
+        raise ValueError(f"activation must be None or 'relu', got {activation!r}")
+    y = x @ weight.T
+    if bias is not None:
+        y = y + bias
+    return relu_fwd(y) if activation == "relu" else y

@@ -168,7 +168,8 @@ class Abs(Function):
         return g * _const(ctx.sign)
 
 
-@register("sign", samples=_samples(UNARY), reference=np.sign, torch=lambda torch, a: a.sign())
+@register("sign", samples=_samples(UNARY), reference=np.sign, torch=lambda torch, a: a.sign(),
+          second_order=False)  # its derivative is zero: nothing to differentiate again
 class Sign(Function):
     def forward(ctx, a):
         return np.sign(a)

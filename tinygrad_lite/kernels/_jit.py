@@ -1,0 +1,67 @@
+"""The one place where Numba options are written, and the TINYGRAD_LITE_JIT switch.
+
+Kernels are compiled lazily: Numba compiles a kernel on its first call, once per dtype, and
+caches the machine code on disk (`cache=True`), so importing this package compiles nothing.
+"""
+import importlib.util
+import os
+import types
+
+# Off with TINYGRAD_LITE_JIT=0 or without Numba; then __init__ serves the NumPy twins and
+# Numba is never imported (this file imports it only inside the decorators below).
+JIT_ENABLED = (os.environ.get("TINYGRAD_LITE_JIT", "1") != "0"
+               and importlib.util.find_spec("numba") is not None)
+
+# error_model="numpy": x / 0 gives inf/nan as in NumPy instead of raising ZeroDivisionError.
+# The check behind the Python error model is a branch that stops LLVM from vectorizing loops.
+OPTIONS = dict(cache=True, nogil=True, fastmath=False, error_model="numpy")
+
+# Measured on 2 cores: a parallel launch costs ~2 us, so below ~2^16 elements the serial loop
+# of a cheap kernel (relu) wins; transcendental kernels pay off earlier.
+PARALLEL_MIN = 1 << 16
+
+
+def jit_options(*, fma=False, parallel=False):
+    """Numba options; fma=True allows only a*b+c -> fma contraction (no NaN/Inf assumptions)."""
+    return dict(OPTIONS, parallel=parallel, fastmath={"contract"} if fma else False)
+
+
+def njit(*, fma=False):
+    """Decorator for a serial helper called from other kernels: `@njit()` or `@njit(fma=True)`."""
+    import numba
+
+    def deco(fn):
+        return numba.njit(**jit_options(fma=fma))(fn)
+    return deco
+
+
+class Kernel:
+    """A loop written once with `prange`, compiled twice: serial for small arrays, parallel
+    (one thread per core) once the first array has at least `parallel_min` elements.
+
+    Call it like the loop function: `kernel(x, out)`.
+    """
+
+    def __init__(self, fn, fma, parallel_min):
+        import numba
+
+        self.parallel_min = parallel_min
+        self.serial = numba.njit(**jit_options(fma=fma))(fn)
+        # Numba's disk cache is keyed by function name, not by options, so the parallel build
+        # gets its own name; otherwise it would load the serial machine code from the cache.
+        twin = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__,
+                                  fn.__closure__)
+        twin.__qualname__ = fn.__qualname__ + "_parallel"
+        self.parallel = numba.njit(**jit_options(fma=fma, parallel=True))(twin)
+        self.__doc__ = fn.__doc__
+
+    def __call__(self, *arrays):
+        run = self.parallel if arrays[0].size >= self.parallel_min else self.serial
+        run(*arrays)
+
+
+def kernel(*, fma=False, parallel_min=PARALLEL_MIN):
+    """Decorator: `@kernel()` turns a prange loop into a serial/parallel `Kernel` pair."""
+    def deco(fn):
+        return Kernel(fn, fma, parallel_min)
+    return deco

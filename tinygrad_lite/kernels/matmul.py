@@ -1,0 +1,57 @@
+"""Matrix products: BLAS does the GEMM (np.dot); Numba only fuses the cheap epilogue.
+
+np.dot hands transposed or strided operands to BLAS as flags, so nothing is copied here.
+A hand-written GEMM would be far slower than BLAS's cache-blocked SIMD kernels.
+"""
+import numpy as np
+from numba import prange
+
+from ._jit import kernel
+
+ACTIVATIONS = (None, "relu")
+
+
+def _check(*arrays):
+    dtype = arrays[0].dtype
+    if dtype not in (np.float32, np.float64) or any(a.dtype != dtype for a in arrays):
+        raise TypeError(f"expected float32 or float64 arrays of one dtype, got "
+                        f"{[str(a.dtype) for a in arrays]}")
+
+
+def matmul(a, b):
+    """C = A @ B for 2-D A (m, k) and B (k, n): C[i, j] = sum_k A[i, k] B[k, j]"""
+    _check(a, b)
+    if a.ndim != 2 or b.ndim != 2:
+        raise ValueError(f"matmul takes 2-D arrays, got {a.shape} and {b.shape}")
+    return np.dot(a, b)
+
+
+@kernel()
+def _bias_act(out, bias, relu):
+    """out = act(out + bias) in place, row by row; bias is None or (n,), relu a bool"""
+    zero = out.dtype.type(0)
+    for i in prange(out.shape[0]):
+        for j in range(out.shape[1]):
+            v = out[i, j] if bias is None else out[i, j] + bias[j]
+            out[i, j] = zero if relu and v <= zero else v
+
+
+def linear_fwd(x, weight, bias=None, activation=None):
+    """y = act(x @ W^T + b) for x (batch, in), W (out, in) as in PyTorch, b (out,) or None;
+    act is None (identity) or "relu". BLAS computes x @ W^T, then one fused pass adds b and
+    applies act."""
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    arrays = (x, weight) if bias is None else (x, weight, bias)
+    _check(*arrays)
+    if x.ndim != 2 or weight.ndim != 2 or x.shape[1] != weight.shape[1]:
+        raise ValueError(f"linear_fwd: x {x.shape} and weight {weight.shape} do not match")
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ValueError(f"bias must have shape ({weight.shape[0]},), got {bias.shape}")
+    out = np.dot(x, weight.T)  # a fresh C-contiguous array: safe to update in place
+    if bias is not None or activation is not None:
+        _bias_act(out, None if bias is None else np.ascontiguousarray(bias), activation == "relu")
+    return out
+
+
+KERNELS = {"matmul": matmul, "linear_fwd": linear_fwd}
