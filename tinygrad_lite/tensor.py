@@ -234,7 +234,7 @@ class Tensor:
         return ops.Mul.apply(*_operands(self, other, "mul"))
 
     def div(self, other):
-        return ops.Div.apply(*_operands(self, other, "div"))
+        return ops.Div.apply(*_true_division(self, other))
 
     def pow(self, exponent):
         return ops.Pow.apply(*_operands(self, exponent, "pow"))
@@ -257,7 +257,7 @@ class Tensor:
         return ops.Sub.apply(*_operands(other, self, "sub"))
 
     def __rtruediv__(self, other):
-        return ops.Div.apply(*_operands(other, self, "div"))
+        return ops.Div.apply(*_true_division(other, self))
 
     def __rpow__(self, other):
         return ops.Pow.apply(*_operands(other, self, "pow"))
@@ -400,7 +400,7 @@ class Tensor:
         values = self.gather(dim, indices)
         if not keepdim:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
-        return ReturnMinMax(values, indices)
+        return ReturnMinMax((values, indices))
 
     def _arg(self, name, arg_fn, dim, keepdim):
         if self.data.size == 0:
@@ -616,6 +616,14 @@ def _operands(a, b, op):
         a, b = a.to(dtype), b.to(dtype)
     if a.data.shape != b.data.shape:
         ops.check_broadcast(op, a.data.shape, b.data.shape)
+    return a, b
+
+
+def _true_division(a, b):
+    """Operands for `/`: integers divide as float32, as in PyTorch."""
+    a, b = _operands(a, b, "div")
+    if not dtypes.is_floating(a.dtype):
+        a, b = a.to(dtypes.float32), b.to(dtypes.float32)
     return a, b
 
 

@@ -43,8 +43,8 @@ log_softmax_fwd = _backend(".softmax", "log_softmax_fwd")
 log_softmax_bwd = _backend(".softmax", "log_softmax_bwd")
 softmax_fwd = _backend(".softmax", "softmax_fwd")
 softmax_bwd = _backend(".softmax", "softmax_bwd")
-matmul = _backend(".matmul", "matmul")
-linear_fwd = _backend(".matmul", "linear_fwd")
+matmul = _backend(".linear", "matmul")
+linear_fwd = _backend(".linear", "linear_fwd")
 
 __all__ = ["exp_fwd", "linear_fwd", "log_softmax_bwd", "log_softmax_fwd", "logsumexp_fwd",
            "matmul", "relu_bwd", "relu_fwd", "sigmoid_bwd", "sigmoid_fwd", "softmax_bwd",

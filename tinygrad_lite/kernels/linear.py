@@ -1,4 +1,6 @@
-"""Matrix products: BLAS does the GEMM (np.dot); Numba only fuses the cheap epilogue.
+"""Matrix products (module not named matmul.py: that would shadow `kernels.matmul`).
+
+BLAS does the GEMM (np.dot); Numba only fuses the cheap epilogue of linear_fwd.
 
 np.dot hands transposed or strided operands to BLAS as flags, so nothing is copied here.
 A hand-written GEMM would be far slower than BLAS's cache-blocked SIMD kernels.
