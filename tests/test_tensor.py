@@ -68,6 +68,15 @@ def test_conversions():
         x64(2).numpy()
 
 
+def test_iteration_and_use_as_a_list_index():
+    counts = [0, 0, 0]
+    for label in tl.tensor([2, 0, 2]):
+        counts[label] += 1
+    assert counts == [1, 0, 2]
+    with pytest.raises(TypeError, match="one-element integer tensor"):
+        counts[tl.tensor(1.0)]
+
+
 def test_cast_between_floats_is_differentiable():
     x = x64(3)
     y = x.float() * 2

@@ -115,6 +115,19 @@ class Tensor:
     def __int__(self):
         return int(self.item())
 
+    def __index__(self):
+        """Lets a one-element integer tensor index a Python list (`counts[label]`)."""
+        if self.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError(f"__index__: only a one-element integer tensor can be used as an "
+                            f"index, this one is {self.dtype} with shape {self.shape}")
+        return int(self.data.item())
+
+    def __iter__(self):
+        """Iterate over the first dim, as PyTorch does."""
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
+
     def __bool__(self):
         if self.data.size != 1:
             raise RuntimeError(f"bool: the truth value of a tensor of shape {self.shape} is "

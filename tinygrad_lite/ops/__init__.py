@@ -4,6 +4,7 @@ from .activation import (LogSoftmax, LogSoftmaxBackward, LogSumExp, ReLU, ReLUBa
 from .elementwise import (Abs, Add, Cast, Clamp, Clone, Cos, Div, Exp, Log, Maximum, Minimum,
                           Mul, Neg, Pow, Sign, Sin, Sqrt, Sub, Where)
 from .linalg import MatMul, matmul
+from . import nn_activation  # noqa: F401  (the ops behind nn: linear, gelu, ...)
 from .movement import (Cat, Expand, GetItem, IndexAdd, Pad, Permute, Reshape, SumTo,
                        check_broadcast, resolve_reshape)
 from .reduce import Amax, Sum

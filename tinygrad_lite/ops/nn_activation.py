@@ -9,12 +9,16 @@ import numpy as np
 
 from .. import kernels as K
 from ..function import Function, Sample, register
-from ..tensor import Tensor
+from ..tensor import Tensor, where
 
 UNARY = [((3, 4),), ((),), ((2, 1, 3),)]
 SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 GELU_TANH_C = 0.044715
-_erf = np.frompyfunc(math.erf, 1, 1)  # exact to double precision; NumPy has no erf ufunc
+_erf_objects = np.frompyfunc(math.erf, 1, 1)  # exact in double precision; NumPy has no erf
+
+
+def _erf(x):
+    return np.asarray(_erf_objects(x), dtype=x.dtype)
 
 
 def _const(array, dtype):
@@ -35,7 +39,7 @@ class Linear(Function):
     """y = x W^T + b over the last dim of x;  dx = g W, dW = g^T x, db = sum of g over rows"""
     def forward(ctx, x, weight, bias=None):
         rows = x.reshape(-1, x.shape[-1])
-        out = K.matmul(rows, np.ascontiguousarray(weight.T))
+        out = K.matmul(rows, weight.T)
         if bias is not None:
             out += bias
         return out.reshape(x.shape[:-1] + (weight.shape[0],))
@@ -88,8 +92,8 @@ class PReLU(Function):
         need_x, need_w = ctx.needs_input_grad
         positive = _const(ctx.positive, bool)
         zero = _const(0, g.dtype)
-        return (Tensor.where(g, positive, g * weight) if need_x else None,
-                Tensor.where(zero, positive, g * x) if need_w else None)
+        return (where(positive, g, g * weight) if need_x else None,
+                where(positive, zero, g * x) if need_w else None)
 
 
 @register("elu", samples=[Sample(s, (), {"alpha": 1.0}) for s in UNARY]
@@ -105,17 +109,17 @@ class ELU(Function):
     def backward(ctx, g):
         positive = _const(ctx.positive, bool)
         # e^x only on the negative side, so a large positive x never overflows
-        negative_x = Tensor.where(_const(0, g.dtype), positive, ctx.inputs[0])
-        return Tensor.where(g, positive, g * negative_x.exp() * ctx.alpha)
+        negative_x = where(positive, _const(0, g.dtype), ctx.inputs[0])
+        return where(positive, g, g * negative_x.exp() * ctx.alpha)
 
 
 # ---- smooth activations ----------------------------------------------------------------
 @register("erf", samples=[Sample(s) for s in UNARY],
-          reference=lambda x: _erf(x).astype(x.dtype), torch=lambda torch, x: torch.erf(x))
+          reference=_erf, torch=lambda torch, x: torch.erf(x))
 class Erf(Function):
     """erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt;  d/dx = 2/sqrt(pi) e^(-x^2)"""
     def forward(ctx, x):
-        return np.asarray(_erf(x), dtype=x.dtype)
+        return _erf(x)
 
     def backward(ctx, g):
         x = ctx.inputs[0]
@@ -125,7 +129,7 @@ class Erf(Function):
 def _gelu_reference(x, approximate):
     if approximate == "tanh":
         return 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * (x + GELU_TANH_C * x ** 3)))
-    return 0.5 * x * (1 + _erf(x / math.sqrt(2)).astype(x.dtype))
+    return 0.5 * x * (1 + _erf(x / math.sqrt(2)))
 
 
 @register("gelu", samples=[Sample(s, (), {"approximate": "none"}) for s in UNARY]
@@ -178,7 +182,7 @@ class Softplus(Function):
 
     def backward(ctx, g):
         slope = (ctx.inputs[0] * ctx.beta).sigmoid()
-        return Tensor.where(g, _const(ctx.linear, bool), g * slope)
+        return where(_const(ctx.linear, bool), g, g * slope)
 
 
 # ---- binary cross-entropy ----------------------------------------------------------------
