@@ -10,6 +10,7 @@ from .anomaly import detect_anomaly
 from .autograd import backward, grad
 from .creation import (arange, empty, eye, full, full_like, ones, ones_like, rand, rand_like,
                        randint, randn, randn_like, tensor, zeros, zeros_like)
+from .errors import GraphFreedError
 from .dtypes import bool, float32, float64, int64  # noqa: A004
 from .function import OPS, Function, OpSpec, Sample, register
 from .functional import *  # noqa: F401,F403  (tl.exp, tl.sum, tl.cat, ...)
@@ -18,6 +19,7 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradient_check import GradcheckError, gradcheck, gradgradcheck
 from .random import manual_seed
 from .tensor import Tensor
+
 
 float = float32   # noqa: A001  (torch.float)
 double = float64

@@ -7,6 +7,7 @@ after use unless `retain_graph=True`.
 import numpy as np
 
 from . import anomaly
+from .errors import GraphFreedError
 from .grad_mode import set_grad_enabled
 
 
@@ -27,7 +28,7 @@ def topo_order(roots):
         ctx = tensor._ctx
         if ctx is not None:
             if ctx.parents is None:
-                raise RuntimeError(ctx._freed_message())
+                raise GraphFreedError(ctx._freed_message())
             stack.extend((p, False) for p in ctx.parents if p.requires_grad)
     return order
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import anomaly
+from .errors import GraphFreedError
 from .grad_mode import _grad_enabled
 from .scope import module_stack
 
@@ -90,7 +91,7 @@ class Function:
     def inputs(self):
         """The input Tensors, checked not to have been modified in place since forward."""
         if self.parents is None:
-            raise RuntimeError(self._freed_message())
+            raise GraphFreedError(self._freed_message())
         for position, (t, version) in enumerate(zip(self.parents, self._versions)):
             if t._version != version:
                 raise RuntimeError(
@@ -125,7 +126,7 @@ class Function:
         """((node, 0), ...) per input: a Function, an AccumulateGrad for a leaf that requires
         grad, or None for an input that needs no gradient (PyTorch's shape)."""
         if self.parents is None:
-            raise RuntimeError(self._freed_message())
+            raise GraphFreedError(self._freed_message())
         return tuple((p._ctx if p._ctx is not None else
                       AccumulateGrad(p) if p.requires_grad else None, 0) for p in self.parents)
 

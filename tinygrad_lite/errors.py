@@ -1,0 +1,6 @@
+"""Exceptions of the engine that callers may want to catch by type."""
+
+
+class GraphFreedError(RuntimeError):
+    """Backward (or a graph walk) reached a node whose saved state an earlier backward
+    released; pass retain_graph=True to the first backward to keep it."""
