@@ -13,7 +13,8 @@ from numba.extending import overload
 
 from ._jit import jit_options, njit
 
-_LOG2E, _LN2_HI, _LN2_LO = 1.4426950408889634, 6.93147180369123816490e-01, 1.90821492927058770002e-10
+_LOG2E = 1.4426950408889634
+_LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10  # fdlibm's split
 _F32 = np.float32  # float32 constants must be float32 scalars, or Numba promotes to float64
 _LOG2E_F32, _LN2_HI_F32, _LN2_LO_F32 = _F32(1.442695), _F32(0.693359375), _F32(-2.12194440e-4)
 _P0, _P1, _P2 = _F32(1.9875691500e-4), _F32(1.3981999507e-3), _F32(8.3334519073e-3)

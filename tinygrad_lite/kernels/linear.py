@@ -30,11 +30,11 @@ def matmul(a, b):
 
 @kernel()
 def _bias_act(out, bias, relu):
-    """out = act(out + bias) in place, row by row; bias is None or (n,), relu a bool"""
+    """out = act(out + bias) in place, row by row; act = max(., 0) if relu else identity"""
     zero = out.dtype.type(0)
     for i in prange(out.shape[0]):
         for j in range(out.shape[1]):
-            v = out[i, j] if bias is None else out[i, j] + bias[j]
+            v = out[i, j] + bias[j]
             out[i, j] = zero if relu and v <= zero else v
 
 
@@ -52,7 +52,8 @@ def linear_fwd(x, weight, bias=None, activation=None):
         raise ValueError(f"bias must have shape ({weight.shape[0]},), got {bias.shape}")
     out = np.dot(x, weight.T)  # a fresh C-contiguous array: safe to update in place
     if bias is not None or activation is not None:
-        _bias_act(out, None if bias is None else np.ascontiguousarray(bias), activation == "relu")
+        bias = np.zeros(out.shape[1], out.dtype) if bias is None else np.ascontiguousarray(bias)
+        _bias_act(out, bias, activation == "relu")
     return out
 
 
