@@ -20,6 +20,7 @@ from .gradient_check import GradcheckError, gradcheck, gradgradcheck
 from .random import manual_seed
 from .tensor import Tensor
 
+from . import data, train  # training utilities (tl.data, tl.train)
 
 float = float32   # noqa: A001  (torch.float)
 double = float64

@@ -38,10 +38,8 @@ def _linear_reference(x, weight, bias=None):
 class Linear(Function):
     """y = x W^T + b over the last dim of x;  dx = g W, dW = g^T x, db = sum of g over rows"""
     def forward(ctx, x, weight, bias=None):
-        rows = x.reshape(-1, x.shape[-1])
-        out = K.matmul(rows, weight.T)
-        if bias is not None:
-            out += bias
+        rows = x.reshape(-1, x.shape[-1])     # (..., in) -> (rows, in) for the 2-D kernel
+        out = K.linear_fwd(rows, weight, bias, None)
         return out.reshape(x.shape[:-1] + (weight.shape[0],))
 
     def backward(ctx, g):
@@ -191,7 +189,8 @@ def _probability(rng, shape):
 
 
 def _bce_reference(p, y):
-    return -(y * np.maximum(np.log(p), -100) + (1 - y) * np.maximum(np.log1p(-p), -100))
+    with np.errstate(divide="ignore"):    # log 0 = -inf, clamped to -100 below
+        return -(y * np.maximum(np.log(p), -100) + (1 - y) * np.maximum(np.log1p(-p), -100))
 
 
 @register("binary_cross_entropy",

@@ -1,0 +1,260 @@
+"""`Parameter` and `Module`, the base of every layer.
+
+A Module finds its parts by walking its own `__dict__` in insertion order: a `Parameter`
+attribute is a parameter, any other Tensor attribute is a buffer (saved in `state_dict`,
+not trained), a Module attribute is a child; lists, tuples and dicts of these are unpacked
+(`self.layers = [a, b]` gives children "layers.0" and "layers.1"). Attributes whose names
+start with "_" are private and never walked. Names are dotted like PyTorch's
+("block1.0.weight"), so state dicts move between the two.
+"""
+from collections import namedtuple
+
+import numpy as np
+
+import tinygrad_lite as tl
+from tinygrad_lite import dtypes, scope
+from tinygrad_lite.tensor import Tensor
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module trains: `Parameter(tensor_or_array, requires_grad=True)`.
+    The data is copied and keeps its dtype (Python floats become float32)."""
+    __slots__ = ()
+
+    def __init__(self, data, requires_grad=True):
+        super().__init__(data, requires_grad=requires_grad)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+
+def _unpack(name, value):
+    """(dotted name, item) for a Tensor or Module, or for each one inside a list/tuple/dict."""
+    if isinstance(value, (Tensor, Module)):
+        yield name, value
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _unpack(f"{name}.{i}", item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _unpack(f"{name}.{key}", item)
+
+
+class Module:
+    """Base class of layers and models: subclasses set attributes in `__init__` and define
+    `forward`; calling the module runs `forward` (recorded as the op scope for tools)."""
+    training = True   # instance attribute once train()/eval() runs
+
+    def __init__(self):
+        """Subclasses call super().__init__() first, as in PyTorch."""
+        self.training = True
+
+    # ---- running -------------------------------------------------------------------------
+    def forward(self, *args, **kwargs):
+        """What the module computes; every subclass defines it."""
+        raise NotImplementedError(f"{type(self).__name__}: define forward(self, ...) to say "
+                                  "what the module computes")
+
+    def __call__(self, *args, **kwargs):
+        with scope.inside(self):
+            return self.forward(*args, **kwargs)
+
+    # ---- discovery -----------------------------------------------------------------------
+    def _entries(self):
+        """(name, Tensor or Module) held directly by this module, in attribute order."""
+        for key, value in vars(self).items():
+            if not key.startswith("_"):
+                yield from _unpack(key, value)
+
+    def named_children(self):
+        """(name, module) for each direct submodule, each module once."""
+        seen = set()
+        for name, value in self._entries():
+            if isinstance(value, Module) and id(value) not in seen:
+                seen.add(id(value))
+                yield name, value
+
+    def children(self):
+        """The direct submodules, each once."""
+        return (module for _, module in self.named_children())
+
+    def named_modules(self, memo=None, prefix=""):
+        """(dotted name, module) for this module and every descendant, each module once."""
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return
+        memo.add(id(self))
+        yield prefix, self
+        for name, value in self._entries():
+            if isinstance(value, Module):
+                yield from value.named_modules(memo, f"{prefix}.{name}" if prefix else name)
+
+    def modules(self):
+        """This module and every descendant, each once."""
+        return (module for _, module in self.named_modules())
+
+    def _named_tensors(self, want_parameters, prefix, recurse):
+        seen = set()
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for module_name, module in modules:
+            for name, value in module._entries():
+                if isinstance(value, Tensor) and isinstance(value, Parameter) == \
+                        want_parameters and id(value) not in seen:
+                    seen.add(id(value))
+                    yield (f"{module_name}.{name}" if module_name else name), value
+
+    def named_parameters(self, prefix="", recurse=True):
+        """(dotted name, Parameter) pairs; a shared Parameter appears once, first name wins."""
+        return self._named_tensors(True, prefix, recurse)
+
+    def parameters(self, recurse=True):
+        """Every Parameter (of submodules too unless recurse=False), each once: what an
+        optimizer updates."""
+        return (p for _, p in self.named_parameters(recurse=recurse))
+
+    def named_buffers(self, prefix="", recurse=True):
+        """(dotted name, Tensor) for every Tensor attribute that is not a Parameter."""
+        return self._named_tensors(False, prefix, recurse)
+
+    def buffers(self, recurse=True):
+        """Every non-Parameter Tensor attribute (running statistics, counters), each once."""
+        return (b for _, b in self.named_buffers(recurse=recurse))
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """Set a buffer attribute (PyTorch's spelling; plain assignment does the same).
+        A non-persistent buffer is left out of `state_dict`; None leaves the slot empty."""
+        if not isinstance(name, str) or not name or "." in name or name.startswith("_"):
+            raise KeyError(f"{type(self).__name__}.register_buffer: name must be a non-empty "
+                           f"string without '.' that does not start with '_', got {name!r}")
+        if isinstance(tensor, Parameter) or not isinstance(tensor, (Tensor, type(None))):
+            raise TypeError(f"{type(self).__name__}.register_buffer({name!r}): expected a "
+                            f"Tensor that is not a Parameter, got {type(tensor).__name__}")
+        setattr(self, name, tensor)
+        transient = [n for n in self.__dict__.get("_transient_buffers", ()) if n != name]
+        self._transient_buffers = transient + ([] if persistent else [name])
+
+    # ---- modes and gradients -------------------------------------------------------------
+    def train(self, mode=True):
+        """Set `.training` on this module and every descendant (Dropout and BatchNorm read it)."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"{type(self).__name__}.train: mode must be a bool, got {mode!r}")
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self):
+        """train(False): evaluation mode (Dropout off, BatchNorm uses running statistics)."""
+        return self.train(False)
+
+    def zero_grad(self, set_to_none=True):
+        """Forget accumulated gradients: set `.grad` to None (or fill it with zeros)."""
+        for p in self.parameters():
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad = tl.zeros_like(p)
+
+    def requires_grad_(self, requires_grad=True):
+        """Freeze (False) or unfreeze every parameter."""
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def apply(self, fn):
+        """Call fn on every submodule, then on self (as PyTorch: children first)."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    def num_parameters(self):
+        """How many numbers the parameters hold in total."""
+        return sum(p.numel() for p in self.parameters())
+
+    # ---- dtype -----------------------------------------------------------------------------
+    def to(self, dtype):
+        """Convert every parameter and floating-point buffer to `dtype` in place: the tensors
+        stay the same objects, so an optimizer built on them keeps working."""
+        dtype = dtypes.to_dtype(dtype, op=f"{type(self).__name__}.to")
+        if not dtypes.is_floating(dtype):
+            raise TypeError(f"{type(self).__name__}.to: expected a floating dtype (tl.float32 "
+                            f"or tl.float64), got {dtype}")
+        for t in list(self.parameters()) + list(self.buffers()):
+            if dtypes.is_floating(t.dtype) and t.dtype != dtype:
+                t.data = t.data.astype(dtype)
+                t._version += 1       # any graph built on the old array is stale
+                if t.grad is not None:
+                    t.grad = t.grad.detach().to(dtype)
+        return self
+
+    def double(self):
+        """to(float64), e.g. for gradcheck."""
+        return self.to(dtypes.float64)
+
+    def float(self):
+        """to(float32), the default dtype."""
+        return self.to(dtypes.float32)
+
+    # ---- state dict ----------------------------------------------------------------------
+    def _state_items(self, prefix=""):
+        """(dotted name, live tensor): own parameters, own persistent buffers, then each
+        child's, as PyTorch orders them; a module reachable under two names appears under
+        both (as in PyTorch)."""
+        transient = self.__dict__.get("_transient_buffers", ())
+        entries = list(self._entries())
+        yield from ((prefix + n, v) for n, v in entries if isinstance(v, Parameter))
+        yield from ((prefix + n, v) for n, v in entries if isinstance(v, Tensor) and
+                    not isinstance(v, Parameter) and n not in transient)
+        for name, value in entries:
+            if isinstance(value, Module):
+                yield from value._state_items(f"{prefix}{name}.")
+
+    def state_dict(self):
+        """{dotted name: detached Tensor} for every parameter and persistent buffer."""
+        return {name: t.detach() for name, t in self._state_items()}
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy values (Tensors or NumPy arrays) into the module's tensors, in place.
+        Raises one error naming every missing, unexpected and wrongly shaped key; with
+        strict=False only shape mismatches raise and (missing, unexpected) is returned."""
+        if not hasattr(state_dict, "items"):
+            raise TypeError(f"{type(self).__name__}.load_state_dict: expected a dict of name "
+                            f"-> Tensor or array, got {type(state_dict).__name__}")
+        own = dict(self._state_items())
+        values = {k: np.asarray(v.data if isinstance(v, Tensor) else v)
+                  for k, v in state_dict.items()}
+        missing = [k for k in own if k not in values]
+        unexpected = [k for k in values if k not in own]
+        mismatched = [f"{k}: checkpoint shape {values[k].shape}, model shape {own[k].shape}"
+                      for k in own if k in values and values[k].shape != own[k].shape]
+        problems = []
+        if strict and missing:
+            problems.append("missing key(s): " + ", ".join(missing))
+        if strict and unexpected:
+            problems.append("unexpected key(s): " + ", ".join(unexpected))
+        if mismatched:
+            problems.append("shape mismatch for " + "; ".join(mismatched))
+        if problems:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                               + "\n\t".join(problems))
+        with tl.no_grad():
+            for name, t in own.items():
+                if name in values:
+                    t.copy_(values[name])
+        return IncompatibleKeys(missing, unexpected)
+
+    # ---- printing ------------------------------------------------------------------------
+    def extra_repr(self):
+        """The layer's settings inside the parentheses of its repr, e.g. "in_features=2"."""
+        return ""
+
+    def __repr__(self):
+        lines = [f"({name}): " + repr(m).replace("\n", "\n  ")
+                 for name, m in self._entries() if isinstance(m, Module)]
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        body = "\n  ".join(([extra] if extra else []) + lines)
+        return f"{type(self).__name__}(\n  {body}\n)"

@@ -1,0 +1,222 @@
+"""`Optimizer`: the bookkeeping every update rule shares, written once.
+
+Parameter groups with their own hyper-parameters (PyTorch's `param_groups`), per-parameter
+state created on the first step (keyed by the parameter: a Tensor hashes by identity),
+skipping parameters whose `grad` is None, and a `state_dict` that stores positions, not ids,
+so it can be saved and loaded into a fresh optimizer. A subclass writes only its math,
+`init_state(w, group)` and `update(w, g, state, group)` on plain arrays; the built-in ones
+call one fused in-place kernel from `tinygrad_lite.kernels.optim`. A plain-NumPy rule works
+too, as long as it changes `w` in place:
+
+    class GD(Optimizer):
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, dict(lr=lr))
+
+        def update(self, w, g, state, group):
+            w -= group["lr"] * g          # not `w = w - ...`: that only rebinds the name
+"""
+import numbers
+
+import numpy as np
+
+import tinygrad_lite as tl
+from tinygrad_lite.kernels import reference_optim
+from tinygrad_lite.kernels._jit import JIT_ENABLED
+from tinygrad_lite.tensor import Tensor
+
+if JIT_ENABLED:
+    from tinygrad_lite.kernels import optim as kernels
+else:  # TINYGRAD_LITE_JIT=0 or no Numba: the NumPy twins, same signatures
+    kernels = reference_optim
+
+
+class Optimizer:
+    """Base class: `Optimizer(params, defaults)`.
+
+    `params` is an ordered iterable of Tensors, or of dicts `{"params": [...], "lr": ...}`
+    (one parameter group each; missing keys come from `defaults`).
+    """
+
+    def __init__(self, params, defaults):
+        self.defaults = dict(defaults)
+        self.param_groups = []
+        self.state = {}
+        name = type(self).__name__
+        if isinstance(params, Tensor):
+            raise TypeError(f"{name}: params must be an iterable of Tensors or dicts, got a "
+                            f"single Tensor of shape {params.shape}; pass [tensor] or "
+                            "model.parameters()")
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(f"{name}: params must be an ordered collection (a list), not a "
+                            "set: a set's order changes between runs, and so would state_dict")
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{name}: got an empty parameter list; pass model.parameters() "
+                             "of a model that has parameters")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
+        return "\n".join(lines + [")"])
+
+    def add_param_group(self, param_group):
+        """Add a group `{"params": [...], **hyper_parameters}`; unset keys take the defaults."""
+        name = type(self).__name__
+        if not isinstance(param_group, dict):
+            raise TypeError(f"{name}.add_param_group: expected a dict with a 'params' key, got "
+                            f"{type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(f"{name}: a group's params must be a list, not a set (unordered)")
+        params = [params] if isinstance(params, Tensor) else list(params)
+        for i, p in enumerate(params):
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{name}: can only optimize Tensors, but param {i} is a "
+                                f"{type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError(f"{name}: can't optimize a non-leaf Tensor (param {i}, shape "
+                                 f"{p.shape}); use a leaf created with requires_grad=True")
+        seen = {p for group in self.param_groups for p in group["params"]}
+        if len(set(params)) != len(params) or seen.intersection(params):
+            raise ValueError(f"{name}: some parameters appear more than once (in one group or "
+                             "in several); each parameter may be listed once")
+        group = {**param_group, "params": params}
+        for key, value in self.defaults.items():
+            group.setdefault(key, value)
+        self._check(group)
+        self.param_groups.append(group)
+
+    # ---- hyper-parameter checks (subclasses list theirs in _check) ----------------------
+    def _check(self, group):
+        """Raise ValueError for an invalid hyper-parameter of `group`."""
+
+    def _fail(self, key, value, valid):
+        raise ValueError(f"{type(self).__name__}: invalid {key}={value!r}; {valid}")
+
+    def _check_nonnegative(self, group, *keys):
+        for key in keys:
+            value = group[key]
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
+                    not value >= 0:
+                self._fail(key, value, "it must be a number >= 0")
+
+    def _check_unit(self, key, value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
+                not 0 <= value < 1:
+            self._fail(key, value, "it must be in [0, 1)")
+
+    # ---- the training-loop calls --------------------------------------------------------
+    def zero_grad(self, set_to_none=True):
+        """Forget the gradients: `grad = None` (default) or zeros of the parameter's shape."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    # a fresh array, not an in-place zero: one grad Tensor may be shared by
+                    # several parameters (or be a user's tensor) after backward
+                    p.grad = None if set_to_none else tl.zeros_like(p)
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient; returns closure() (with grad on)."""
+        loss = None
+        if closure is not None:
+            with tl.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue                   # frozen or unused: leave it untouched
+                self._step_param(p, group)
+        return loss
+
+    def _step_param(self, p, group):
+        w = p.data
+        if not (w.flags.c_contiguous and w.flags.writeable):
+            w = np.array(w, order="C")           # update a contiguous copy, then write back
+        g = p.grad.data
+        if g.shape != w.shape:
+            raise RuntimeError(f"{type(self).__name__}: parameter of shape {w.shape} has a "
+                               f"gradient of shape {g.shape}; they must match")
+        g = np.ascontiguousarray(g, dtype=w.dtype)
+        state = self.state.get(p)
+        if state is None:
+            state = self.state[p] = self.init_state(w, group)
+        self.update(w, g, state, group)
+        if w is not p.data:
+            if p.data.flags.writeable:
+                p.data[...] = w                    # views of the parameter see the step too
+            else:
+                p.data = w                         # a read-only array is replaced
+        p._version += 1                            # an in-place change, as in PyTorch
+
+    def init_state(self, w, group):
+        """The state of a parameter before its first step (Chainer's lazy init_state)."""
+        return {}
+
+    def update(self, w, g, state, group):
+        """Change the array `w` in place, one step, given its gradient `g` (a contiguous array
+        of w's dtype), its `state` dict and its group's hyper-parameters."""
+        raise NotImplementedError(f"{type(self).__name__} must implement update")
+
+    # ---- saving and resuming --------------------------------------------------------------
+    def state_dict(self):
+        """`{"state": {position: {...}}, "param_groups": [{..., "params": [positions]}]}`.
+
+        Parameters are numbered by position over all groups (PyTorch's format); arrays are
+        copies, so training on after saving does not change the saved dict.
+        """
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            packed["params"] = [index.setdefault(p, len(index)) for p in group["params"]]
+            groups.append(packed)
+        state = {index[p]: {k: np.copy(v) if isinstance(v, np.ndarray) else v
+                            for k, v in s.items()} for p, s in self.state.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Load a `state_dict()` saved from an optimizer with the same groups and sizes;
+        hyper-parameters and state come from the saved dict, parameters stay this one's."""
+        name = type(self).__name__
+        saved = state_dict["param_groups"]
+        if len(saved) != len(self.param_groups):
+            raise ValueError(f"{name}.load_state_dict: the saved state has {len(saved)} "
+                             f"parameter groups, this optimizer has {len(self.param_groups)}")
+        by_position = {}
+        for i, (group, packed) in enumerate(zip(self.param_groups, saved)):
+            if len(group["params"]) != len(packed["params"]):
+                raise ValueError(f"{name}.load_state_dict: group {i} has "
+                                 f"{len(group['params'])} parameters but the saved group has "
+                                 f"{len(packed['params'])}")
+            by_position.update(zip(packed["params"], group["params"]))
+        state = {}
+        for position, saved_state in state_dict["state"].items():
+            p = by_position[int(position)]
+            state[p] = {k: self._load_value(k, v, p, position) for k, v in saved_state.items()}
+        self.state = state
+        self.param_groups = [{**packed, "params": group["params"]}
+                             for group, packed in zip(self.param_groups, saved)]
+
+    def _load_value(self, key, value, p, position):
+        if not isinstance(value, np.ndarray):
+            return value
+        if value.shape != p.shape:
+            raise ValueError(f"{type(self).__name__}.load_state_dict: state {key!r} of "
+                             f"parameter {position} has shape {value.shape}, the parameter "
+                             f"has shape {p.shape}")
+        return np.array(value, dtype=p.dtype)   # a copy, in the parameter's dtype
+
+    @staticmethod
+    def _buffer(state, key, w, used):
+        """`state[key]` (zeros on first use) if the rule uses it, else an empty placeholder."""
+        if not used:
+            return np.empty(0, w.dtype)
+        if key not in state:
+            state[key] = np.zeros_like(w)
+        return state[key]

@@ -1,0 +1,193 @@
+"""Conv2d, MaxPool2d, AvgPool2d: kernels against their NumPy twins, gradient checks of the
+modules (input and parameters, float64), PyTorch parity, errors and reprs."""
+import numpy as np
+import pytest
+
+import nn
+import nn.functional as F
+import tinygrad_lite as tl
+from tinygrad_lite.kernels import reference_nn as R
+
+# (input shape, kernel, stride, padding): odd sizes, 1x1, strides that skip pixels
+GEOMETRIES = [((2, 3, 7, 6), (3, 2), (2, 1), (1, 0)), ((1, 1, 1, 1), (1, 1), (1, 1), (0, 0)),
+              ((3, 2, 9, 9), (5, 5), (1, 1), (2, 2)), ((2, 3, 8, 9), (2, 3), (3, 2), (1, 1))]
+
+
+def _tol(dtype):
+    return dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-11, atol=1e-11)
+
+
+@pytest.fixture
+def kernels(monkeypatch):
+    """The compiled kernels, with a tiny chunk so the batch loop runs several chunks."""
+    pytest.importorskip("numba")
+    from tinygrad_lite.kernels import conv
+    monkeypatch.setattr(conv, "CHUNK", 60)
+    return conv
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape, kernel, stride, padding", GEOMETRIES)
+def test_conv_kernels_match_reference(kernels, dtype, shape, kernel, stride, padding):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape).astype(dtype)
+    w = rng.standard_normal((4, shape[1]) + kernel).astype(dtype)
+    b = rng.standard_normal(4).astype(dtype)
+    col = kernels.im2col(x, kernel, stride, padding)
+    np.testing.assert_array_equal(col, R.im2col(x, kernel, stride, padding))
+    np.testing.assert_allclose(kernels.col2im(col, shape, kernel, stride, padding),
+                               R.col2im(col, shape, kernel, stride, padding), **_tol(dtype))
+    out = kernels.conv2d_fwd(x, w, b, stride, padding)
+    np.testing.assert_allclose(out, R.conv2d_fwd(x, w, b, stride, padding), **_tol(dtype))
+    g = rng.standard_normal(out.shape).astype(dtype)
+    np.testing.assert_allclose(kernels.conv2d_input_grad(g, w, shape, stride, padding),
+                               R.conv2d_input_grad(g, w, shape, stride, padding), **_tol(dtype))
+    np.testing.assert_allclose(kernels.conv2d_weight_grad(x, g, kernel, stride, padding),
+                               R.conv2d_weight_grad(x, g, kernel, stride, padding), **_tol(dtype))
+    assert out.dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape, kernel, stride, padding",
+                         [g for g in GEOMETRIES if g[3][0] <= g[1][0] // 2
+                          and g[3][1] <= g[1][1] // 2])
+def test_pool_kernels_match_reference(kernels, dtype, shape, kernel, stride, padding):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(shape).astype(dtype)
+    out, index = kernels.max_pool_fwd(x, kernel, stride, padding)
+    ref_out, ref_index = R.max_pool_fwd(x, kernel, stride, padding)
+    np.testing.assert_array_equal(out, ref_out)
+    np.testing.assert_array_equal(index, ref_index)
+    g = rng.standard_normal(out.shape).astype(dtype)
+    np.testing.assert_allclose(kernels.max_pool_bwd(g, index, shape),
+                               R.max_pool_bwd(g, index, shape), **_tol(dtype))
+    np.testing.assert_allclose(kernels.avg_pool_fwd(x, kernel, stride, padding),
+                               R.avg_pool_fwd(x, kernel, stride, padding), **_tol(dtype))
+    np.testing.assert_allclose(kernels.avg_pool_bwd(g, shape, kernel, stride, padding),
+                               R.avg_pool_bwd(g, shape, kernel, stride, padding), **_tol(dtype))
+
+
+def test_kernels_accept_non_contiguous_input(kernels):
+    x = np.random.default_rng(2).standard_normal((3, 2, 6, 5)).transpose(0, 1, 3, 2)
+    w = np.ones((2, 2, 3, 3))
+    np.testing.assert_allclose(kernels.conv2d_fwd(x, w, None, (1, 1), (1, 1)),
+                               R.conv2d_fwd(x, w, None, (1, 1), (1, 1)), rtol=1e-12)
+    np.testing.assert_array_equal(kernels.max_pool_fwd(x, (2, 2), (2, 2), (0, 0))[0],
+                                  R.max_pool_fwd(x, (2, 2), (2, 2), (0, 0))[0])
+
+
+def test_max_pool_takes_the_first_of_tied_maxima_and_pads_with_minus_inf():
+    x = tl.tensor(-np.ones((1, 1, 2, 2)), requires_grad=True)
+    out = F.max_pool2d(x, 2, stride=1, padding=1)        # every window holds padding too
+    np.testing.assert_array_equal(out.data, -np.ones((1, 1, 3, 3)))
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[[[4.0, 2.0], [2.0, 1.0]]]])
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda: nn.Conv2d(2, 3, 3, stride=2, padding=1), (2, 2, 5, 5)),
+    (lambda: nn.Conv2d(2, 2, (2, 3), stride=(1, 2), bias=False), (1, 2, 4, 5)),
+    (lambda: nn.MaxPool2d(2), (2, 2, 4, 4)),
+    (lambda: nn.MaxPool2d(3, stride=2, padding=1), (1, 2, 5, 5)),
+    (lambda: nn.AvgPool2d(2, stride=1, padding=1), (1, 2, 3, 4))])
+def test_modules_gradcheck_input_and_parameters(make, shape):
+    module = make().double()
+    rng = np.random.default_rng(3)
+    values = rng.permutation(int(np.prod(shape))).reshape(shape) * 0.1  # no ties for max
+    x = tl.tensor(values, dtype=tl.float64, requires_grad=True)
+    params = list(module.parameters())
+    assert tl.gradcheck(lambda x, *p: module(x), [x] + params)
+
+
+def test_conv_second_derivative():
+    conv = nn.Conv2d(2, 2, 3, padding=1).double()
+    x = tl.randn(1, 2, 4, 4, dtype=tl.float64, requires_grad=True)
+    assert tl.gradgradcheck(lambda x, w, b: (conv(x) ** 2).sum(), [x, conv.weight, conv.bias])
+
+
+@pytest.mark.parametrize("in_c, out_c, kernel, stride, padding, bias, shape", [
+    (3, 16, 5, 1, 2, True, (4, 3, 12, 12)),
+    (4, 6, (3, 2), (2, 1), (1, 0), False, (3, 4, 9, 7))])
+def test_conv2d_matches_torch(in_c, out_c, kernel, stride, padding, bias, shape):
+    torch = pytest.importorskip("torch")
+    ours = nn.Conv2d(in_c, out_c, kernel, stride=stride, padding=padding, bias=bias)
+    theirs = torch.nn.Conv2d(in_c, out_c, kernel, stride=stride, padding=padding, bias=bias)
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
+    x = np.random.default_rng(4).standard_normal(shape).astype(np.float32)
+    tx, tx_t = tl.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, out_t = ours(tx), theirs(tx_t)
+    np.testing.assert_allclose(out.data, out_t.detach().numpy(), rtol=1e-4, atol=1e-5)
+    weights = np.random.default_rng(5).standard_normal(out.shape).astype(np.float32)
+    (out * tl.tensor(weights)).sum().backward()
+    (out_t * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(tx.grad.data, tx_t.grad.numpy(), rtol=1e-4, atol=1e-4)
+    for name, p in ours.named_parameters():
+        np.testing.assert_allclose(p.grad.data, getattr(theirs, name).grad.numpy(),
+                                   rtol=1e-4, atol=1e-3, err_msg=name)
+
+
+@pytest.mark.parametrize("fn, kwargs", [("max_pool2d", dict(kernel_size=2)),
+                                        ("max_pool2d", dict(kernel_size=3, stride=2, padding=1)),
+                                        ("avg_pool2d", dict(kernel_size=4)),
+                                        ("avg_pool2d", dict(kernel_size=3, stride=2, padding=1))])
+def test_pooling_matches_torch(fn, kwargs):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(6).standard_normal((2, 3, 8, 8))
+    ours, theirs = tl.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, out_t = getattr(F, fn)(ours, **kwargs), getattr(torch.nn.functional, fn)(theirs,
+                                                                                   **kwargs)
+    np.testing.assert_allclose(out.data, out_t.detach().numpy(), rtol=1e-12)
+    (out ** 2).sum().backward()
+    (out_t ** 2).sum().backward()
+    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-12)
+
+
+def test_conv_initialization_bounds_follow_pytorch():
+    tl.manual_seed(0)
+    conv = nn.Conv2d(4, 8, 3)
+    bound = 1 / np.sqrt(4 * 3 * 3)  # kaiming_uniform_(a=sqrt 5) gives 1/sqrt(fan_in) too
+    for p in (conv.weight, conv.bias):
+        assert np.abs(p.data).max() <= bound and np.abs(p.data).max() > 0.8 * bound
+    assert conv.weight.dtype == tl.float32
+    tl.manual_seed(0)
+    np.testing.assert_array_equal(nn.Conv2d(4, 8, 3).weight.data, conv.weight.data)
+
+
+def test_three_dim_input_is_one_image():
+    conv = nn.Conv2d(2, 3, 3, padding=1)
+    x = tl.randn(2, 5, 5)
+    np.testing.assert_allclose(conv(x).data, conv(x.unsqueeze(0)).data[0], rtol=1e-6)
+    assert F.max_pool2d(x, 2).shape == (2, 2, 2)
+
+
+def test_reprs_follow_pytorch():
+    assert repr(nn.Conv2d(3, 16, 5, padding=2)) == \
+        "Conv2d(3, 16, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))"
+    assert repr(nn.Conv2d(3, 64, 3, bias=False)) == \
+        "Conv2d(3, 64, kernel_size=(3, 3), stride=(1, 1), bias=False)"
+    assert repr(nn.MaxPool2d(kernel_size=2, stride=2)) == \
+        "MaxPool2d(kernel_size=2, stride=2, padding=0)"
+    assert repr(nn.AvgPool2d(4)) == "AvgPool2d(kernel_size=4, stride=4, padding=0)"
+
+
+def test_errors_name_the_layer_and_shapes():
+    conv = nn.Conv2d(3, 16, kernel_size=5, stride=1, padding=2)
+    with pytest.raises(ValueError, match=r"^Conv2d\(3, 16, kernel_size=\(5, 5\), stride=\(1, 1\)"
+                                         r", padding=\(2, 2\)\): expected input with 3 channels, "
+                                         r"got shape \(8, 4, 32, 32\)$"):
+        conv(tl.zeros(8, 4, 32, 32))
+    with pytest.raises(ValueError, match=r"Conv2d.*4-D input.*got shape \(3, 32\)"):
+        conv(tl.zeros(3, 32))
+    with pytest.raises(ValueError, match=r"Conv2d\(3, 2, kernel_size=\(5, 5\).*bigger than the "
+                                         r"padded input \(3, 3\)"):
+        nn.Conv2d(3, 2, 5)(tl.zeros(1, 3, 3, 3))
+    with pytest.raises(ValueError, match=r"MaxPool2d\(kernel_size=4.*window \(4, 4\) is bigger "
+                                         r"than the padded input \(2, 2\)"):
+        nn.MaxPool2d(4)(tl.zeros(1, 1, 2, 2))
+    with pytest.raises(ValueError, match=r"avg_pool2d: padding \(2, 2\) must be at most half"):
+        F.avg_pool2d(tl.zeros(1, 1, 8, 8), 2, padding=2)
+    with pytest.raises(ValueError, match=r"conv2d: weight of shape \(2, 3, 3, 3\) does not fit "
+                                         r"input of shape \(1, 2, 5, 5\)"):
+        F.conv2d(tl.zeros(1, 2, 5, 5), tl.zeros(2, 3, 3, 3))
+    with pytest.raises(ValueError, match=r"Conv2d: stride must be an int >= 1"):
+        nn.Conv2d(1, 1, 3, stride=0)

@@ -1,0 +1,340 @@
+"""Optimizers: every rule and option against PyTorch and against the formula written out here,
+state_dict resume, frozen parameters, hyper-parameter checks, and kernels vs NumPy twins."""
+import numpy as np
+import pytest
+
+import optim
+import tinygrad_lite as tl
+from tinygrad_lite.kernels import optim as fused
+from tinygrad_lite.kernels import reference_optim
+
+CASES = [
+    ("SGD", dict(lr=0.1)),
+    ("SGD", dict(lr=0.1, momentum=0.9)),
+    ("SGD", dict(lr=0.1, momentum=0.9, dampening=0.3)),
+    ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True)),
+    ("SGD", dict(lr=0.1, momentum=0.5, weight_decay=0.1)),
+    ("Adagrad", dict(lr=0.1)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.05, weight_decay=0.1, initial_accumulator_value=0.2)),
+    ("RMSprop", dict(lr=0.01)),
+    ("RMSprop", dict(lr=0.01, momentum=0.9)),
+    ("RMSprop", dict(lr=0.01, centered=True, weight_decay=0.1)),
+    ("RMSprop", dict(lr=0.01, alpha=0.9, momentum=0.5, centered=True, eps=1e-6)),
+    ("Adam", dict(lr=0.01)),
+    ("Adam", dict(lr=0.01, betas=(0.8, 0.99), weight_decay=0.1)),
+    ("Adam", dict(lr=0.01, amsgrad=True)),
+    ("AdamW", dict(lr=0.01)),
+    ("AdamW", dict(lr=0.01, weight_decay=0.5, amsgrad=True)),
+]
+IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in kw.items())}" for name, kw in CASES]
+STEPS = 20
+
+
+def mlp_arrays(seed=0):
+    """Weights of a 3-8-2 tanh MLP and a regression batch, float64."""
+    rng = np.random.default_rng(seed)
+    weights = [rng.normal(0, 0.5, (3, 8)), rng.normal(0, 0.1, 8), rng.normal(0, 0.5, (8, 2)),
+               rng.normal(0, 0.1, 2)]
+    return weights, rng.normal(size=(16, 3)), rng.normal(size=(16, 2))
+
+
+def mlp_loss(params, x, y):
+    w1, b1, w2, b2 = params
+    return (((x @ w1 + b1).tanh() @ w2 + b2 - y) ** 2).mean()
+
+
+def tl_grads(params, x, y):
+    for p in params:
+        p.grad = None
+    mlp_loss(params, tl.tensor(x), tl.tensor(y)).backward()
+
+
+def formula_step(name, hp, w, g, st, t):
+    """One step written directly from each docstring's formula (PyTorch's form)."""
+    lr, wd = hp.get("lr"), hp.get("weight_decay", 0.0 if name != "AdamW" else 1e-2)
+    if name != "AdamW":
+        g = g + wd * w
+    if name == "SGD":
+        mu, damp = hp.get("momentum", 0), hp.get("dampening", 0)
+        if mu:
+            st["v"] = g.copy() if t == 1 else mu * st["v"] + (1 - damp) * g
+            g = g + mu * st["v"] if hp.get("nesterov") else st["v"]
+        return w - lr * g
+    if name == "Adagrad":
+        st["h"] = st.get("h", np.full_like(w, hp.get("initial_accumulator_value", 0))) + g * g
+        clr = lr / (1 + (t - 1) * hp.get("lr_decay", 0))
+        return w - clr * g / (np.sqrt(st["h"]) + hp.get("eps", 1e-10))
+    if name == "RMSprop":
+        rho, mu, eps = hp.get("alpha", 0.99), hp.get("momentum", 0), hp.get("eps", 1e-8)
+        st["s"] = rho * st.get("s", 0) + (1 - rho) * g * g
+        var = st["s"]
+        if hp.get("centered"):
+            st["gbar"] = rho * st.get("gbar", 0) + (1 - rho) * g
+            var = var - st["gbar"] ** 2
+        step = g / (np.sqrt(var) + eps)
+        if mu:
+            st["v"] = mu * st.get("v", 0) + step
+            step = st["v"]
+        return w - lr * step
+    b1, b2 = hp.get("betas", (0.9, 0.999))
+    if name == "AdamW":
+        w = w * (1 - lr * wd)
+    st["m"] = b1 * st.get("m", 0) + (1 - b1) * g
+    st["v"] = b2 * st.get("v", 0) + (1 - b2) * g * g
+    v = st["v"]
+    if hp.get("amsgrad"):
+        v = st["vmax"] = np.maximum(st.get("vmax", 0), v)
+    m_hat, v_hat = st["m"] / (1 - b1 ** t), v / (1 - b2 ** t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + hp.get("eps", 1e-8))
+
+
+@pytest.mark.parametrize("name,kw", CASES, ids=IDS)
+def test_matches_the_formula(name, kw):
+    weights, x, y = mlp_arrays()
+    params = [tl.tensor(w.copy(), requires_grad=True) for w in weights]
+    twins = [tl.tensor(w.copy(), requires_grad=True) for w in weights]
+    opt = getattr(optim, name)(params, **kw)
+    states = [{} for _ in twins]
+    for t in range(1, STEPS + 1):
+        tl_grads(params, x, y)
+        opt.step()
+        tl_grads(twins, x, y)
+        for p, st in zip(twins, states):
+            p.data = formula_step(name, kw, p.data, p.grad.data, st, t)
+        for p, q in zip(params, twins):
+            np.testing.assert_allclose(p.data, q.data, rtol=0, atol=1e-12)
+    assert not np.allclose(params[0].data, weights[0])
+
+
+@pytest.mark.parametrize("name,kw", CASES, ids=IDS)
+def test_matches_pytorch(name, kw):
+    torch = pytest.importorskip("torch")
+    weights, x, y = mlp_arrays()
+    params = [tl.tensor(w.copy(), requires_grad=True) for w in weights]
+    tparams = [torch.tensor(w.copy(), requires_grad=True) for w in weights]
+    opt = getattr(optim, name)(params, **kw)
+    topt = getattr(torch.optim, name)(tparams, **kw)
+    tx, ty = torch.tensor(x), torch.tensor(y)
+    for _ in range(STEPS):
+        tl_grads(params, x, y)
+        opt.step()
+        topt.zero_grad()
+        mlp_loss(tparams, tx, ty).backward()
+        topt.step()
+        for p, q in zip(params, tparams):
+            np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("name,kw", CASES, ids=IDS)
+def test_state_dict_resume_is_exact(name, kw):
+    weights, x, y = mlp_arrays(1)
+    params = [tl.tensor(w.copy(), requires_grad=True) for w in weights]
+    opt = getattr(optim, name)(params, **kw)
+    for _ in range(10):
+        tl_grads(params, x, y)
+        opt.step()
+    saved = opt.state_dict()
+    copies = [tl.tensor(p.data.copy(), requires_grad=True) for p in params]
+    resumed = getattr(optim, name)(copies, **kw)
+    resumed.load_state_dict(saved)
+    for model, o in ((params, opt), (copies, resumed)):
+        for _ in range(10):
+            tl_grads(model, x, y)
+            o.step()
+    for p, q in zip(params, copies):
+        np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_state_dict_uses_positions_and_copies():
+    a, b = tl.ones(2, requires_grad=True), tl.ones(3, requires_grad=True)
+    opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1, momentum=0.9)
+    b.grad = tl.ones(3)
+    opt.step()
+    sd = opt.state_dict()
+    assert [g["params"] for g in sd["param_groups"]] == [[0], [1]]
+    assert list(sd["state"]) == [1] and sd["param_groups"][1]["lr"] == 0.5
+    saved = sd["state"][1]["momentum_buffer"].copy()
+    opt.step()
+    np.testing.assert_array_equal(sd["state"][1]["momentum_buffer"], saved)
+
+
+def test_load_state_dict_rejects_a_different_layout():
+    a, b = tl.ones(2, requires_grad=True), tl.ones(3, requires_grad=True)
+    sd = optim.Adam([a, b]).state_dict()
+    with pytest.raises(ValueError, match="group 0 has 1 parameters but the saved group has 2"):
+        optim.Adam([a]).load_state_dict(sd)
+    with pytest.raises(ValueError, match="saved state has 1 parameter groups, this optimizer "
+                                         "has 2"):
+        optim.Adam([{"params": [a]}, {"params": [b]}]).load_state_dict(sd)
+    b.grad = tl.ones(3)
+    opt = optim.Adam([b])
+    opt.step()
+    with pytest.raises(ValueError, match=r"shape \(3,\), the parameter has shape \(2,\)"):
+        optim.Adam([a]).load_state_dict(opt.state_dict())
+
+
+@pytest.mark.parametrize("name,kw", CASES, ids=IDS)
+def test_params_without_grad_are_untouched(name, kw):
+    used, frozen = tl.ones(3, requires_grad=True), tl.ones(2, requires_grad=True)
+    opt = getattr(optim, name)([used, frozen], **kw)
+    for _ in range(3):
+        opt.zero_grad()
+        (used * tl.tensor([1.0, -2.0, 3.0])).sum().backward()
+        opt.step()
+    np.testing.assert_array_equal(frozen.data, np.ones(2, np.float32))
+    assert frozen._version == 0 and used._version == 3 and frozen not in opt.state
+    assert not np.allclose(used.data, 1)
+
+
+def test_a_subclass_writes_only_the_math():
+    class GD(optim.Optimizer):
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, dict(lr=lr))
+
+        def init_state(self, w, group):
+            return {"steps": 0}
+
+        def update(self, w, g, state, group):
+            state["steps"] += 1
+            w -= group["lr"] * g
+
+    w = tl.tensor([1.0, -2.0], requires_grad=True)
+    opt = GD([w], lr=0.25)
+    for _ in range(2):
+        opt.zero_grad()
+        (w * w).sum().backward()                       # g = 2w: w <- w - 0.5w
+        opt.step()
+    np.testing.assert_allclose(w.data, [0.25, -0.5])
+    assert opt.state_dict()["state"] == {0: {"steps": 2}}
+
+
+def test_zero_grad_and_closure():
+    w = tl.tensor([1.0, 2.0], requires_grad=True)
+    opt = optim.SGD([w], lr=0.5)
+
+    def closure():
+        opt.zero_grad()
+        loss = (w * w).sum()
+        loss.backward()
+        return loss
+    with tl.no_grad():
+        loss = opt.step(closure)             # the closure runs with grad enabled
+    assert loss.item() == 5.0
+    np.testing.assert_allclose(w.data, [0.0, 0.0])
+    opt.zero_grad(set_to_none=False)
+    np.testing.assert_array_equal(w.grad.data, [0.0, 0.0])
+    opt.zero_grad()
+    assert w.grad is None
+
+
+def test_param_groups_have_their_own_hyper_parameters():
+    a, b = tl.ones(2, requires_grad=True), tl.ones(2, requires_grad=True)
+    opt = optim.SGD([{"params": [a]}, {"params": b, "lr": 1.0}], lr=0.1)
+    c = tl.ones(2, requires_grad=True)
+    opt.add_param_group({"params": [c], "momentum": 0.9})
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 1.0, 0.1]
+    assert opt.param_groups[2]["momentum"] == 0.9 and opt.param_groups[0]["momentum"] == 0
+    for p in (a, b, c):
+        p.grad = tl.ones(2)
+    opt.step()
+    np.testing.assert_allclose([a.data[0], b.data[0], c.data[0]], [0.9, 0.0, 0.9], rtol=1e-6)
+    with pytest.raises(ValueError, match="more than once"):
+        opt.add_param_group({"params": [a]})
+
+
+def test_float32_parameters_stay_float32():
+    w = tl.tensor(np.ones((4, 5), np.float32), requires_grad=True)
+    opt = optim.Adam([w], lr=0.1)
+    w.grad = tl.tensor(np.full((4, 5), 2.0))          # a float64 gradient is cast
+    opt.step()
+    assert w.dtype == np.float32 and opt.state[w]["exp_avg"].dtype == np.float32
+    np.testing.assert_allclose(w.data, 0.9, rtol=1e-6)
+
+
+def test_strided_or_read_only_parameter_data():
+    base = np.ones((4, 6))
+    w = tl.tensor(base, requires_grad=True)
+    w.data = base[:, ::2]                               # a strided view
+    w.grad = tl.tensor(np.ones((4, 3)))
+    optim.SGD([w], lr=0.25).step()
+    np.testing.assert_array_equal(base[:, ::2], 0.75)
+    np.testing.assert_array_equal(base[:, 1::2], 1.0)
+    frozen = np.ones(3)
+    frozen.flags.writeable = False
+    w.data, w.grad = frozen, tl.tensor(np.ones(3))
+    optim.SGD([w], lr=0.25).step()
+    np.testing.assert_array_equal(w.data, 0.75)
+    np.testing.assert_array_equal(frozen, 1.0)
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda w: optim.SGD({w}, lr=0.1), "ordered collection"),
+    (lambda w: optim.SGD([], lr=0.1), "empty parameter list"),
+    (lambda w: optim.SGD(w, lr=0.1), "single Tensor"),
+    (lambda w: optim.SGD([w], lr=-0.1), r"SGD: invalid lr=-0.1"),
+    (lambda w: optim.SGD([w], lr=0.1, nesterov=True), "Nesterov momentum needs momentum > 0"),
+    (lambda w: optim.SGD([w], lr=0.1, momentum=0.9, dampening=0.1, nesterov=True),
+     "dampening = 0"),
+    (lambda w: optim.Adam([w], betas=(0.9, 1.0)), r"Adam: invalid betas\[1\]=1.0"),
+    (lambda w: optim.AdamW([w], betas=(-0.1, 0.9)), r"AdamW: invalid betas\[0\]=-0.1"),
+    (lambda w: optim.Adam([w], eps=-1e-8), "Adam: invalid eps"),
+    (lambda w: optim.Adagrad([w], lr_decay=-1), "Adagrad: invalid lr_decay=-1"),
+    (lambda w: optim.RMSprop([w], alpha=float("nan")), "RMSprop: invalid alpha=nan"),
+    (lambda w: optim.RMSprop([w], weight_decay=-1), "RMSprop: invalid weight_decay=-1"),
+    (lambda w: optim.Adam([w * 2]), "non-leaf"),
+    (lambda w: optim.Adam([w.data]), "can only optimize Tensors"),
+])
+def test_bad_arguments_are_rejected(make, match):
+    w = tl.ones(3, requires_grad=True)
+    with pytest.raises((TypeError, ValueError), match=match):
+        make(w)
+
+
+KERNEL_ARGS = {
+    "sgd_step": [(0.1, 0.9, 0.1, 0.01, False, True), (0.1, 0.9, 0.0, 0.0, True, False),
+                 (0.1, 0.0, 0.0, 0.1, False, False)],
+    "adagrad_step": [(0.1, 0.01, 1e-10)],
+    "rmsprop_step": [(0.01, 0.99, 1e-8, 0.0, 0.0, False), (0.01, 0.9, 1e-8, 0.1, 0.9, True)],
+    "adam_step": [(0.1, 0.5, 0.9, 0.999, 1e-8, 0.1, 1.0, False),
+                  (0.1, 0.5, 0.9, 0.999, 1e-8, 0.0, 0.99, True)],
+}
+N_STATE = {"sgd_step": 1, "adagrad_step": 1, "rmsprop_step": 3, "adam_step": 3}
+
+
+def _kernel_cases():
+    for name, arg_sets in KERNEL_ARGS.items():
+        for i, args in enumerate(arg_sets):
+            for dtype in (np.float32, np.float64):
+                for shape in ((0,), (1,), (7, 5), (70000,)):
+                    yield pytest.param(name, args, dtype, shape,
+                                       id=f"{name}-{i}-{np.dtype(dtype).name}-{shape}")
+
+
+@pytest.mark.parametrize("name,args,dtype,shape", list(_kernel_cases()))
+def test_kernel_matches_numpy_twin(name, args, dtype, shape):
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=shape).astype(dtype)
+    g = rng.normal(size=shape + (2,)).astype(dtype)[..., 0]     # strided: the wrapper's job
+    g = np.ascontiguousarray(g)
+    states = [np.abs(rng.normal(size=shape)).astype(dtype) for _ in range(N_STATE[name])]
+    if name == "rmsprop_step":
+        states[0] += states[1] ** 2                             # s >= ḡ², a variance >= 0
+        if not args[-1]:
+            states[1] = np.empty(0, dtype)                      # unused grad_avg
+    results = []
+    for module in (fused, reference_optim):
+        arrays = [w.copy(), g.copy()] + [s.copy() for s in states]
+        getattr(module, name)(*arrays, *args)
+        results.append(arrays)
+    tol = 1e-5 if dtype == np.float32 else 1e-13
+    for ours, ref in zip(*results):
+        assert ours.dtype == dtype
+        np.testing.assert_allclose(ours, ref, rtol=tol, atol=tol)
+    if w.size:
+        assert not np.allclose(results[0][0], w)
+
+
+def test_kernel_rejects_non_contiguous_output():
+    w = np.ones((4, 4))[:, ::2]
+    with pytest.raises(ValueError, match="C-contiguous"):
+        fused.adagrad_step(w, np.ones((4, 2)), np.ones((4, 2)), 0.1, 0.0, 1e-10)

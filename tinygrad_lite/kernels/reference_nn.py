@@ -1,0 +1,121 @@
+"""Plain-NumPy twins of the convolution, pooling and batch-norm kernels (`conv.py`,
+`batchnorm.py`): the fallback when Numba is off and the oracle the kernel tests use.
+
+Same names, arguments and results as the compiled versions; inputs are never changed.
+"""
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+
+def out_size(size, k, s, p):
+    """Output length of a window of k with stride s over size + 2p: (size + 2p - k) // s + 1"""
+    return (size + 2 * p - k) // s + 1
+
+
+def _windows(x, kernel_size, stride, padding, fill):
+    """(N, C, OH, OW, KH, KW) view of the padded input's windows."""
+    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
+    return sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+
+
+def im2col(x, kernel_size, stride, padding):
+    """col[(c, i, j), (n, y, x)] = x_pad[n, c, y*sh + i, x*sw + j]"""
+    win = _windows(x, kernel_size, stride, padding, 0)      # n c y x i j
+    return np.ascontiguousarray(win.transpose(1, 4, 5, 0, 2, 3)).reshape(
+        x.shape[1] * kernel_size[0] * kernel_size[1], -1)
+
+
+def col2im(col, input_shape, kernel_size, stride, padding):
+    """The adjoint of im2col: scatter-add each column entry back to its input position."""
+    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
+    n, c, h, w = input_shape
+    oh, ow = out_size(h, kh, sh, ph), out_size(w, kw, sw, pw)
+    blocks = col.reshape(c, kh, kw, n, oh, ow)
+    dx = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=col.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            dx[:, :, i:i + sh * oh:sh, j:j + sw * ow:sw] += blocks[:, i, j].transpose(1, 0, 2, 3)
+    return dx[:, :, ph:ph + h, pw:pw + w]
+
+
+def conv2d_fwd(x, weight, bias, stride, padding):
+    """out[n, o, y, x] = sum_{c,i,j} W[o, c, i, j] x_pad[n, c, y*sh + i, x*sw + j] + b[o]"""
+    win = _windows(x, weight.shape[2:], stride, padding, 0)
+    out = np.einsum("ncyxij,ocij->noyx", win, weight.astype(x.dtype, copy=False))
+    return out if bias is None else out + bias.astype(x.dtype)[:, None, None]
+
+
+def conv2d_input_grad(g, weight, input_shape, stride, padding):
+    """dx = col2im(W^T @ dout): the adjoint of conv2d_fwd in x"""
+    w2 = weight.reshape(weight.shape[0], -1).astype(g.dtype, copy=False)
+    rows = g.transpose(1, 0, 2, 3).reshape(g.shape[1], -1)
+    return col2im(w2.T @ rows, input_shape, weight.shape[2:], stride, padding)
+
+
+def conv2d_weight_grad(x, g, kernel_size, stride, padding):
+    """dW[o, c, i, j] = sum_{n,y,x} dout[n, o, y, x] x_pad[n, c, y*sh + i, x*sw + j]"""
+    win = _windows(x, kernel_size, stride, padding, 0)
+    return np.einsum("ncyxij,noyx->ocij", win, g)
+
+
+def max_pool_fwd(x, kernel_size, stride, padding):
+    """window max (padding -inf) and the flat position in x of each window's first maximum"""
+    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
+    n, c, h, w = x.shape
+    win = _windows(x, kernel_size, stride, padding, -np.inf)
+    flat = win.reshape(win.shape[:4] + (kh * kw,))
+    first = np.argmax(flat, axis=-1)
+    out = np.take_along_axis(flat, first[..., None], -1)[..., 0]
+    oh, ow = out.shape[2:]
+    iy = np.arange(oh)[:, None] * sh + first // kw - ph
+    ix = np.arange(ow)[None, :] * sw + first % kw - pw
+    planes = (np.arange(n)[:, None] * c + np.arange(c)[None, :])[:, :, None, None]
+    return out.astype(x.dtype, copy=False), planes * h * w + iy * w + ix
+
+
+def max_pool_bwd(g, index, input_shape):
+    """dx with g added at the flat positions `index` (repeated positions accumulate)"""
+    dx = np.zeros(int(np.prod(input_shape)), dtype=g.dtype)
+    np.add.at(dx, index.reshape(-1), g.reshape(-1))
+    return dx.reshape(input_shape)
+
+
+def avg_pool_fwd(x, kernel_size, stride, padding):
+    """window mean, divisor KH*KW (padding counts as zeros: count_include_pad)"""
+    return _windows(x, kernel_size, stride, padding, 0).mean(axis=(4, 5)).astype(x.dtype)
+
+
+def avg_pool_bwd(g, input_shape, kernel_size, stride, padding):
+    """The adjoint of avg_pool_fwd: g / (KH*KW) spread over each window"""
+    kh, kw = kernel_size
+    col = np.broadcast_to(g.transpose(1, 0, 2, 3)[:, None, None] / (kh * kw),
+                          (g.shape[1], kh, kw) + g.shape[:1] + g.shape[2:])
+    return col2im(col.reshape(g.shape[1] * kh * kw, -1), input_shape, kernel_size, stride,
+                  padding)
+
+
+def bn_fwd(x, weight, bias, eps):
+    """x (N, C, M) -> (y, mean, var) with per-channel batch mean and biased variance (float64):
+    y = gamma (x - mean) / sqrt(var + eps) + beta;  weight/bias None means gamma=1/beta=0"""
+    mean = x.mean(axis=(0, 2), dtype=np.float64)
+    var = ((x - mean[:, None]) ** 2).mean(axis=(0, 2))
+    y = (x - mean[:, None]) / np.sqrt(var + eps)[:, None]
+    if weight is not None:
+        y = y * weight[:, None] + bias[:, None]
+    return y.astype(x.dtype, copy=False), mean, var
+
+
+def bn_grad_sums(x, g, mean, invstd):
+    """per channel, in float64: (sum(g * xhat), sum(g)) with xhat = (x - mean) * invstd"""
+    xhat = (x - mean[:, None]) * invstd[:, None]
+    return (g * xhat).sum(axis=(0, 2), dtype=np.float64), g.sum(axis=(0, 2), dtype=np.float64)
+
+
+def bn_bwd(x, g, weight, mean, invstd, sum_gxhat, sum_g):
+    """dx = gamma * invstd * (g - sum(g)/N - xhat * sum(g * xhat)/N), N = count per channel"""
+    count = x.shape[0] * x.shape[2]
+    xhat = (x - mean[:, None]) * invstd[:, None]
+    scale = invstd if weight is None else weight * invstd
+    dx = scale[:, None] * (g - (sum_g / count)[:, None] - xhat * (sum_gxhat / count)[:, None])
+    return dx.astype(x.dtype, copy=False)
