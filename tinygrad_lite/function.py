@@ -18,6 +18,8 @@ from .grad_mode import _grad_enabled
 from .scope import module_stack
 
 OPS = {}  # name -> OpSpec, in registration order
+_new = object.__new__
+_anomaly_enabled = anomaly._enabled
 
 
 @dataclass(frozen=True)
@@ -64,24 +66,28 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **attrs):
-        """Run forward on the inputs' arrays; record the node when any input needs a grad."""
-        ctx = cls.__new__(cls)
+        """Run forward on the inputs' arrays; record the node when any input needs a grad.
+        The hottest path of the library: the result Tensor is filled in here directly."""
+        ctx = _new(cls)
         out = ctx.forward(*[t.data for t in inputs], **attrs)
+        result = _new(Tensor)
+        result.data = out if type(out) is np.ndarray else np.asarray(out)
+        result.grad, result._version = None, 0
         for t in inputs:
             if t.requires_grad and _grad_enabled.get():
                 break
         else:                                   # nothing to record: a plain result
-            result = Tensor._make(out, False, None)
-            if anomaly.is_enabled():
+            result.requires_grad, result._ctx = False, None
+            if _anomaly_enabled.get():
                 anomaly.check_forward(cls.op_name, inputs, result, "<not recorded>")
             return result
         ctx.parents = inputs
         ctx._versions = [t._version for t in inputs]
         ctx.modules = module_stack.get()        # the nn.Module calls this op ran inside
-        result = Tensor._make(out, True, ctx)
+        result.requires_grad, result._ctx = True, ctx
         if cls.saves_output:
             ctx._output_ref = weakref.ref(result)
-        if anomaly.is_enabled():
+        if _anomaly_enabled.get():
             ctx.created_at = anomaly.user_frame(traceback.extract_stack()[:-1])
             anomaly.check_forward(cls.op_name, inputs, result, ctx.created_at)
         return result
