@@ -120,7 +120,9 @@ def main():
              f"- Python {platform.python_version()}, NumPy {np.__version__}, "
              f"Numba {__import__('numba').__version__}, torch {torch.__version__}",
              f"- Command: `python benchmarks/bench_nn.py --repeat {args.repeat}`",
-             f"- Load average when it started (a shared machine): {load}", "",
+             f"- Load average when it started (a shared machine): {load}",
+             "- Method: ours = im2col/col2im (Numba) + OpenBLAS SGEMM per batch chunk; "
+             "PyTorch's CPU convolutions are oneDNN's direct kernels.", "",
              "| case | ours min | ours median | torch min | torch median | ratio (min) | "
              "ratio (median) | target |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for i, (name, _, _, target) in enumerate(cases):

@@ -7,7 +7,6 @@ import numbers
 import numpy as np
 
 from tinygrad_lite import dtypes, random
-from tinygrad_lite.kernels.reference_nn import out_size
 from tinygrad_lite.ops import conv as conv_ops
 from tinygrad_lite.ops import dropout as dropout_ops
 from tinygrad_lite.ops import normalization as norm_ops
@@ -118,6 +117,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         _check_channel_vector(t, name, input)
     if (weight is None) != (bias is None):
         raise ValueError("batch_norm: pass both weight and bias, or neither")
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("batch_norm: pass both running_mean and running_var, or neither")
     affine = _same_dtype([t for t in (input, weight, bias) if t is not None])
     if not training:
         if running_mean is None or running_var is None:

@@ -12,6 +12,7 @@ from collections import namedtuple
 import numpy as np
 
 import tinygrad_lite as tl
+from tinygrad_lite import devices
 from tinygrad_lite import dtypes, scope
 from tinygrad_lite.tensor import Tensor
 
@@ -174,9 +175,19 @@ class Module:
         return sum(p.numel() for p in self.parameters())
 
     # ---- dtype -----------------------------------------------------------------------------
-    def to(self, dtype):
-        """Convert every parameter and floating-point buffer to `dtype` in place: the tensors
-        stay the same objects, so an optimizer built on them keeps working."""
+    def to(self, *args, dtype=None, device=None):
+        """`to(dtype)`, `to(device)` or both: convert every parameter and floating-point
+        buffer to `dtype` in place (the tensors stay the same objects, so an optimizer built
+        on them keeps working). Devices other than the CPU are accepted with a warning."""
+        for arg in args:
+            if devices.is_device(arg):
+                device = arg
+            else:
+                dtype = arg
+        if device is not None:
+            devices.move(device, f"{type(self).__name__}.to")
+        if dtype is None:
+            return self
         dtype = dtypes.to_dtype(dtype, op=f"{type(self).__name__}.to")
         if not dtypes.is_floating(dtype):
             raise TypeError(f"{type(self).__name__}.to: expected a floating dtype (tl.float32 "
@@ -187,6 +198,13 @@ class Module:
                 t._version += 1       # any graph built on the old array is stale
                 if t.grad is not None:
                     t.grad = t.grad.detach().to(dtype)
+        return self
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        devices.move("cuda" if device is None else device, f"{type(self).__name__}.cuda")
         return self
 
     def double(self):

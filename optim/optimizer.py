@@ -20,14 +20,8 @@ import numbers
 import numpy as np
 
 import tinygrad_lite as tl
-from tinygrad_lite.kernels import reference_optim
-from tinygrad_lite.kernels._jit import JIT_ENABLED
+from tinygrad_lite.kernels import optim_kernels as kernels  # fused updates (or twins)
 from tinygrad_lite.tensor import Tensor
-
-if JIT_ENABLED:
-    from tinygrad_lite.kernels import optim as kernels
-else:  # TINYGRAD_LITE_JIT=0 or no Numba: the NumPy twins, same signatures
-    kernels = reference_optim
 
 
 class Optimizer:

@@ -143,6 +143,22 @@ def test_in_place_on_a_leaf_that_requires_grad_is_refused_in_grad_mode():
     assert x.requires_grad and x._version == 1
 
 
+def test_augmented_assignment_inside_the_graph_is_out_of_place():
+    x = leaf(3)
+    h = x * 2
+    first_use = h * 3
+    h += x                          # the ResNet block's `out += self.shortcut(x)`
+    (first_use.sum() + h.sum()).backward()
+    np.testing.assert_allclose(x.grad.data, 6 + 3)   # d(6x)/dx + d(2x + x)/dx
+    assert first_use.data == pytest.approx(6 * x.data)
+
+
+def test_in_place_method_with_a_graph_operand_is_refused():
+    plain = tl.zeros(3, dtype=tl.float64)
+    with pytest.raises(RuntimeError, match="add_: in-place operation on a tensor that is part"):
+        plain.add_(leaf(3))
+
+
 def test_no_grad_records_nothing_and_enable_grad_reenables():
     x = leaf(3)
     with tl.no_grad():

@@ -151,3 +151,5 @@ def test_repr_and_errors():
         nn.BatchNorm1d(3)(tl.zeros(1, 3))
     with pytest.raises(ValueError, match=r"batch_norm: weight has shape \(2,\), expected \(3,\)"):
         F.batch_norm(tl.zeros(4, 3), None, None, tl.ones(2), tl.zeros(2), training=True)
+    with pytest.raises(ValueError, match=r"batch_norm: pass both running_mean and running_var"):
+        F.batch_norm(tl.zeros(4, 3), tl.zeros(3), None, training=True)

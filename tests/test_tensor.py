@@ -77,6 +77,17 @@ def test_iteration_and_use_as_a_list_index():
         counts[tl.tensor(1.0)]
 
 
+def test_devices_are_accepted_and_everything_stays_on_the_cpu():
+    t = tl.ones(2)
+    device = tl.device("cuda" if tl.cuda.is_available() else "cpu")
+    assert t.to(device) is t and t.cpu() is t and t.device == tl.device("cpu")
+    assert t.to("cpu", tl.float64).dtype == tl.float64
+    with pytest.warns(UserWarning, match="no cuda backend"):
+        assert t.cuda() is t            # the lecture's `out = out.cuda()`
+    with pytest.raises(ValueError, match="unknown device 'tpu'"):
+        tl.device("tpu")
+
+
 def test_cast_between_floats_is_differentiable():
     x = x64(3)
     y = x.float() * 2

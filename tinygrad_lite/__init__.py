@@ -11,6 +11,7 @@ from .autograd import backward, grad
 from .creation import (arange, empty, eye, full, full_like, ones, ones_like, rand, rand_like,
                        randint, randn, randn_like, tensor, zeros, zeros_like)
 from .errors import GraphFreedError
+from .devices import cuda, device
 from .dtypes import bool, float32, float64, int64  # noqa: A004
 from .function import OPS, Function, OpSpec, Sample, register
 from .functional import *  # noqa: F401,F403  (tl.exp, tl.sum, tl.cat, ...)

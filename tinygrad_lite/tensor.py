@@ -6,6 +6,7 @@ import numbers
 import numpy as np
 
 from . import autograd, dtypes
+from . import devices
 from .grad_mode import is_grad_enabled
 
 
@@ -141,7 +142,28 @@ class Tensor:
     def clone(self):
         return ops.Clone.apply(self)
 
-    def to(self, dtype):
+    def to(self, *args, dtype=None, device=None):
+        """`to(dtype)`, `to(device)`, `to(device, dtype)` or `to(other_tensor)` as in PyTorch;
+        devices other than the CPU are accepted with a warning (everything runs on the CPU)."""
+        for arg in args:
+            if devices.is_device(arg):
+                device = arg
+            else:
+                dtype = arg.dtype if isinstance(arg, Tensor) else arg
+        if device is not None:
+            devices.move(device, "to")
+        return self if dtype is None else self._cast(dtype)
+
+    device = property(lambda self: devices.CPU)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        devices.move("cuda" if device is None else device, "cuda")
+        return self
+
+    def _cast(self, dtype):
         dtype = dtypes.to_dtype(dtype, op="to")
         if dtype == self.dtype:
             return self
@@ -149,7 +171,10 @@ class Tensor:
             return ops.Cast.apply(self, dtype=dtype)
         return Tensor._make(self.data.astype(dtype), False, None)  # not differentiable
 
-    astype = type = to
+    def astype(self, dtype):
+        return self._cast(dtype)
+
+    type = astype
 
     def float(self):
         return self.to(dtypes.float32)
@@ -182,16 +207,21 @@ class Tensor:
         raise NotImplementedError("retain_grad: use tl.grad(out, intermediate) instead")
 
     # ---- in-place updates (for init, optimizers, and `with no_grad(): w -= lr * w.grad`) --
-    def _check_inplace(self, op):
-        if is_grad_enabled() and self.requires_grad:
-            kind = "a leaf tensor that requires grad" if self._ctx is None else \
-                "a tensor that is part of a recorded graph"
+    def _records(self, other=None):
+        """Whether an op on self (and other) would be recorded in the graph."""
+        return is_grad_enabled() and (self.requires_grad or
+                                      isinstance(other, Tensor) and other.requires_grad)
+
+    def _check_inplace(self, op, other=None):
+        if self._records(other):
+            kind = ("a leaf tensor that requires grad" if self.requires_grad and
+                    self._ctx is None else "a tensor that is part of a recorded graph")
             raise RuntimeError(f"{op}: in-place operation on {kind} (shape {self.shape}); do it "
                                "under `with tl.no_grad():` or use the out-of-place op")
         self._version += 1
 
-    def _assign(self, op, values):
-        self._check_inplace(op)
+    def _assign(self, op, values, source=None):
+        self._check_inplace(op, source)
         values = values.data if isinstance(values, Tensor) else np.asarray(values)
         try:
             self.data[...] = np.broadcast_to(values, self.shape)
@@ -201,7 +231,7 @@ class Tensor:
         return self
 
     def copy_(self, src):
-        return self._assign("copy_", src)
+        return self._assign("copy_", src, src)
 
     def fill_(self, value):
         return self._assign("fill_", value)
@@ -216,21 +246,42 @@ class Tensor:
         return self._assign("normal_", tl_random.generator().normal(mean, std, self.shape))
 
     def add_(self, other, alpha=1):
-        return self._assign("add_", self.data + alpha * _data(other))
+        return self._assign("add_", self.data + alpha * _data(other), other)
 
     def sub_(self, other, alpha=1):
-        return self._assign("sub_", self.data - alpha * _data(other))
+        return self._assign("sub_", self.data - alpha * _data(other), other)
 
     def mul_(self, other):
-        return self._assign("mul_", self.data * _data(other))
+        return self._assign("mul_", self.data * _data(other), other)
 
     def div_(self, other):
-        return self._assign("div_", self.data / _data(other))
+        return self._assign("div_", self.data / _data(other), other)
 
     def clamp_(self, min=None, max=None):
         return self._assign("clamp_", np.clip(self.data, min, max))
 
-    __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
+    def _augmented(self, op, in_place, out_of_place, other):
+        """`x += y`: in place outside the graph (the manual SGD step under no_grad); inside
+        it, the out-of-place result, which Python then binds to `x` (the ResNet block's
+        `out += self.shortcut(x)`). Earlier uses of the old x keep their value, so every
+        gradient stays right; only other names for the same tensor don't see the change."""
+        if not self._records(other):
+            return in_place(other)
+        if self.requires_grad and self._ctx is None:
+            self._check_inplace(op, other)      # raises: a leaf that requires grad
+        return out_of_place(other)
+
+    def __iadd__(self, other):
+        return self._augmented("+=", self.add_, self.add, other)
+
+    def __isub__(self, other):
+        return self._augmented("-=", self.sub_, self.sub, other)
+
+    def __imul__(self, other):
+        return self._augmented("*=", self.mul_, self.mul, other)
+
+    def __itruediv__(self, other):
+        return self._augmented("/=", self.div_, self.div, other)
 
     def __setitem__(self, index, value):
         self._check_inplace("__setitem__")

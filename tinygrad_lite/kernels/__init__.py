@@ -11,7 +11,7 @@ call per dtype (or loads from Numba's disk cache).
 import functools
 import importlib
 
-from . import reference
+from . import reference, reference_nn, reference_optim
 from ._jit import JIT_ENABLED
 
 
@@ -31,6 +31,25 @@ def _backend(module, name):
     return call
 
 
+class _KernelModule:
+    """A kernel module whose import (and Numba's) waits until one of its kernels is first
+    used; with the JIT off, its attributes are the NumPy twins in `twins`."""
+
+    def __init__(self, module, twins):
+        self._module, self._twins = module, twins
+
+    def __getattr__(self, name):
+        source = (importlib.import_module(self._module, __name__) if JIT_ENABLED
+                  else self._twins)
+        kernel = getattr(source, name)
+        setattr(self, name, kernel)          # found once, then a plain attribute
+        return kernel
+
+
+conv_kernels = _KernelModule(".conv", reference_nn)            # conv2d, pooling
+batchnorm_kernels = _KernelModule(".batchnorm", reference_nn)
+optim_kernels = _KernelModule(".optim", reference_optim)        # fused optimizer updates
+
 relu_fwd = _backend(".elementwise", "relu_fwd")
 relu_bwd = _backend(".elementwise", "relu_bwd")
 sigmoid_fwd = _backend(".elementwise", "sigmoid_fwd")
@@ -46,6 +65,6 @@ softmax_bwd = _backend(".softmax", "softmax_bwd")
 matmul = _backend(".linear", "matmul")
 linear_fwd = _backend(".linear", "linear_fwd")
 
-__all__ = ["exp_fwd", "linear_fwd", "log_softmax_bwd", "log_softmax_fwd", "logsumexp_fwd",
+__all__ = ["batchnorm_kernels", "conv_kernels", "optim_kernels", "exp_fwd", "linear_fwd", "log_softmax_bwd", "log_softmax_fwd", "logsumexp_fwd",
            "matmul", "relu_bwd", "relu_fwd", "sigmoid_bwd", "sigmoid_fwd", "softmax_bwd",
            "softmax_fwd", "tanh_bwd", "tanh_fwd"]

@@ -9,12 +9,7 @@ higher) derivatives work. The arrays go to im2col + GEMM kernels (kernels/conv.p
 """
 from ..function import Function, Sample, register
 from ..kernels import reference_nn as R
-from ..kernels._jit import JIT_ENABLED
-
-if JIT_ENABLED:
-    from ..kernels import conv as K
-else:
-    K = R
+from ..kernels import conv_kernels as K
 
 ONE, TWO = (1, 1), (2, 2)
 CONV = [Sample(((2, 2, 5, 5), (3, 2, 3, 3), (3,)), (), {"stride": ONE, "padding": ONE}),

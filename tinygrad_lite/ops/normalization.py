@@ -14,12 +14,7 @@ import numpy as np
 
 from ..function import Function, Sample, register
 from ..kernels import reference_nn as R
-from ..kernels._jit import JIT_ENABLED
-
-if JIT_ENABLED:
-    from ..kernels import batchnorm as K
-else:
-    K = R
+from ..kernels import batchnorm_kernels as K
 
 EPS = {"eps": 1e-5}
 

@@ -9,12 +9,7 @@ import numpy as np
 
 from ..function import Function, Sample, register
 from ..kernels import reference_nn as R
-from ..kernels._jit import JIT_ENABLED
-
-if JIT_ENABLED:
-    from ..kernels import conv as K
-else:
-    K = R
+from ..kernels import conv_kernels as K
 
 POOL = [Sample(((2, 2, 4, 4),), ("distinct",), {"kernel_size": (2, 2), "stride": (2, 2),
                                                 "padding": (0, 0)}),
