@@ -60,6 +60,13 @@ def test_broadcast_gradients_are_summed_back_to_each_input_shape():
     np.testing.assert_allclose(b.grad.data, np.full((5, 1), a.data.sum()))
 
 
+def test_leaf_gradients_are_writable_arrays_of_their_own():
+    x = leaf(3, 4)
+    x.sum().backward()                 # sum's gradient is a broadcast of one number
+    x.grad.zero_()
+    assert x.grad.data.flags.writeable and x.grad.data.sum() == 0
+
+
 def test_gradient_has_the_dtype_of_its_leaf():
     x = leaf(3, dtype=tl.float32)
     (x * tl.ones(3, dtype=tl.float64)).sum().backward()

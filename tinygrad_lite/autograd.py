@@ -62,6 +62,8 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
             ctx = tensor._ctx
             if ctx is None:                   # a leaf
                 if wanted is None:
+                    if not g.data.flags.writeable:  # a broadcast view: give the leaf its own
+                        g = g.clone()
                     tensor.grad = g if tensor.grad is None else tensor.grad + g
                 continue
             if anomaly.is_enabled():

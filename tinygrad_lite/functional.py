@@ -1,5 +1,7 @@
 """Every Tensor op as a `tl.` function (`tl.exp(x)` is `x.exp()`), plus the ops that take
 several tensors: cat, stack, where."""
+import math
+
 import numpy as np
 
 from . import dtypes, ops
@@ -66,7 +68,7 @@ def as_tensor(data, dtype=None):
 
 
 def numel(t):
-    return int(np.prod(t.shape))
+    return math.prod(t.shape)
 
 
 def is_tensor(x):

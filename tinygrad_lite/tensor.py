@@ -1,6 +1,7 @@
 """`Tensor`: a NumPy array plus what autograd needs (`requires_grad`, `grad`, the node that
 made it). Every method is a thin call into a registered op in `tinygrad_lite.ops`, or a short
 composition of them; the arithmetic lives in the ops, the graph walk in `autograd`."""
+import math
 import numbers
 
 import numpy as np
@@ -419,7 +420,7 @@ class Tensor:
     def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dims, keep = self._reduce_args("mean", dim, axis, keepdim, keepdims)
         self._require_float("mean")
-        count = int(np.prod([self.shape[d] for d in dims])) if dims else 1
+        count = math.prod(self.shape[d] for d in dims)
         return ops.Sum.apply(self, dims=dims, keepdim=keep) * _reciprocal(count)
 
     def var(self, dim=None, unbiased=True, keepdim=False, *, axis=None, keepdims=None,
@@ -427,7 +428,7 @@ class Tensor:
         """sum((x - mean)^2) / (n - correction); correction 1 (unbiased) by default."""
         dims, keep = self._reduce_args("var", dim, axis, keepdim, keepdims)
         self._require_float("var")
-        count = int(np.prod([self.shape[d] for d in dims])) if dims else 1
+        count = math.prod(self.shape[d] for d in dims)
         correction = (1 if unbiased else 0) if correction is None else correction
         centered = self - self.mean(dims, keepdim=True)
         return (centered * centered).sum(dims, keepdim=keep) * _reciprocal(count - correction)

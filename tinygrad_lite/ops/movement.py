@@ -1,5 +1,6 @@
 """Ops that move or select elements without arithmetic: reshape, permute, broadcast and its
 adjoint, indexing and its adjoint, padding, concatenation."""
+import math
 import numbers
 
 import numpy as np
@@ -19,17 +20,17 @@ def check_broadcast(op, a_shape, b_shape):
 
 def resolve_reshape(old, new):
     """The target shape with a -1 filled in; raises unless the element counts agree."""
-    size = int(np.prod(old))
+    size = math.prod(old)
     if list(new).count(-1) > 1 or any(s < -1 for s in new):
         raise ValueError(f"reshape: invalid shape {new}; use non-negative sizes and at most "
                          "one -1")
-    known = int(np.prod([s for s in new if s != -1]))
+    known = math.prod(s for s in new if s != -1)
     if -1 in new:
         if known == 0 or size % known:
             raise ValueError(f"reshape: shape {new} is invalid for input of shape {old} "
                              f"({size} elements)")
         new = tuple(size // known if s == -1 else s for s in new)
-    if int(np.prod(new)) != size:
+    if math.prod(new) != size:
         raise ValueError(f"reshape: shape {tuple(new)} is invalid for input of shape {old} "
                          f"({size} elements)")
     return tuple(new)

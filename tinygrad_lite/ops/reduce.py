@@ -4,6 +4,7 @@ import numpy as np
 
 from ..function import Function, Sample, register
 from ..tensor import Tensor
+from .movement import Expand, Reshape
 
 REDUCE = [Sample(((3, 4),), (), {"dims": (0, 1), "keepdim": False}),
           Sample(((3, 4),), (), {"dims": (1,), "keepdim": True}),
@@ -13,6 +14,15 @@ REDUCE = [Sample(((3, 4),), (), {"dims": (0, 1), "keepdim": False}),
 
 def _keep_shape(shape, dims):
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def _spread(g, shape, dims):
+    """Broadcast a reduced gradient back over the reduced dims (engine-internal: the shapes
+    are known to fit, so the ops are applied without the user-facing checks)."""
+    keep = _keep_shape(shape, dims)
+    if g.shape != keep:
+        g = Reshape.apply(g, shape=keep)
+    return g if keep == shape else Expand.apply(g, shape=shape)
 
 
 def _torch_reduce(method):
@@ -27,10 +37,10 @@ def _torch_reduce(method):
 class Sum(Function):
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims = x.shape, dims
-        return np.sum(x, axis=dims, keepdims=keepdim)
+        return x.sum(axis=dims, keepdims=keepdim)
 
     def backward(ctx, g):       # each input element contributed once: broadcast g back
-        return g.reshape(_keep_shape(ctx.shape, ctx.dims)).broadcast_to(ctx.shape)
+        return _spread(g, ctx.shape, ctx.dims)
 
 
 @register("amax", samples=[Sample(s.shapes, ("distinct",), s.kwargs) for s in REDUCE],
@@ -50,5 +60,4 @@ class Amax(Function):
                                                 if i not in dims])
 
     def backward(ctx, g):
-        spread = g.reshape(_keep_shape(ctx.shape, ctx.dims)).broadcast_to(ctx.shape)
-        return spread * Tensor._make(ctx.share, False, None)
+        return _spread(g, ctx.shape, ctx.dims) * Tensor._make(ctx.share, False, None)
