@@ -18,7 +18,7 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss
                    l1_penalty, l2_penalty)
 from .module import Module, Parameter
 from .pooling import AvgPool2d, MaxPool2d
-from .serialization import load, save
+from tinygrad_lite.serialization import load, save
 
 __all__ = ["AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d",
            "CrossEntropyLoss", "Dropout", "ELU", "Flatten", "GELU", "Identity", "L1Loss",

@@ -66,7 +66,7 @@ def test_load_into_a_different_model_lists_the_keys(tmp_path):
 
 def test_missing_file_names_the_path(tmp_path):
     path = tmp_path / "nope.safetensors"
-    with pytest.raises(FileNotFoundError, match="nn.load: no such file: .*nope.safetensors"):
+    with pytest.raises(FileNotFoundError, match="load: no such file: .*nope.safetensors"):
         nn.load(path)
 
 
@@ -79,7 +79,7 @@ def test_truncated_corrupted_and_foreign_files(tmp_path):
     for name, content in bad_files.items():
         bad = tmp_path / f"{name}.safetensors"
         bad.write_bytes(content)
-        with pytest.raises(ValueError, match=f"nn.load: .*{name}.safetensors.* is not a "
+        with pytest.raises(ValueError, match=f"load: .*{name}.safetensors.* is not a "
                                              "readable safetensors file"):
             nn.load(bad)
     pickled = tmp_path / "model.pt"
@@ -118,3 +118,12 @@ def test_lecture_cnn_state_dict_moves_to_pytorch_and_back(tmp_path):
     again = _lecture_cnn(nn)
     again.load_state_dict(nn.load(tmp_path / "back.safetensors"))
     assert again.state_dict()["0.1.num_batches_tracked"].item() == 1
+
+
+def test_torch_style_save_and_load_through_tl(tmp_path):
+    import tinygrad_lite as torch       # the `torch.save(model.state_dict(), PATH)` habit
+    model = nn.Linear(3, 2)
+    torch.save(model.state_dict(), tmp_path / "model.pt")
+    other = nn.Linear(3, 2)
+    other.load_state_dict(torch.load(tmp_path / "model.pt"))
+    np.testing.assert_array_equal(other.weight.data, model.weight.data)
