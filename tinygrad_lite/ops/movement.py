@@ -122,11 +122,20 @@ class GetItem(Function):
         return IndexAdd.apply(g, shape=ctx.shape, index=ctx.index)
 
 
+def _torch_index_add(torch, g, shape, index):
+    out = torch.zeros(shape, dtype=g.dtype)
+    if _is_basic(index):
+        out[index] = g
+        return out
+    return out.index_put(tuple(torch.as_tensor(i) for i in index), g, accumulate=True)
+
+
 @register("index_add", samples=[Sample(((2, 4),), (), {"shape": (3, 4),
                                                          "index": (slice(0, 2),)}),
                                 Sample(((3,),), (), {"shape": (3, 4),
                                                      "index": (np.array([0, 2, 0]), 1)})],
-          reference=lambda g, shape, index: IndexAdd.forward(None, g, shape, index))
+          reference=lambda g, shape, index: IndexAdd.forward(None, g, shape, index),
+          torch=lambda torch, g, shape, index: _torch_index_add(torch, g, shape, index))
 class IndexAdd(Function):
     """zeros(shape) with g added at `index`; repeated indices accumulate"""
     def forward(ctx, g, shape, index):
