@@ -138,29 +138,33 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, nondet_tol=0.0,
     return False
 
 
-def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  nondet_tol=0.0, raise_exception=True, fast_mode=False):
-    """Check second derivatives: gradcheck of the function (inputs, grad_outputs) ->
-    vector-Jacobian products built with create_graph=True."""
+def first_derivatives(fn, inputs, grad_outputs=None):
+    """The function (inputs, grad_outputs) -> vector-Jacobian products of fn, built with
+    create_graph=True so it is differentiable, and the inputs to call it with (random
+    grad_outputs that require grad unless given). Checking its gradients checks fn's
+    second derivatives."""
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     diff = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
-    outputs = _outputs(fn, inputs)
     if grad_outputs is None:
         rng = generator()
         grad_outputs = tuple(Tensor(rng.standard_normal(o.shape), dtype=o.dtype,
-                                    requires_grad=True) for o in outputs)
-    grad_outputs = tuple(grad_outputs)
+                                    requires_grad=True) for o in _outputs(fn, inputs))
     n = len(inputs)
 
-    def first_derivatives(*args):
+    def vjp(*args):
         ins, seeds = args[:n], args[n:]
-        outs = [o for o in _outputs(fn, ins)]
-        pairs = [(o, s) for o, s in zip(outs, seeds) if o.requires_grad]
+        pairs = [(o, s) for o, s in zip(_outputs(fn, ins), seeds) if o.requires_grad]
         if not pairs:
             return ()
         grads = autograd.grad([o for o, _ in pairs], [ins[i] for i in diff],
                               [s for _, s in pairs], create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
-    return gradcheck(first_derivatives, inputs + grad_outputs, eps, atol, rtol, nondet_tol,
-                     raise_exception, fast_mode)
+    return vjp, inputs + tuple(grad_outputs)
+
+
+def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  nondet_tol=0.0, raise_exception=True, fast_mode=False):
+    """Check second derivatives: gradcheck of `first_derivatives(fn, ...)`."""
+    vjp, vjp_inputs = first_derivatives(fn, inputs, grad_outputs)
+    return gradcheck(vjp, vjp_inputs, eps, atol, rtol, nondet_tol, raise_exception, fast_mode)
