@@ -19,6 +19,7 @@ import numba  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import tinygrad_lite as tl  # noqa: E402
 from tinygrad_lite import kernels as K  # noqa: E402
 from tinygrad_lite.kernels import reference as R  # noqa: E402
 
@@ -162,15 +163,11 @@ def overhead():
     a, b = np.ones((8, 8), np.float32), np.ones((8, 8), np.float32)
     rows.append(["numpy a + b", f"{bench_small(lambda: a + b) * 1e6:.2f}"])
     rows.append(["kernels.relu_fwd (8x8)", f"{bench_small(lambda: K.relu_fwd(a)) * 1e6:.2f}"])
-    try:
-        import tinygrad_lite as tl
-        ta, tb = tl.randn(8, 8, requires_grad=True), tl.randn(8, 8, requires_grad=True)
-        rows.append(["tinygrad_lite a + b", f"{bench_small(lambda: ta + tb) * 1e6:.2f}"])
-        loss_fn = lambda: (ta + tb).sum().backward()  # noqa: E731
-        rows.append(["tinygrad_lite (a + b).sum().backward()",
-                     f"{bench_small(loss_fn, calls=500) * 1e6:.2f}"])
-    except Exception as e:  # the Tensor core may not exist yet
-        rows.append(["tinygrad_lite a + b", f"skipped ({type(e).__name__}: {e})"])
+    ta, tb = tl.randn(8, 8, requires_grad=True), tl.randn(8, 8, requires_grad=True)
+    rows.append(["tinygrad_lite a + b", f"{bench_small(lambda: ta + tb) * 1e6:.2f}"])
+    loss_fn = lambda: (ta + tb).sum().backward()  # noqa: E731
+    rows.append(["tinygrad_lite (a + b).sum().backward()",
+                 f"{bench_small(loss_fn, calls=500) * 1e6:.2f}"])
     if torch is not None:
         pa, pb = torch.ones(8, 8, requires_grad=True), torch.ones(8, 8, requires_grad=True)
         rows.append(["torch a + b", f"{bench_small(lambda: pa + pb) * 1e6:.2f}"])
