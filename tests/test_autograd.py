@@ -67,6 +67,14 @@ def test_leaf_gradients_are_writable_arrays_of_their_own():
     assert x.grad.data.flags.writeable and x.grad.data.sum() == 0
 
 
+def test_leaves_never_share_a_gradient_array():
+    a, b = leaf(3), leaf(3)
+    seed = tl.ones(3, dtype=tl.float64)
+    (a + b.reshape(3)).backward(seed)
+    a.grad.zero_()
+    assert b.grad.tolist() == [1, 1, 1] and seed.tolist() == [1, 1, 1]
+
+
 def test_gradient_has_the_dtype_of_its_leaf():
     x = leaf(3, dtype=tl.float32)
     (x * tl.ones(3, dtype=tl.float64)).sum().backward()

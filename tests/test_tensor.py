@@ -323,3 +323,74 @@ def test_repr():
     assert "requires_grad=True" in repr(x64(2))
     assert "grad_fn=<MulBackward>" in repr(x64(2) * 2)
     assert "dtype=float64" in repr(tl.tensor(np.ones(1)))
+
+
+# ---- PyTorch's finer points ----------------------------------------------------------------
+def test_weak_scalars_and_zero_dim_tensors_do_not_upcast():
+    assert (tl.ones(2) * np.float64(2)).dtype == tl.float32
+    assert (tl.ones(3) + tl.tensor(np.array(1.0))).dtype == tl.float32
+    assert (tl.tensor([1, 2]) + tl.tensor(np.array(1.5))).dtype == tl.float64
+    assert (tl.tensor([True]) + tl.tensor(2)).dtype == tl.int64
+    assert (tl.tensor([1, 2]) * np.int64(3)).dtype == tl.int64
+
+
+def test_float_functions_of_integers_give_float32():
+    ints = tl.tensor([1, 2, 3])
+    for name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid"):
+        assert getattr(ints, name)().dtype == tl.float32
+    assert ints.softmax(0).dtype == tl.float32 and ints.relu().dtype == tl.int64
+    assert tl.tensor([2, 1, 0]).clamp(0.5, 2).tolist() == [2.0, 1.0, 0.5]
+    assert (ints @ ints).item() == 14
+
+
+def test_zero_dim_edge_cases():
+    x = tl.tensor(2.0)
+    assert x.softmax(0).item() == 1.0 and x.log_softmax(0).item() == 0.0
+    values, index = x.max(0)
+    assert values.item() == 2.0 and index.item() == 0
+
+
+def test_logsumexp_over_a_tuple_of_dims():
+    x = tl.randn(2, 3, 4, dtype=tl.float64, requires_grad=True)
+    expected = np.log(np.exp(x.data).sum(axis=(0, 2)))
+    np.testing.assert_allclose(x.logsumexp((0, 2)).data, expected)
+    assert x.logsumexp((0, 2), keepdim=True).shape == (1, 3, 1)
+    assert tl.gradcheck(lambda t: t.logsumexp((0, 2)), (x,))
+
+
+def test_assigning_data_swaps_the_array():
+    x = tl.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    x.data -= 0.5 * x.grad             # the manual SGD line of many PyTorch tutorials
+    assert isinstance(x.data, np.ndarray) and x.tolist() == [0.0, 0.0]
+    x.data = tl.tensor([5.0, 6.0])
+    assert x.tolist() == [5.0, 6.0]
+    with pytest.raises(TypeError, match="assign a NumPy array or a Tensor"):
+        x.data = [1.0]
+
+
+def test_more_torch_functions():
+    y = tl.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert y.flip(0).tolist() == [[3, 4], [1, 2]] and y.cumsum(1).tolist() == [[1, 3], [3, 7]]
+    assert y.norm().item() == pytest.approx(np.sqrt(30)) and y.norm(p=1, dim=0).tolist() == [4, 6]
+    assert y.masked_fill(y > 2, 0.0).tolist() == [[1, 2], [0, 0]]
+    assert tl.mm(y, y).tolist() == [[7, 10], [15, 22]] and tl.bmm(y[None], y[None]).shape == \
+        (1, 2, 2)
+    assert tl.tensor([np.nan, 1.0]).isnan().tolist() == [True, False]
+    assert tl.randint(10, (3,)).shape == (3,) and sorted(tl.randperm(4).tolist()) == [0, 1, 2, 3]
+    assert tl.linspace(0, 1, 5).tolist() == [0, 0.25, 0.5, 0.75, 1]
+    shared = np.zeros(2)
+    tl.from_numpy(shared)[0] = 1.0
+    assert shared[0] == 1.0
+    x = tl.randn(3, 4, dtype=tl.float64, requires_grad=True)
+    assert tl.gradcheck(lambda t: t.flip(1).cumsum(0).norm() + t.masked_fill(t > 0, 1.0).sum(),
+                        (x,))
+    with pytest.raises(ValueError, match="mm: expects two 2-D tensors"):
+        tl.mm(tl.ones(3), tl.ones(3))
+
+
+def test_no_grad_as_a_bare_decorator():
+    @tl.no_grad
+    def double(t):
+        return t * 2
+    assert not double(tl.ones(2, requires_grad=True)).requires_grad

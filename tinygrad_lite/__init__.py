@@ -8,8 +8,9 @@
 from . import dtypes
 from .anomaly import detect_anomaly
 from .autograd import backward, grad
-from .creation import (arange, empty, eye, full, full_like, ones, ones_like, rand, rand_like,
-                       randint, randn, randn_like, tensor, zeros, zeros_like)
+from .creation import (arange, empty, eye, from_numpy, full, full_like, linspace, ones,
+                       ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor,
+                       zeros, zeros_like)
 from .errors import GraphFreedError
 from .devices import cuda, device
 from .dtypes import bool, float32, float64, int64  # noqa: A004

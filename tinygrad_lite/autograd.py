@@ -43,6 +43,12 @@ def _reduce_to(g, parent):
     return g
 
 
+def _own(g):
+    """A copy for a leaf's `.grad`: the gradient the engine holds may be shared (Add hands
+    the same one to both inputs), a view (reshape, broadcast) or the caller's own tensor."""
+    return g.clone() if g.requires_grad else g._make(g.data.copy(), False, None)
+
+
 def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
     """Propagate `root_grads` from `roots`. With `inputs=None`, accumulate into the `.grad`
     of every leaf reached; otherwise return the gradients of `inputs` (None where no path)
@@ -62,9 +68,7 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
             ctx = tensor._ctx
             if ctx is None:                   # a leaf
                 if wanted is None:
-                    if not g.data.flags.writeable:  # a broadcast view: give the leaf its own
-                        g = g.clone()
-                    tensor.grad = g if tensor.grad is None else tensor.grad + g
+                    tensor.grad = _own(g) if tensor.grad is None else tensor.grad + g
                 continue
             if anomaly.is_enabled():
                 with anomaly.backward_phase():

@@ -56,6 +56,28 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
                 dtypes.int64 if ints else dtypes.float32, "arange")
 
 
+def linspace(start, end, steps, dtype=None, requires_grad=False):
+    """`steps` evenly spaced values from start to end, both included."""
+    if steps < 0:
+        raise ValueError(f"linspace: steps must be non-negative, got {steps}")
+    return _new(np.linspace(start, end, steps), dtype, requires_grad, op="linspace")
+
+
+def randperm(n, dtype=None, requires_grad=False):
+    """A random permutation of 0 .. n-1."""
+    return _new(generator().permutation(n), dtype, requires_grad, dtypes.int64, "randperm")
+
+
+def from_numpy(array):
+    """A tensor that shares memory with `array` (no copy), as torch.from_numpy."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a NumPy array, got {type(array).__name__}")
+    if array.dtype not in dtypes.SUPPORTED:
+        raise TypeError(f"from_numpy: dtype {array.dtype} would need a copy; supported without "
+                        "one: float32, float64, int64, bool (use tl.tensor(array) to convert)")
+    return Tensor._make(array, False, None)
+
+
 def eye(n, m=None, dtype=None, requires_grad=False):
     return _new(np.eye(n, m), dtype, requires_grad, op="eye")
 
@@ -72,7 +94,10 @@ def randn(*shape, dtype=None, requires_grad=False):
 
 
 def randint(low, high=None, size=(), dtype=None, requires_grad=False):
-    """Integers uniform on [low, high) (or [0, low) when high is omitted)."""
+    """Integers uniform on [low, high) (or [0, low) when high is omitted, as in
+    `randint(10, (3,))`)."""
+    if isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
     if high <= low:

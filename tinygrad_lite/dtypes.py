@@ -32,6 +32,14 @@ def is_floating(dtype):
     return dtype == float32 or dtype == float64
 
 
+def category(dtype):
+    """0 for bool, 1 for integers, 2 for floats: the order PyTorch promotes across."""
+    return 0 if dtype == bool else 2 if dtype.kind == "f" else 1
+
+
+DEFAULT_OF_CATEGORY = {0: bool, 1: int64, 2: float32}
+
+
 def promote(a, b):
     """Result dtype of a binary op: the wider float wins; a float beats an int or a bool;
     an int beats a bool (PyTorch's type promotion for tensors of these four dtypes)."""

@@ -69,9 +69,9 @@ class Function:
         """Run forward on the inputs' arrays; record the node when any input needs a grad.
         The hottest path of the library: the result Tensor is filled in here directly."""
         ctx = _new(cls)
-        out = ctx.forward(*[t.data for t in inputs], **attrs)
+        out = ctx.forward(*[t._data for t in inputs], **attrs)
         result = _new(Tensor)
-        result.data = out if type(out) is np.ndarray else np.asarray(out)
+        result._data = out if type(out) is np.ndarray else np.asarray(out)
         result.grad, result._version = None, 0
         for t in inputs:
             if t.requires_grad and _grad_enabled.get():

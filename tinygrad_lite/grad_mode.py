@@ -35,20 +35,22 @@ class set_grad_enabled:
 
 
 class no_grad(set_grad_enabled):
-    """`with tl.no_grad():` or `@tl.no_grad()`: operations inside record no graph."""
+    """`with tl.no_grad():`, `@tl.no_grad()` or `@tl.no_grad`: operations inside record no
+    graph."""
+    mode = False
 
-    def __init__(self):
-        super().__init__(False)
+    def __new__(cls, fn=None):
+        if fn is not None:                    # used bare, as `@tl.no_grad`
+            return set_grad_enabled(cls.mode)(fn)
+        return super().__new__(cls)
 
-    def __call__(self, fn):
-        return set_grad_enabled(False)(fn)
-
-
-class enable_grad(set_grad_enabled):
-    """Re-enables recording inside a `no_grad` block."""
-
-    def __init__(self):
-        super().__init__(True)
+    def __init__(self, fn=None):
+        super().__init__(self.mode)
 
     def __call__(self, fn):
-        return set_grad_enabled(True)(fn)
+        return set_grad_enabled(self.mode)(fn)
+
+
+class enable_grad(no_grad):
+    """Re-enables recording inside a `no_grad` block (same three forms)."""
+    mode = True

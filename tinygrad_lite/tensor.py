@@ -3,6 +3,7 @@ made it). Every method is a thin call into a registered op in `tinygrad_lite.ops
 composition of them; the arithmetic lives in the ops, the graph walk in `autograd`."""
 import math
 import numbers
+import operator
 
 import numpy as np
 
@@ -35,11 +36,11 @@ class Tensor:
     array or Tensor; Python floats become float32, float64 arrays stay float64, integers
     become int64.
     """
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_version", "__weakref__")
+    __slots__ = ("_data", "grad", "requires_grad", "_ctx", "_version", "__weakref__")
     __array_priority__ = 1000  # so ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data, requires_grad=False, dtype=None):
-        self.data = _to_array(data, dtype, "Tensor")
+        self._data = _to_array(data, dtype, "Tensor")
         self.grad = None
         self._ctx = None
         self._version = 0
@@ -51,7 +52,7 @@ class Tensor:
     def _make(cls, data, requires_grad, ctx):
         """The engine's constructor: no conversion, no checks."""
         t = object.__new__(cls)
-        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t._data = data if type(data) is np.ndarray else np.asarray(data)
         t.grad = None
         t.requires_grad = requires_grad
         t._ctx = ctx
@@ -59,6 +60,16 @@ class Tensor:
         return t
 
     # ---- attributes ----------------------------------------------------------------------
+    def _set_data(self, value):
+        """`t.data = array_or_tensor` swaps the array under the tensor, outside the graph
+        (PyTorch's escape hatch, e.g. `w.data -= lr * w.grad`)."""
+        if isinstance(value, Tensor):
+            value = value._data
+        if not isinstance(value, np.ndarray):
+            raise TypeError(f"data: assign a NumPy array or a Tensor, got {type(value).__name__}")
+        self._data = value
+
+    data = property(operator.attrgetter("_data"), _set_data, doc="The NumPy array.")
     shape = property(lambda self: self.data.shape)
     ndim = property(lambda self: self.data.ndim)
     dtype = property(lambda self: self.data.dtype)
@@ -140,6 +151,15 @@ class Tensor:
         """The same data, cut out of the graph."""
         return Tensor._make(self.data, False, None)
 
+    def detach_(self):
+        """Cut this tensor out of the graph in place."""
+        self._ctx, self.requires_grad = None, False
+        return self
+
+    def contiguous(self):
+        """self when its array is C-contiguous, else a contiguous copy (differentiable)."""
+        return self if self.data.flags.c_contiguous else self.clone()
+
     def clone(self):
         return ops.Clone.apply(self)
 
@@ -185,6 +205,8 @@ class Tensor:
 
     def long(self):
         return self.to(dtypes.int64)
+
+    int = long  # tinygrad_lite's one integer dtype is int64 (torch's .int() is int32)
 
     def bool(self):
         return self.to(dtypes.bool)
@@ -370,15 +392,24 @@ class Tensor:
     def all(self):
         return Tensor._make(np.asarray(self.data.all()), False, None)
 
+    def isnan(self):
+        return Tensor._make(np.isnan(self.data), False, None)
+
+    def isinf(self):
+        return Tensor._make(np.isinf(self.data), False, None)
+
+    def isfinite(self):
+        return Tensor._make(np.isfinite(self.data), False, None)
+
     # ---- elementwise ---------------------------------------------------------------------
     def exp(self):
-        return ops.Exp.apply(self)
+        return ops.Exp.apply(self._floating())
 
     def log(self):
-        return ops.Log.apply(self)
+        return ops.Log.apply(self._floating())
 
     def sqrt(self):
-        return ops.Sqrt.apply(self)
+        return ops.Sqrt.apply(self._floating())
 
     def abs(self):
         return ops.Abs.apply(self)
@@ -387,16 +418,16 @@ class Tensor:
         return ops.Sign.apply(self)
 
     def sin(self):
-        return ops.Sin.apply(self)
+        return ops.Sin.apply(self._floating())
 
     def cos(self):
-        return ops.Cos.apply(self)
+        return ops.Cos.apply(self._floating())
 
     def tanh(self):
-        return ops.Tanh.apply(self)
+        return ops.Tanh.apply(self._floating())
 
     def sigmoid(self):
-        return ops.Sigmoid.apply(self)
+        return ops.Sigmoid.apply(self._floating())
 
     def relu(self):
         return ops.ReLU.apply(self)
@@ -404,9 +435,15 @@ class Tensor:
     def clamp(self, min=None, max=None):
         if min is None and max is None:
             raise ValueError("clamp: give at least one of min and max")
-        return ops.Clamp.apply(self, min=min, max=max)
+        bounds_are_floats = any(isinstance(v, float) for v in (min, max))
+        source = self._floating() if bounds_are_floats else self
+        return ops.Clamp.apply(source, min=min, max=max)
 
     clip = clamp
+
+    def masked_fill(self, mask, value):
+        """`value` where mask is True, self elsewhere (differentiable in self)."""
+        return where(mask, value, self)
 
     def where(self, condition, other):
         """`x.where(cond, y)` is `tl.where(cond, x, y)`, as in PyTorch."""
@@ -461,6 +498,9 @@ class Tensor:
             return self.amax() if name == "max" else self.amin()
         if not isinstance(dim, numbers.Integral):
             raise TypeError(f"{name}: dim must be an int (use amax/amin for a tuple of dims)")
+        if self.ndim == 0:                    # a single value is its own max, at index 0
+            self._dim(dim, name)
+            return ReturnMinMax((self.clone(), Tensor._make(np.array(0), False, None)))
         indices = self._arg(name, arg_fn, dim, True)
         values = self.gather(dim, indices)
         if not keepdim:
@@ -481,15 +521,45 @@ class Tensor:
     def argmin(self, dim=None, keepdim=False):
         return self._arg("argmin", np.argmin, dim, keepdim)
 
+    def norm(self, p=2, dim=None, keepdim=False):
+        """The p-norm over dims (all by default): p = 2 (Euclidean), 1, or inf (largest |x|)."""
+        if p == 2:
+            return (self * self).sum(dim, keepdim).sqrt()
+        if p == 1:
+            return self.abs().sum(dim, keepdim)
+        if p == float("inf"):
+            return self.abs().amax(dim, keepdim)
+        raise ValueError(f"norm: p must be 1, 2 or inf, got {p!r}")
+
+    def cumsum(self, dim):
+        """Running sum along dim:  y_i = x_0 + ... + x_i."""
+        return ops.CumSum.apply(self, dim=self._dim(dim, "cumsum"))
+
     def logsumexp(self, dim, keepdim=False):
-        out = ops.LogSumExp.apply(self, dim=self._dim(dim, "logsumexp"))
-        return out if keepdim else out.squeeze(dim)
+        """log(sum(exp(x))) over an int or a tuple of dims, computed stably."""
+        dims, _ = self._reduce_args("logsumexp", dim, None, keepdim, None)
+        x = self._floating()
+        if x.ndim == 0:
+            return x.clone()
+        rest = [d for d in range(x.ndim) if d not in dims]
+        rows = x.permute(*rest, *dims).reshape(*[x.shape[d] for d in rest], -1)
+        out = ops.LogSumExp.apply(rows, dim=rows.ndim - 1).reshape(
+            tuple(x.shape[d] for d in rest))          # the reduced dims are gone
+        if keepdim:
+            out = out.reshape(tuple(1 if d in dims else s for d, s in enumerate(x.shape)))
+        return out
 
     def softmax(self, dim):
-        return ops.Softmax.apply(self, dim=self._dim(dim, "softmax"))
+        return self._rowwise(ops.Softmax, dim, "softmax")
 
     def log_softmax(self, dim):
-        return ops.LogSoftmax.apply(self, dim=self._dim(dim, "log_softmax"))
+        return self._rowwise(ops.LogSoftmax, dim, "log_softmax")
+
+    def _rowwise(self, op, dim, name):
+        x = self._floating()
+        if x.ndim == 0:                       # a single element is its own row
+            return op.apply(x.reshape(1), dim=0).reshape(())
+        return op.apply(x, dim=self._dim(dim, name))
 
     # ---- shape ---------------------------------------------------------------------------
     def reshape(self, *shape):
@@ -578,6 +648,12 @@ class Tensor:
         size = self.shape[self._dim(dim, "chunk")]
         return self.split(max(-(-size // chunks), 1), dim)
 
+    def flip(self, *dims):
+        """Reverse the order of elements along the given dims."""
+        dims = {self._dim(d, "flip") for d in _shape_arg(dims)}
+        return self[tuple(slice(None, None, -1) if d in dims else slice(None)
+                          for d in range(self.ndim))]
+
     def pad(self, pad, value=0.0):
         """Constant padding; `pad` = (left, right, top, bottom, ...) from the last dim on,
         as torch.nn.functional.pad."""
@@ -628,6 +704,10 @@ class Tensor:
         dims = tuple(sorted({self._dim(d, op) for d in dims})) if self.ndim else ()
         return dims, bool(keepdim)
 
+    def _floating(self):
+        """self, or a float32 copy of an integer/bool tensor (as PyTorch's exp, log, ...)."""
+        return self if dtypes.is_floating(self.dtype) else self.to(dtypes.float32)
+
     def _require_float(self, op):
         if not dtypes.is_floating(self.dtype):
             raise TypeError(f"{op}: needs a floating-point tensor, got {self.dtype} "
@@ -657,17 +737,28 @@ def _shape_arg(shape):
 
 
 def _tensor(x, dtype):
-    """Wrap a scalar or array as a constant tensor; a Python number takes `dtype`."""
+    """Wrap a scalar or array as a constant tensor. A Python or NumPy scalar is "weak" as in
+    PyTorch: it takes `dtype` (the other operand's) unless it is of a higher category (a float
+    scalar with an int tensor), then the default of its own category (float32, int64)."""
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
-        if isinstance(x, bool):
-            return Tensor._make(np.array(x), False, None)
-        if isinstance(x, numbers.Integral) or dtypes.is_floating(dtype):
-            return Tensor._make(np.array(x, dtype=dtype if dtype != dtypes.bool else
-                                         dtypes.int64), False, None)
-        return Tensor._make(np.array(x, dtype=dtypes.float32), False, None)
+    if isinstance(x, (numbers.Real, np.bool_)) and np.ndim(x) == 0:
+        own = 0 if isinstance(x, (bool, np.bool_)) else 1 if isinstance(
+            x, (numbers.Integral, np.integer)) else 2
+        if own > dtypes.category(dtype):
+            dtype = dtypes.DEFAULT_OF_CATEGORY[own]
+        return Tensor._make(np.array(x, dtype=dtype), False, None)
     return Tensor(x)
+
+
+def _result_dtype(a, b):
+    """PyTorch's promotion: a 0-d tensor sets the result dtype only when its category
+    (bool < int < float) is above the other operand's; otherwise the other one decides."""
+    if a.ndim == 0 and b.ndim and dtypes.category(a.dtype) <= dtypes.category(b.dtype):
+        return b.dtype
+    if b.ndim == 0 and a.ndim and dtypes.category(b.dtype) <= dtypes.category(a.dtype):
+        return a.dtype
+    return dtypes.promote(a.dtype, b.dtype)
 
 
 def _operands(a, b, op):
@@ -677,7 +768,7 @@ def _operands(a, b, op):
     if not isinstance(b, Tensor):
         b = _tensor(b, a.data.dtype)
     if a.data.dtype != b.data.dtype:
-        dtype = dtypes.promote(a.data.dtype, b.data.dtype)
+        dtype = _result_dtype(a, b)
         a, b = a.to(dtype), b.to(dtype)
     if a.data.shape != b.data.shape:
         ops.check_broadcast(op, a.data.shape, b.data.shape)

@@ -8,11 +8,11 @@ from . import nn_activation  # noqa: F401  (the ops behind nn: linear, gelu, ...
 from . import conv, dropout, normalization, pooling  # noqa: F401  (the ops behind nn's layers)
 from .movement import (Cat, Expand, GetItem, IndexAdd, Pad, Permute, Reshape, SumTo,
                        check_broadcast, resolve_reshape)
-from .reduce import Amax, Sum
+from .reduce import Amax, CumSum, Sum
 
-__all__ = ["Abs", "Add", "Amax", "Cast", "Cat", "Clamp", "Clone", "Cos", "Div", "Exp", "Expand",
-           "GetItem", "IndexAdd", "Log", "LogSoftmax", "LogSoftmaxBackward", "LogSumExp",
-           "MatMul", "Maximum", "Minimum", "Mul", "Neg", "Pad", "Permute", "Pow", "ReLU",
-           "ReLUBackward", "Reshape", "Sigmoid", "SigmoidBackward", "Sign", "Sin", "Softmax",
-           "SoftmaxBackward", "Sqrt", "Sub", "Sum", "SumTo", "Tanh", "TanhBackward", "Where",
-           "check_broadcast", "matmul", "resolve_reshape"]
+__all__ = ["Abs", "Add", "Amax", "Cast", "Cat", "Clamp", "Clone", "Cos", "CumSum", "Div", "Exp",
+           "Expand", "GetItem", "IndexAdd", "Log", "LogSoftmax", "LogSoftmaxBackward",
+           "LogSumExp", "MatMul", "Maximum", "Minimum", "Mul", "Neg", "Pad", "Permute", "Pow",
+           "ReLU", "ReLUBackward", "Reshape", "Sigmoid", "SigmoidBackward", "Sign", "Sin",
+           "Softmax", "SoftmaxBackward", "Sqrt", "Sub", "Sum", "SumTo", "Tanh", "TanhBackward",
+           "Where", "check_broadcast", "matmul", "resolve_reshape"]

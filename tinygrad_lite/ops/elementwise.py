@@ -83,8 +83,15 @@ class Pow(Function):
     def backward(ctx, g):       # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
-        return (g * b * a ** (b - 1) if need_a else None,
-                g * ctx.output * a.log() if need_b else None)
+        zero = _const(np.zeros((), g.dtype))
+        grad_a = grad_b = None
+        with np.errstate(divide="ignore", invalid="ignore"):  # the branches where() drops
+            if need_a:          # a^0 is constant even at a = 0 (where a^-1 is inf)
+                grad_a = g * Where.apply(_const(b.data == 0), zero, b * a ** (b - 1))
+            if need_b:          # as PyTorch: 0 where a = 0 and b >= 0, instead of 0 * -inf
+                flat = _const((a.data == 0) & (b.data >= 0))
+                grad_b = g * Where.apply(flat, zero, ctx.output * a.log())
+        return grad_a, grad_b
 
 
 class _Select(Function):
@@ -168,14 +175,13 @@ class Abs(Function):
         return g * _const(ctx.sign)
 
 
-@register("sign", samples=_samples(UNARY), reference=np.sign, torch=lambda torch, a: a.sign(),
-          second_order=False)  # its derivative is zero: nothing to differentiate again
+@register("sign", samples=_samples(UNARY), reference=np.sign, torch=lambda torch, a: a.sign())
 class Sign(Function):
     def forward(ctx, a):
         return np.sign(a)
 
-    def backward(ctx, g):       # flat everywhere except the jump at 0
-        return None
+    def backward(ctx, g):       # flat everywhere except the jump at 0: a zero gradient
+        return g * _const(np.zeros((), g.dtype))
 
 
 @register("sin", samples=_samples(UNARY), reference=np.sin, torch=lambda torch, a: a.sin())

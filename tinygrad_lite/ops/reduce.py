@@ -61,3 +61,17 @@ class Amax(Function):
 
     def backward(ctx, g):
         return _spread(g, ctx.shape, ctx.dims) * Tensor._make(ctx.share, False, None)
+
+
+@register("cumsum", samples=[Sample(((3, 4),), (), {"dim": 1}), Sample(((2, 3, 2),), (), {"dim": 0}),
+                             Sample(((5,),), (), {"dim": 0})],
+          reference=lambda x, dim: np.cumsum(x, axis=dim),
+          torch=lambda torch, x, dim: x.cumsum(dim))
+class CumSum(Function):
+    """y_i = x_0 + ... + x_i along dim;  dL/dx_i = g_i + ... + g_last (a reversed cumsum)"""
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return np.cumsum(x, axis=dim)
+
+    def backward(ctx, g):
+        return g.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim)
