@@ -1,6 +1,6 @@
 """Benchmark the convolution-network layers against PyTorch on the CPU (torch limited to the
 same 2 threads): the lecture CNN's training step (batch 32 of 3x32x32, CrossEntropyLoss,
-Adam), BatchNorm2d forward+backward and Conv2d forward+backward.
+Adam), BatchNorm2d, Conv2d, LeakyReLU and GELU forward+backward.
 
     python benchmarks/bench_nn.py [--repeat 40]
 
@@ -107,6 +107,12 @@ def main():
          layer_step(lambda: nn.Conv2d(16, 16, 5, padding=2), conv_shape, tl.tensor),
          layer_step(lambda: torch.nn.Conv2d(16, 16, 5, padding=2), conv_shape, torch.tensor),
          None),
+        (f"LeakyReLU() forward+backward {conv_shape}",
+         layer_step(nn.LeakyReLU, conv_shape, tl.tensor),
+         layer_step(torch.nn.LeakyReLU, conv_shape, torch.tensor), None),
+        (f"GELU() forward+backward {conv_shape}",
+         layer_step(nn.GELU, conv_shape, tl.tensor),
+         layer_step(torch.nn.GELU, conv_shape, torch.tensor), None),
     ]
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     steps = [s for _, ours, theirs, _ in cases for s in (ours, theirs)]
@@ -114,15 +120,17 @@ def main():
     lines = [f"# nn layer benchmark ({DATE})", "",
              f"Wall time per call in ms, minimum and median of {args.repeat} calls taken in 4 "
              "rounds in which the implementations take turns (3 warm-up calls per block). "
-             "PyTorch runs on the CPU with `torch.set_num_threads(2)`; our GEMMs run in "
-             "OpenBLAS (2 threads), our Numba kernels serially.", "",
+             "PyTorch runs on the CPU with `torch.set_num_threads(2)`. Ours: convolutions "
+             "split the batch over one thread per core (OpenBLAS limited to 1 thread "
+             "meanwhile), other GEMMs use OpenBLAS's 2 threads.", "",
              f"- CPU: {cpu_model()}",
              f"- Python {platform.python_version()}, NumPy {np.__version__}, "
              f"Numba {__import__('numba').__version__}, torch {torch.__version__}",
              f"- Command: `python benchmarks/bench_nn.py --repeat {args.repeat}`",
              f"- Load average when it started (a shared machine): {load}",
-             "- Method: ours = im2col/col2im (Numba) + OpenBLAS SGEMM per batch chunk; "
-             "PyTorch's CPU convolutions are oneDNN's direct kernels.", "",
+             "- Method: ours = channels-last im2col/col2im (Numba) + OpenBLAS SGEMM per "
+             "L2-sized batch chunk; PyTorch's CPU convolutions are oneDNN's direct kernels.",
+             "",
              "| case | ours min | ours median | torch min | torch median | ratio (min) | "
              "ratio (median) | target |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for i, (name, _, _, target) in enumerate(cases):

@@ -17,12 +17,15 @@ def _tol(dtype):
     return dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-11, atol=1e-11)
 
 
-@pytest.fixture
-def kernels(monkeypatch):
-    """The compiled kernels, with a tiny chunk so the batch loop runs several chunks."""
+@pytest.fixture(params=["threads", "serial"])
+def kernels(monkeypatch, request):
+    """The compiled kernels, with a tiny chunk so the batch loop runs several chunks, shared
+    out to the thread pool or (as without threadpoolctl) all run in the calling thread."""
     pytest.importorskip("numba")
     from tinygrad_lite.kernels import conv
     monkeypatch.setattr(conv, "CHUNK", 60)
+    if request.param == "serial":
+        monkeypatch.setattr(conv, "_pool", {"threads": 1})
     return conv
 
 

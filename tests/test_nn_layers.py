@@ -187,3 +187,56 @@ def test_functional_forms_match_modules():
     np.testing.assert_array_equal(F.rrelu(x).data, nn.RReLU().eval()(x).data)
     np.testing.assert_allclose(F.selu(x).data, 1.0507009873554805 * F.elu(x, 1.6732632423543772)
                                .data)
+
+
+# The activation kernels (kernels/activation.py) against their NumPy twins; 40000 elements
+# is over the parallel threshold of the erf/GELU loops, so both builds run.
+ACTIVATION_KERNELS = {
+    "leaky_relu_fwd": lambda x, g: (x, 0.01), "leaky_relu_bwd": lambda x, g: (x, g, 0.2),
+    "erf_fwd": lambda x, g: (x,), "gelu_fwd": lambda x, g: (x,), "gelu_bwd": lambda x, g: (x, g)}
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATION_KERNELS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(3, 4), (200, 200)])
+def test_activation_kernels_match_reference(name, dtype, shape):
+    pytest.importorskip("numba")
+    from tinygrad_lite.kernels import activation, reference_nn
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal(shape) * 3).astype(dtype)
+    x[0, :2] = (0.0, np.nan)                               # the kink and NaN propagation
+    g = rng.standard_normal(shape).astype(dtype)
+    args = ACTIVATION_KERNELS[name](x, g)
+    out = getattr(activation, name)(*args)
+    assert out.dtype == dtype and out.shape == shape
+    tol = dict(rtol=1e-6, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(out, getattr(reference_nn, name)(*args), **tol)
+
+
+def test_leaky_relu_backward_is_a_fused_op_with_second_derivatives():
+    x = tl.tensor(np.array([-2.0, -0.5, 0.5, 3.0]), requires_grad=True)
+    v = tl.tensor(np.array([1.0, 2.0, 3.0, 4.0]), requires_grad=True)
+    (g,) = tl.grad(F.leaky_relu(x, 0.1), [x], grad_outputs=v, create_graph=True)
+    assert g.grad_fn.op_name == "leaky_relu_backward"
+    np.testing.assert_allclose(g.data, [0.1, 0.2, 3.0, 4.0])
+    (dv,) = tl.grad((g * g).sum(), [v])                   # d/dv sum(g^2) = 2 g slope
+    np.testing.assert_allclose(dv.data, [0.02, 0.04, 6.0, 8.0])
+
+
+@pytest.mark.parametrize("ndim, dim", [(0, 0), (1, 0), (2, 1), (3, 0), (4, 1)])
+def test_softmax_without_dim_warns_and_picks_pytorchs_dim(ndim, dim):
+    torch = pytest.importorskip("torch")
+    x_np = np.random.default_rng(ndim).standard_normal((2, 3, 4, 5)[:ndim])
+    for ours, theirs in ((nn.Softmax(), torch.nn.Softmax()),
+                         (nn.LogSoftmax(), torch.nn.LogSoftmax()),
+                         (F.softmax, torch.nn.functional.softmax),
+                         (F.log_softmax, torch.nn.functional.log_softmax)):
+        with pytest.warns(UserWarning, match="Implicit dimension choice for (log_)?softmax has "
+                                             "been deprecated") as record:
+            out = ours(tl.tensor(x_np))
+        assert record[0].filename == __file__          # points at the caller's line
+        with pytest.warns(UserWarning):
+            expected = theirs(torch.tensor(x_np))
+        np.testing.assert_allclose(out.data, expected.numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(out.data, F.log_softmax(tl.tensor(x_np), dim).data)
+    assert repr(nn.Softmax()) == "Softmax(dim=None)"

@@ -49,6 +49,7 @@ class _KernelModule:
 conv_kernels = _KernelModule(".conv", reference_nn)            # conv2d, pooling
 batchnorm_kernels = _KernelModule(".batchnorm", reference_nn)
 optim_kernels = _KernelModule(".optim", reference_optim)        # fused optimizer updates
+activation_kernels = _KernelModule(".activation", reference_nn)  # leaky_relu, erf, gelu
 
 relu_fwd = _backend(".elementwise", "relu_fwd")
 relu_bwd = _backend(".elementwise", "relu_bwd")

@@ -1,8 +1,11 @@
-"""Plain-NumPy twins of the convolution, pooling and batch-norm kernels (`conv.py`,
-`batchnorm.py`): the fallback when Numba is off and the oracle the kernel tests use.
+"""Plain-NumPy twins of the convolution, pooling, batch-norm and activation kernels
+(`conv.py`, `batchnorm.py`, `activation.py`): the fallback when Numba is off and the oracle
+the kernel tests use.
 
 Same names, arguments and results as the compiled versions; inputs are never changed.
 """
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -20,10 +23,10 @@ def _windows(x, kernel_size, stride, padding, fill):
 
 
 def im2col(x, kernel_size, stride, padding):
-    """col[(c, i, j), (n, y, x)] = x_pad[n, c, y*sh + i, x*sw + j]"""
+    """col[(n, y, x), (i, j, c)] = x_pad[n, c, y*sh + i, x*sw + j]"""
     win = _windows(x, kernel_size, stride, padding, 0)      # n c y x i j
-    return np.ascontiguousarray(win.transpose(1, 4, 5, 0, 2, 3)).reshape(
-        x.shape[1] * kernel_size[0] * kernel_size[1], -1)
+    return np.ascontiguousarray(win.transpose(0, 2, 3, 4, 5, 1)).reshape(
+        -1, x.shape[1] * kernel_size[0] * kernel_size[1])
 
 
 def col2im(col, input_shape, kernel_size, stride, padding):
@@ -31,11 +34,12 @@ def col2im(col, input_shape, kernel_size, stride, padding):
     (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
     n, c, h, w = input_shape
     oh, ow = out_size(h, kh, sh, ph), out_size(w, kw, sw, pw)
-    blocks = col.reshape(c, kh, kw, n, oh, ow)
+    blocks = col.reshape(n, oh, ow, kh, kw, c)
     dx = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=col.dtype)
     for i in range(kh):
         for j in range(kw):
-            dx[:, :, i:i + sh * oh:sh, j:j + sw * ow:sw] += blocks[:, i, j].transpose(1, 0, 2, 3)
+            dx[:, :, i:i + sh * oh:sh, j:j + sw * ow:sw] += blocks[:, :, :, i, j].transpose(
+                0, 3, 1, 2)
     return dx[:, :, ph:ph + h, pw:pw + w]
 
 
@@ -47,10 +51,11 @@ def conv2d_fwd(x, weight, bias, stride, padding):
 
 
 def conv2d_input_grad(g, weight, input_shape, stride, padding):
-    """dx = col2im(W^T @ dout): the adjoint of conv2d_fwd in x"""
-    w2 = weight.reshape(weight.shape[0], -1).astype(g.dtype, copy=False)
-    rows = g.transpose(1, 0, 2, 3).reshape(g.shape[1], -1)
-    return col2im(w2.T @ rows, input_shape, weight.shape[2:], stride, padding)
+    """dx = col2im(dout_rows @ Wt^T): the adjoint of conv2d_fwd in x, with
+    dout_rows[(n, y, x), o] = dout[n, o, y, x] and Wt[(i, j, c), o] = W[o, c, i, j]"""
+    w2 = weight.transpose(0, 2, 3, 1).reshape(weight.shape[0], -1).astype(g.dtype, copy=False)
+    rows = g.transpose(0, 2, 3, 1).reshape(-1, g.shape[1])
+    return col2im(rows @ w2, input_shape, weight.shape[2:], stride, padding)
 
 
 def conv2d_weight_grad(x, g, kernel_size, stride, padding):
@@ -89,9 +94,9 @@ def avg_pool_fwd(x, kernel_size, stride, padding):
 def avg_pool_bwd(g, input_shape, kernel_size, stride, padding):
     """The adjoint of avg_pool_fwd: g / (KH*KW) spread over each window"""
     kh, kw = kernel_size
-    col = np.broadcast_to(g.transpose(1, 0, 2, 3)[:, None, None] / (kh * kw),
-                          (g.shape[1], kh, kw) + g.shape[:1] + g.shape[2:])
-    return col2im(col.reshape(g.shape[1] * kh * kw, -1), input_shape, kernel_size, stride,
+    col = np.broadcast_to(g.transpose(0, 2, 3, 1)[:, :, :, None, None] / (kh * kw),
+                          g.shape[:1] + g.shape[2:] + (kh, kw, g.shape[1]))
+    return col2im(col.reshape(-1, kh * kw * g.shape[1]), input_shape, kernel_size, stride,
                   padding)
 
 
@@ -119,3 +124,34 @@ def bn_bwd(x, g, weight, mean, invstd, sum_gxhat, sum_g):
     scale = invstd if weight is None else weight * invstd
     dx = scale[:, None] * (g - (sum_g / count)[:, None] - xhat * (sum_gxhat / count)[:, None])
     return dx.astype(x.dtype, copy=False)
+
+
+def leaky_relu_fwd(x, negative_slope):
+    """y = x if x > 0 else a x, for a scalar slope a"""
+    return np.where(x > 0, x, x * x.dtype.type(negative_slope))
+
+
+def leaky_relu_bwd(x, g, negative_slope):
+    """dL/dx = g if x > 0 else a g, for a scalar slope a"""
+    return np.where(x > 0, g, g * g.dtype.type(negative_slope))
+
+
+_erf_objects = np.frompyfunc(math.erf, 1, 1)  # exact in double precision; NumPy has no erf
+
+
+def erf_fwd(x):
+    """y = erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt"""
+    return np.asarray(_erf_objects(x), dtype=x.dtype)
+
+
+def gelu_fwd(x):
+    """y = x (1 + erf(x / sqrt 2)) / 2 (the exact GELU)"""
+    return (0.5 * x * (1 + erf_fwd(x / math.sqrt(2)))).astype(x.dtype, copy=False)
+
+
+def gelu_bwd(x, g):
+    """dL/dx = g (Phi(x) + x phi(x)), Phi(x) = (1 + erf(x / sqrt 2)) / 2,
+    phi(x) = e^(-x^2/2) / sqrt(2 pi)"""
+    cdf = 0.5 * (1 + erf_fwd(x / math.sqrt(2)))
+    pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+    return (g * (cdf + x * pdf)).astype(g.dtype, copy=False)

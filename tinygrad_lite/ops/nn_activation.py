@@ -1,25 +1,23 @@
 """Ops behind the nn package: the fused linear layer, the activations beyond relu/sigmoid/tanh
 (leaky_relu, prelu, elu, gelu with erf, softplus) and binary cross-entropy.
 
-Each backward is written with Tensor ops, so second derivatives work; masks that only
-select a branch are constants."""
+Each backward is written with Tensor ops or is itself a registered op (`leaky_relu_backward`),
+so second derivatives work; masks that only select a branch are constants."""
 import math
 
 import numpy as np
 
 from .. import kernels as K
+from ..kernels import activation_kernels as A
+from ..kernels import reference_nn as R
 from ..function import Function, Sample, register
 from ..tensor import Tensor, where
 
 UNARY = [((3, 4),), ((),), ((2, 1, 3),)]
 SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 GELU_TANH_C = 0.044715
-_erf_objects = np.frompyfunc(math.erf, 1, 1)  # exact in double precision; NumPy has no erf
-
-
-def _erf(x):
-    return np.asarray(_erf_objects(x), dtype=x.dtype)
-
+SAME2 = [((3, 4), (3, 4)), ((), ()), ((2, 1, 3), (2, 1, 3))]
+SLOPES = np.linspace(0.1, 0.3, 12).reshape(3, 4)   # an RReLU-like array of slopes
 
 def _const(array, dtype):
     """A constant tensor (a mask or a branch factor) used inside a backward."""
@@ -52,26 +50,58 @@ class Linear(Function):
 
 
 # ---- rectifiers ------------------------------------------------------------------------
+def _torch_slope(torch, x, negative_slope):
+    return torch.as_tensor(negative_slope, dtype=x.dtype)
+
+
 def _torch_leaky(torch, x, negative_slope):
     if np.ndim(negative_slope) == 0:
         return torch.nn.functional.leaky_relu(x, negative_slope)
-    return torch.where(x > 0, x, x * torch.as_tensor(negative_slope, dtype=x.dtype))
+    return torch.where(x > 0, x, x * _torch_slope(torch, x, negative_slope))
+
+
+def _leaky_reference(x, negative_slope):
+    return np.where(x > 0, x, negative_slope * x)
+
+
+def _leaky_backward_reference(x, g, negative_slope):
+    return np.where(x > 0, g, negative_slope * g)
 
 
 @register("leaky_relu",
           samples=[Sample(s, (), {"negative_slope": 0.01}) for s in UNARY]
-          + [Sample(((3, 4),), (), {"negative_slope": np.linspace(0.1, 0.3, 12).reshape(3, 4)})],
-          reference=lambda x, negative_slope: np.where(x > 0, x, negative_slope * x),
-          torch=_torch_leaky)
+          + [Sample(((3, 4),), (), {"negative_slope": SLOPES})],
+          reference=_leaky_reference, torch=_torch_leaky)
 class LeakyReLU(Function):
-    """y = x if x > 0 else a x, a a scalar or a constant array (RReLU's sampled slopes);
-    dy/dx = 1 or a"""
+    """y = x if x > 0 else a x, a a scalar (fused kernel) or a constant array (RReLU's sampled
+    slopes); dy/dx = 1 or a, applied by leaky_relu_backward"""
     def forward(ctx, x, negative_slope):
-        ctx.slope = np.where(x > 0, 1, negative_slope).astype(x.dtype)
-        return x * ctx.slope
+        ctx.slope = negative_slope
+        if np.ndim(negative_slope) == 0:
+            return A.leaky_relu_fwd(x, negative_slope)
+        return _leaky_reference(x, negative_slope).astype(x.dtype, copy=False)
 
     def backward(ctx, g):
-        return g * _const(ctx.slope, g.dtype)
+        return LeakyReLUBackward.apply(ctx.inputs[0], g, negative_slope=ctx.slope)
+
+
+@register("leaky_relu_backward",
+          samples=[Sample(s, (), {"negative_slope": 0.01}) for s in SAME2]
+          + [Sample(((3, 4), (3, 4)), (), {"negative_slope": SLOPES})],
+          reference=_leaky_backward_reference,
+          torch=lambda torch, x, g, negative_slope: torch.where(
+              x > 0, g, g * _torch_slope(torch, g, negative_slope)))
+class LeakyReLUBackward(Function):
+    """dL/dx = g if x > 0 else a g, fused; linear in g (its derivative is the same op on gg)
+    and piecewise constant in x (derivative zero)"""
+    def forward(ctx, x, g, negative_slope):
+        ctx.slope = negative_slope
+        if np.ndim(negative_slope) == 0 and x.dtype == g.dtype:
+            return A.leaky_relu_bwd(x, g, negative_slope)
+        return _leaky_backward_reference(x, g, negative_slope).astype(g.dtype, copy=False)
+
+    def backward(ctx, gg):
+        return None, LeakyReLUBackward.apply(ctx.inputs[0], gg, negative_slope=ctx.slope)
 
 
 @register("prelu", samples=[Sample(((2, 3, 4), (3, 1))), Sample(((3, 4), (1,))),
@@ -113,11 +143,11 @@ class ELU(Function):
 
 # ---- smooth activations ----------------------------------------------------------------
 @register("erf", samples=[Sample(s) for s in UNARY],
-          reference=_erf, torch=lambda torch, x: torch.erf(x))
+          reference=R.erf_fwd, torch=lambda torch, x: torch.erf(x))
 class Erf(Function):
     """erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt;  d/dx = 2/sqrt(pi) e^(-x^2)"""
     def forward(ctx, x):
-        return _erf(x)
+        return A.erf_fwd(x)
 
     def backward(ctx, g):
         x = ctx.inputs[0]
@@ -127,7 +157,7 @@ class Erf(Function):
 def _gelu_reference(x, approximate):
     if approximate == "tanh":
         return 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * (x + GELU_TANH_C * x ** 3)))
-    return 0.5 * x * (1 + _erf(x / math.sqrt(2)))
+    return R.gelu_fwd(x)
 
 
 @register("gelu", samples=[Sample(s, (), {"approximate": "none"}) for s in UNARY]
@@ -140,7 +170,9 @@ class GELU(Function):
     u = sqrt(2/pi) (x + 0.044715 x^3)"""
     def forward(ctx, x, approximate):
         ctx.approximate = approximate
-        return _gelu_reference(x, approximate)
+        if approximate == "tanh":
+            return _gelu_reference(x, approximate)
+        return A.gelu_fwd(x)
 
     def backward(ctx, g):
         x = ctx.inputs[0]
@@ -148,9 +180,27 @@ class GELU(Function):
             t = ((x + x * x * x * GELU_TANH_C) * SQRT_2_OVER_PI).tanh()
             du = (x * x * (3 * GELU_TANH_C) + 1) * SQRT_2_OVER_PI
             return g * ((t + 1) * 0.5 + x * (1 - t * t) * du * 0.5)
-        cdf = (Erf.apply(x * (1 / math.sqrt(2))) + 1) * 0.5
-        pdf = (x * x * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
-        return g * (cdf + x * pdf)
+        return GELUBackward.apply(x, g)
+
+
+def _gelu_pdf(x):
+    """phi(x) = e^(-x^2/2) / sqrt(2 pi), from Tensor ops"""
+    return (x * x * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
+
+
+@register("gelu_backward", samples=[Sample(s) for s in SAME2], reference=R.gelu_bwd,
+          torch=lambda torch, x, g: torch.ops.aten.gelu_backward(g, x))
+class GELUBackward(Function):
+    """dL/dx = g (Phi(x) + x phi(x)) for the exact GELU, fused; linear in g (its derivative
+    is the same op on gg), and d/dx = g phi(x) (2 - x^2)"""
+    def forward(ctx, x, g):
+        return A.gelu_bwd(x, g) if x.dtype == g.dtype else R.gelu_bwd(x, g)
+
+    def backward(ctx, gg):
+        x, g = ctx.inputs
+        need_x, need_g = ctx.needs_input_grad
+        return (gg * g * _gelu_pdf(x) * (2 - x * x) if need_x else None,
+                GELUBackward.apply(x, gg) if need_g else None)
 
 
 def _softplus_reference(x, beta, threshold):
