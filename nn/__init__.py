@@ -10,7 +10,7 @@ from . import functional, init
 from .activation import (ELU, GELU, SELU, LeakyReLU, LogSoftmax, PReLU, ReLU, RReLU, Sigmoid,
                          Softmax, Softplus, Tanh)
 from .batchnorm import BatchNorm1d, BatchNorm2d
-from .containers import ModuleList, Sequential
+from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
 from .dropout import Dropout
 from .linear import Flatten, Identity, Linear
@@ -22,7 +22,7 @@ from tinygrad_lite.serialization import load, save
 
 __all__ = ["AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d",
            "CrossEntropyLoss", "Dropout", "ELU", "Flatten", "GELU", "Identity", "L1Loss",
-           "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleList",
-           "NLLLoss", "PReLU", "Parameter", "RReLU", "ReLU", "SELU", "Sequential", "Sigmoid",
-           "Softmax", "Softplus", "Tanh", "functional", "init", "l1_penalty", "l2_penalty",
-           "load", "save"]
+           "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict",
+           "ModuleList", "NLLLoss", "PReLU", "Parameter", "RReLU", "ReLU", "SELU", "Sequential",
+           "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init", "l1_penalty",
+           "l2_penalty", "load", "save"]

@@ -134,13 +134,14 @@ class Softplus(Module):
 
 
 class Softmax(Module):
-    """softmax(x)_i = e^(x_i) / sum_j e^(x_j) along dim (one label out of many)"""
-    def __init__(self, dim):
+    """softmax(x)_i = e^(x_i) / sum_j e^(x_j) along dim (one label out of many); dim=None is
+    PyTorch's deprecated implicit choice (see F.softmax)"""
+    def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
 
     def forward(self, x):
-        return F.softmax(x, self.dim)
+        return F.softmax(x, self.dim, _stacklevel=5)   # warn at the line calling the module
 
     def extra_repr(self):
         return f"dim={self.dim}"
@@ -149,4 +150,4 @@ class Softmax(Module):
 class LogSoftmax(Softmax):
     """log_softmax(x) = x - logsumexp(x) along dim (pair it with NLLLoss)"""
     def forward(self, x):
-        return F.log_softmax(x, self.dim)
+        return F.log_softmax(x, self.dim, _stacklevel=5)

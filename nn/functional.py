@@ -2,6 +2,7 @@
 named and parameterized like torch.nn.functional. The losses live in nn/loss.py and the
 convolution family in nn/functional_conv.py; both are re-exported here."""
 import numbers
+import warnings
 
 import numpy as np
 
@@ -125,17 +126,26 @@ def softplus(input, beta=1.0, threshold=20.0):
     return ops.Softplus.apply(input, beta=float(beta), threshold=float(threshold))
 
 
-def softmax(input, dim):
-    """softmax(x)_i = e^(x_i) / sum_j e^(x_j) along dim"""
-    return input.softmax(_dim(dim, "softmax"))
+def softmax(input, dim=None, _stacklevel=3):
+    """softmax(x)_i = e^(x_i) / sum_j e^(x_j) along dim. dim=None is PyTorch's deprecated
+    implicit choice (with a warning): dim 0 for 0-, 1- and 3-d input, else dim 1."""
+    _check_tensor(input, "softmax")
+    return input.softmax(_dim(dim, input, "softmax", _stacklevel))
 
 
-def log_softmax(input, dim):
-    """log_softmax(x) = x - logsumexp(x) along dim"""
-    return input.log_softmax(_dim(dim, "log_softmax"))
+def log_softmax(input, dim=None, _stacklevel=3):
+    """log_softmax(x) = x - logsumexp(x) along dim (dim=None: as softmax)"""
+    _check_tensor(input, "log_softmax")
+    return input.log_softmax(_dim(dim, input, "log_softmax", _stacklevel))
 
 
-def _dim(dim, fn):
+def _dim(dim, input, fn, stacklevel):
+    """The dim to normalize over; `stacklevel` points the warning at the caller's line."""
+    if dim is None:
+        warnings.warn(f"Implicit dimension choice for {fn} has been deprecated. Change the "
+                      "call to include dim=X as an argument.", UserWarning,
+                      stacklevel=stacklevel)
+        return 0 if input.ndim in (0, 1, 3) else 1
     if not isinstance(dim, (numbers.Integral, np.integer)):
         raise TypeError(f"{fn}: dim must be an int (the axis to normalize over), got {dim!r}")
     return int(dim)

@@ -49,22 +49,41 @@ def l1_loss(input, target, reduction="mean"):
     return _reduce((input - target).abs(), reduction, "l1_loss (L1Loss)")
 
 
-def binary_cross_entropy(input, target, reduction="mean"):
-    """l = -(y log p + (1 - y) log(1 - p)) for probabilities p (after a sigmoid); each log is
-    clamped at -100, so p = 0 or 1 gives a finite loss (PyTorch)."""
+def _element_weight(weight, input, name):
+    """A rescaling weight that broadcasts to the input's shape, in the input's dtype."""
+    weight = weight if isinstance(weight, Tensor) else Tensor(weight)
+    try:
+        fits = np.broadcast_shapes(weight.shape, input.shape) == input.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{name}: weight of shape {weight.shape} does not broadcast to the "
+                         f"input shape {input.shape}")
+    return weight.to(input.dtype)
+
+
+def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
+    """l = -w (y log p + (1 - y) log(1 - p)) for probabilities p (after a sigmoid), with an
+    optional elementwise weight w; each log is clamped at -100, so p = 0 or 1 gives a finite
+    loss (PyTorch). 'mean' is the plain mean of l over all elements."""
     name = "binary_cross_entropy (BCELoss)"
     input, target = _pair(input, target, name)
     if input.numel() and (input.data.min() < 0 or input.data.max() > 1):
         raise ValueError(f"{name}: input must hold probabilities in [0, 1], got values in "
                          f"[{input.data.min():.4g}, {input.data.max():.4g}]; apply sigmoid "
                          "first, or use binary_cross_entropy_with_logits on raw scores")
-    return _reduce(ops.BinaryCrossEntropy.apply(input, target), reduction, name)
+    loss = ops.BinaryCrossEntropy.apply(input, target)
+    if weight is not None:
+        loss = loss * _element_weight(weight, input, name)
+    return _reduce(loss, reduction, name)
 
 
-def binary_cross_entropy_with_logits(input, target, reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="mean",
+                                     pos_weight=None):
     """Sigmoid + binary cross-entropy in one stable formula on logits x:
-    l = (1 - y) x + (1 + (w - 1) y) softplus(-x), softplus(z) = max(z, 0) + log(1 + e^-|z|),
-    with w = pos_weight (weight of positive examples, broadcast over the last dim)."""
+    l = w [(1 - y) x + (1 + (p - 1) y) softplus(-x)], softplus(z) = max(z, 0) + log(1 + e^-|z|),
+    with w an optional elementwise weight and p = pos_weight (weight of positive examples,
+    broadcast over the last dim)."""
     name = "binary_cross_entropy_with_logits (BCEWithLogitsLoss)"
     input, target = _pair(input, target, name)
     log_term = ops.Softplus.apply(-input, beta=1.0, threshold=None)   # -log sigmoid(x)
@@ -76,17 +95,41 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean", pos_weight
             raise ValueError(f"{name}: pos_weight of shape {pos_weight.shape} does not "
                              f"broadcast to the input shape {input.shape}") from None
         log_term = log_term * ((pos_weight.to(input.dtype) - 1) * target + 1)
-    return _reduce((1 - target) * input + log_term, reduction, name)
+    loss = (1 - target) * input + log_term
+    if weight is not None:
+        loss = loss * _element_weight(weight, input, name)
+    return _reduce(loss, reduction, name)
+
+
+def _class_dim(input, name):
+    """The class dim of scores of shape (N, C, ...) (1) or (C,) (0)."""
+    if input.ndim == 0 or not dtypes.is_floating(input.dtype):
+        raise ValueError(f"{name}: input must be floating scores of shape (N, C) or (C,), got "
+                         f"{input.dtype} with shape {input.shape}")
+    return 1 if input.ndim > 1 else 0
+
+
+def _class_weight(weight, input, name):
+    """A per-class weight of shape (C,) in the input's dtype, or None."""
+    if weight is None:
+        return None
+    weight = weight if isinstance(weight, Tensor) else Tensor(weight)
+    classes = input.shape[_class_dim(input, name)]
+    if weight.shape != (classes,):
+        raise ValueError(f"{name}: weight must hold one value per class, shape ({classes},) "
+                         f"for input shape {input.shape}; got shape {weight.shape}")
+    return weight.to(input.dtype)
+
+
+def _along_classes(weight, input):
+    """weight (C,) shaped to broadcast along the class dim of input: (C, 1, ..., 1)."""
+    return weight.reshape(weight.shape + (1,) * max(input.ndim - 2, 0))
 
 
 def _class_targets(input, target, name, ignore_index):
     """Check class-index targets for scores of shape (N, C, ...) or (C,); return the mask of
     counted entries and the targets with ignored entries replaced by class 0."""
-    if not isinstance(target, Tensor):
-        target = Tensor(target)
-    if input.ndim == 0 or not dtypes.is_floating(input.dtype):
-        raise ValueError(f"{name}: input must be floating scores of shape (N, C) or (C,), got "
-                         f"{input.dtype} with shape {input.shape}")
+    dim = _class_dim(input, name)
     expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
     if target.dtype.kind not in "iu":
         raise TypeError(f"{name}: target must hold class indices (int64) of shape {expected}, "
@@ -96,7 +139,7 @@ def _class_targets(input, target, name, ignore_index):
         raise ValueError(f"{name}: target shape {target.shape} does not fit input shape "
                          f"{input.shape}; expected {expected} (the input without its class "
                          "dim 1)")
-    classes = input.shape[1] if input.ndim > 1 else input.shape[0]
+    classes = input.shape[dim]
     counted = target.data != ignore_index
     bad = counted & ((target.data < 0) | (target.data >= classes))
     if bad.any():
@@ -112,37 +155,88 @@ def _picked(log_probs, index):
     return log_probs.gather(1, np.expand_dims(index, 1)).squeeze(1)
 
 
-def _reduce_counted(loss, counted, reduction, name):
-    """Like _reduce, but 'mean' divides by the number of entries not ignored."""
-    if reduction == "mean":
+def _reduce_counted(loss, counted, reduction, name, picked_weight=None):
+    """Zero the ignored entries, then reduce; 'mean' is PyTorch's weighted mean
+    sum_n l_n / sum_n w[y_n] over the entries not ignored (w = 1: divide by their count)."""
+    mask = Tensor(counted)
+    loss = where(mask, loss, 0.0)
+    if reduction != "mean":
+        return _reduce(loss, reduction, name)
+    if picked_weight is None:
         count = int(counted.sum())   # every entry ignored: 0/0 = nan, as in PyTorch
         return loss.sum() * (1.0 / count if count else float("nan"))
-    return _reduce(loss, reduction, name)
+    with np.errstate(divide="ignore", invalid="ignore"):   # sum w = 0 gives nan, as PyTorch
+        return loss.sum() / where(mask, picked_weight, 0.0).sum()
 
 
-def nll_loss(input, target, ignore_index=-100, reduction="mean"):
-    """l_n = -log_probs[n, y_n] for log-probabilities (after log_softmax) and class indices y;
-    entries whose target is ignore_index count neither in the loss nor in the mean."""
+def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean"):
+    """l_n = -w[y_n] log_probs[n, y_n] for log-probabilities (after log_softmax), class
+    indices y and optional per-class weights w (default 1); entries whose target is
+    ignore_index count neither in the loss nor in the mean sum_n l_n / sum_n w[y_n]."""
     name = "nll_loss (NLLLoss)"
+    target = target if isinstance(target, Tensor) else Tensor(target)
     counted, index = _class_targets(input, target, name, ignore_index)
-    loss = where(Tensor(counted), -_picked(input, index), 0.0)
-    return _reduce_counted(loss, counted, reduction, name)
+    weight = _class_weight(weight, input, name)
+    loss = -_picked(input, index)
+    picked_weight = None if weight is None else weight[index]
+    if picked_weight is not None:
+        loss = loss * picked_weight
+    return _reduce_counted(loss, counted, reduction, name, picked_weight)
 
 
-def cross_entropy(input, target, ignore_index=-100, reduction="mean", label_smoothing=0.0):
-    """l_n = -log softmax(x_n)[y_n] = logsumexp(x_n) - x_n[y_n], with the fused stable
-    log_softmax over the class dim. label_smoothing e mixes in the uniform target:
-    l_n = (1 - e) l_n + e * mean_c(-log softmax(x_n)_c)."""
+def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="mean",
+                  label_smoothing=0.0):
+    """Cross-entropy of raw scores x (logits) of shape (N, C, ...) or (C,), with the fused
+    stable log_softmax over the class dim. Two kinds of target, as in PyTorch:
+
+    class indices y (int64, the input's shape without dim 1), optional per-class weights w:
+        l_n = (1 - e) w[y_n] (-log softmax(x_n)[y_n]) + (e / C) sum_c w_c (-log softmax(x_n)_c)
+        with label_smoothing e; 'mean' = sum_n l_n / sum_n w[y_n] (ignore_index entries left
+        out of both sums);
+    class probabilities q (floating, the input's shape):
+        l_n = -sum_c w_c q'_nc log softmax(x_n)_c,  q' = (1 - e) q + e / C;  'mean' over n.
+    """
     name = "cross_entropy (CrossEntropyLoss)"
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    target = target if isinstance(target, Tensor) else Tensor(target)
+    dim = _class_dim(input, name)
+    classes = input.shape[dim]
+    weight = _class_weight(weight, input, name)
+    if target.shape == input.shape:
+        return _cross_entropy_probs(input, target, weight, ignore_index, reduction,
+                                    label_smoothing, name)
     counted, index = _class_targets(input, target, name, ignore_index)
-    log_probs = input.log_softmax(1 if input.ndim > 1 else 0)
+    log_probs = input.log_softmax(dim)
     loss = -_picked(log_probs, index)
+    picked_weight = None if weight is None else weight[index]
+    if picked_weight is not None:
+        loss = loss * picked_weight
     if label_smoothing:
-        uniform = -log_probs.mean(1 if input.ndim > 1 else 0)
-        loss = loss * (1 - label_smoothing) + uniform * label_smoothing
-    return _reduce_counted(where(Tensor(counted), loss, 0.0), counted, reduction, name)
+        weighted = log_probs if weight is None else log_probs * _along_classes(weight, input)
+        loss = loss * (1 - label_smoothing) - weighted.sum(dim) * (label_smoothing / classes)
+    return _reduce_counted(loss, counted, reduction, name, picked_weight)
+
+
+def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_smoothing,
+                         name):
+    """cross_entropy with class-probability targets q of the input's shape."""
+    if ignore_index >= 0:
+        raise ValueError(f"{name}: ignore_index={ignore_index} is not supported with "
+                         f"class-probability targets (float target of shape {target.shape}, "
+                         "the input's shape); pass class indices to ignore a class")
+    if not dtypes.is_floating(target.dtype):
+        raise TypeError(f"{name}: a target of the input's shape {input.shape} holds class "
+                        f"probabilities and must be floating point, got {target.dtype}; for "
+                        "class indices drop the class dim (shape (N, ...))")
+    input, target = _pair(input, target, name)
+    dim = 1 if input.ndim > 1 else 0
+    if label_smoothing:
+        target = target * (1 - label_smoothing) + label_smoothing / input.shape[dim]
+    terms = input.log_softmax(dim) * target
+    if weight is not None:
+        terms = terms * _along_classes(weight.to(input.dtype), input)
+    return _reduce(-terms.sum(dim), reduction, name)
 
 
 # ---- modules -------------------------------------------------------------------------
@@ -153,6 +247,13 @@ class _Loss(Module):
             raise ValueError(f"{type(self).__name__}: reduction must be one of {REDUCTIONS}, "
                              f"got {reduction!r}")
         self.reduction = reduction
+
+
+class _WeightedLoss(_Loss):
+    """A loss with an optional `weight`, kept as a buffer (in state_dict), as in PyTorch."""
+    def __init__(self, weight=None, reduction="mean"):
+        super().__init__(reduction)
+        self.weight = None if weight is None else Tensor(weight)
 
 
 class MSELoss(_Loss):
@@ -167,43 +268,53 @@ class L1Loss(_Loss):
         return l1_loss(input, target, self.reduction)
 
 
-class BCELoss(_Loss):
-    """Binary cross-entropy on probabilities: mean(-(y log p + (1 - y) log(1 - p)))"""
+class BCELoss(_WeightedLoss):
+    """Binary cross-entropy on probabilities: mean(-w (y log p + (1 - y) log(1 - p))), with
+    an optional elementwise weight w (broadcast to the input's shape)."""
+    def __init__(self, weight=None, *, reduction="mean"):
+        super().__init__(weight, reduction)
+
     def forward(self, input, target):
-        return binary_cross_entropy(input, target, self.reduction)
+        return binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
 
 
-class BCEWithLogitsLoss(_Loss):
-    """Sigmoid + binary cross-entropy on raw scores, computed stably; optional pos_weight."""
-    def __init__(self, reduction="mean", pos_weight=None):
-        super().__init__(reduction)
+class BCEWithLogitsLoss(_WeightedLoss):
+    """Sigmoid + binary cross-entropy on raw scores, computed stably; optional elementwise
+    weight and pos_weight."""
+    def __init__(self, weight=None, *, reduction="mean", pos_weight=None):
+        super().__init__(weight, reduction)
         # a buffer when given, as in PyTorch
         self.pos_weight = None if pos_weight is None else Tensor(pos_weight)
 
     def forward(self, input, target):
-        return binary_cross_entropy_with_logits(input, target, self.reduction,
-                                                self.pos_weight)
+        return binary_cross_entropy_with_logits(input, target, self.weight,
+                                                reduction=self.reduction,
+                                                pos_weight=self.pos_weight)
 
 
-class NLLLoss(_Loss):
-    """Negative log-likelihood of class indices, on log-probabilities."""
-    def __init__(self, ignore_index=-100, reduction="mean"):
-        super().__init__(reduction)
+class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood of class indices, on log-probabilities; optional per-class
+    weight (C,): mean = sum_n w[y_n] l_n / sum_n w[y_n]."""
+    def __init__(self, weight=None, *, ignore_index=-100, reduction="mean"):
+        super().__init__(weight, reduction)
         self.ignore_index = ignore_index
 
     def forward(self, input, target):
-        return nll_loss(input, target, self.ignore_index, self.reduction)
+        return nll_loss(input, target, self.weight, ignore_index=self.ignore_index,
+                        reduction=self.reduction)
 
 
-class CrossEntropyLoss(_Loss):
-    """log_softmax + NLL on raw scores (logits) of shape (N, C, ...) and class indices."""
-    def __init__(self, ignore_index=-100, reduction="mean", label_smoothing=0.0):
-        super().__init__(reduction)
+class CrossEntropyLoss(_WeightedLoss):
+    """log_softmax + NLL on raw scores (logits) of shape (N, C, ...), with class-index
+    targets or class-probability targets (see `cross_entropy`); optional per-class weight."""
+    def __init__(self, weight=None, *, ignore_index=-100, reduction="mean",
+                 label_smoothing=0.0):
+        super().__init__(weight, reduction)
         self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
 
     def forward(self, input, target):
-        return cross_entropy(input, target, self.ignore_index, self.reduction,
-                             self.label_smoothing)
+        return cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
+                             reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
 # ---- penalties -------------------------------------------------------------------------

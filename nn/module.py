@@ -123,18 +123,74 @@ class Module:
         """Every non-Parameter Tensor attribute (running statistics, counters), each once."""
         return (b for _, b in self.named_buffers(recurse=recurse))
 
+    # ---- registering by name (PyTorch's spellings; plain assignment does the same) --------
+    def _check_name(self, method, name, fits):
+        """Raise unless `name` is a non-empty str without '.', not private (never walked),
+        and either new or holding a value `fits` accepts (PyTorch: a parameter's slot can't
+        be taken by a buffer or a module, nor a method's)."""
+        who = f"{type(self).__name__}.{method}"
+        if not isinstance(name, str):
+            raise TypeError(f"{who}: name must be a string, got {type(name).__name__}")
+        if not name or "." in name or name.startswith("_"):
+            raise KeyError(f"{who}: name must be a non-empty string without '.' that does not "
+                           f"start with '_', got {name!r}")
+        if hasattr(self, name) and not (name in vars(self) and fits(vars(self)[name])):
+            raise KeyError(f"{who}: attribute {name!r} already exists (a "
+                           f"{type(getattr(self, name)).__name__}); pick another name")
+
     def register_buffer(self, name, tensor, persistent=True):
-        """Set a buffer attribute (PyTorch's spelling; plain assignment does the same).
-        A non-persistent buffer is left out of `state_dict`; None leaves the slot empty."""
-        if not isinstance(name, str) or not name or "." in name or name.startswith("_"):
-            raise KeyError(f"{type(self).__name__}.register_buffer: name must be a non-empty "
-                           f"string without '.' that does not start with '_', got {name!r}")
+        """Set a buffer attribute. A non-persistent buffer is left out of `state_dict`;
+        None leaves the slot empty."""
+        self._check_name("register_buffer", name, lambda v: v is None or
+                         isinstance(v, Tensor) and not isinstance(v, Parameter))
         if isinstance(tensor, Parameter) or not isinstance(tensor, (Tensor, type(None))):
             raise TypeError(f"{type(self).__name__}.register_buffer({name!r}): expected a "
                             f"Tensor that is not a Parameter, got {type(tensor).__name__}")
         setattr(self, name, tensor)
         transient = [n for n in self.__dict__.get("_transient_buffers", ()) if n != name]
         self._transient_buffers = transient + ([] if persistent else [name])
+
+    def register_parameter(self, name, param):
+        """Set a Parameter attribute; None leaves the slot empty (e.g. no bias)."""
+        self._check_name("register_parameter", name,
+                         lambda v: v is None or isinstance(v, Parameter))
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"{type(self).__name__}.register_parameter({name!r}): expected an "
+                            f"nn.Parameter or None, got {type(param).__name__} (wrap it: "
+                            "nn.Parameter(tensor))")
+        setattr(self, name, param)
+
+    def add_module(self, name, module):
+        """Set a submodule attribute (None leaves the slot empty); `register_module` too."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__}.add_module({name!r}): "
+                            f"{type(module).__name__} is not an nn.Module subclass")
+        self._check_name("add_module", name, lambda v: v is None or isinstance(v, Module))
+        setattr(self, name, module)
+
+    register_module = add_module
+
+    def get_submodule(self, target):
+        """The submodule at a dotted path such as "encoder.layers.0" ("" is self)."""
+        module, path = self, ""
+        rest = target.split(".") if target else []
+        while rest:
+            entries = dict(module._entries())
+            # a list or dict attribute holds its items under dotted names ("layers.0")
+            n = next((i for i in range(1, len(rest) + 1) if ".".join(rest[:i]) in entries), 1)
+            name = ".".join(rest[:n])
+            value = entries[name] if name in entries else getattr(module, name, None)
+            if not isinstance(value, Module):
+                owner = type(module).__name__ + (f" at {path!r}" if path else "")
+                problem = (f"{name!r} is a {type(value).__name__}, not an nn.Module"
+                           if name in entries or hasattr(module, name) else
+                           f"{owner} has no submodule {name!r}")
+                raise AttributeError(f"{type(self).__name__}.get_submodule({target!r}): "
+                                     f"{problem}; submodules there: "
+                                     f"{[c for c, _ in module.named_children()]}")
+            module, rest = value, rest[n:]
+            path = f"{path}.{name}" if path else name
+        return module
 
     # ---- modes and gradients -------------------------------------------------------------
     def train(self, mode=True):
@@ -150,12 +206,17 @@ class Module:
         return self.train(False)
 
     def zero_grad(self, set_to_none=True):
-        """Forget accumulated gradients: set `.grad` to None (or fill it with zeros)."""
+        """Forget accumulated gradients: set `.grad` to None, or with set_to_none=False zero
+        each grad's array in place (p.grad stays the same Tensor, as in PyTorch)."""
         for p in self.parameters():
-            if set_to_none or p.grad is None:
+            if p.grad is None:
+                continue
+            if set_to_none:
                 p.grad = None
+            elif p.grad.grad_fn is not None:   # made with create_graph=True: not detachable
+                p.grad = tl.zeros_like(p)       # in place, so a fresh zero grad replaces it
             else:
-                p.grad = tl.zeros_like(p)
+                p.grad.requires_grad_(False).zero_()
 
     def requires_grad_(self, requires_grad=True):
         """Freeze (False) or unfreeze every parameter."""
@@ -229,9 +290,13 @@ class Module:
             if isinstance(value, Module):
                 yield from value._state_items(f"{prefix}{name}.")
 
-    def state_dict(self):
-        """{dotted name: detached Tensor} for every parameter and persistent buffer."""
-        return {name: t.detach() for name, t in self._state_items()}
+    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
+        """{prefix + dotted name: Tensor} for every parameter and persistent buffer, detached
+        (sharing memory) unless keep_vars=True; written into `destination` if given."""
+        destination = {} if destination is None else destination
+        for name, t in self._state_items(prefix):
+            destination[name] = t if keep_vars else t.detach()
+        return destination
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy values (Tensors or NumPy arrays) into the module's tensors, in place.

@@ -15,7 +15,9 @@ too, as long as it changes `w` in place:
         def update(self, w, g, state, group):
             w -= group["lr"] * g          # not `w = w - ...`: that only rebinds the name
 """
+import collections
 import numbers
+import warnings
 
 import numpy as np
 
@@ -76,10 +78,17 @@ class Optimizer:
             if not p.is_leaf:
                 raise ValueError(f"{name}: can't optimize a non-leaf Tensor (param {i}, shape "
                                  f"{p.shape}); use a leaf created with requires_grad=True")
+        counts = collections.Counter(id(p) for p in params)   # by identity: == is elementwise
+        params = list(dict.fromkeys(params))                   # first occurrences, in order
+        for p in params:
+            if counts[id(p)] > 1:   # PyTorch warns too (and plans an error); one step each
+                warnings.warn(f"{name}: a parameter of shape {p.shape} is listed "
+                              f"{counts[id(p)]} times in one parameter group; it is kept once",
+                              UserWarning, stacklevel=2)
         seen = {p for group in self.param_groups for p in group["params"]}
-        if len(set(params)) != len(params) or seen.intersection(params):
-            raise ValueError(f"{name}: some parameters appear more than once (in one group or "
-                             "in several); each parameter may be listed once")
+        if seen.intersection(params):
+            raise ValueError(f"{name}: some parameters appear in more than one parameter "
+                             "group; each parameter may belong to one group only")
         group = {**param_group, "params": params}
         for key, value in self.defaults.items():
             group.setdefault(key, value)
@@ -107,13 +116,19 @@ class Optimizer:
 
     # ---- the training-loop calls --------------------------------------------------------
     def zero_grad(self, set_to_none=True):
-        """Forget the gradients: `grad = None` (default) or zeros of the parameter's shape."""
+        """Forget the gradients: `grad = None` (default), or with set_to_none=False zero each
+        grad's array in place (p.grad stays the same Tensor, as in PyTorch; each leaf's grad
+        owns its memory, so no other tensor changes)."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is not None:
-                    # a fresh array, not an in-place zero: one grad Tensor may be shared by
-                    # several parameters (or be a user's tensor) after backward
-                    p.grad = None if set_to_none else tl.zeros_like(p)
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                elif p.grad.grad_fn is not None:   # create_graph=True: not detachable in
+                    p.grad = tl.zeros_like(p)       # place, so a fresh zero grad replaces it
+                else:
+                    p.grad.requires_grad_(False).zero_()
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; returns closure() (with grad on)."""

@@ -3,7 +3,7 @@ from .optimizer import Optimizer, kernels
 
 
 class SGD(Optimizer):
-    """`SGD(params, lr, momentum=0, dampening=0, weight_decay=0, nesterov=False)`.
+    """`SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False)`.
 
     Plain (and mini-batch, stochastic) gradient descent: w ← w - lr·g, with g + λw for
     weight_decay λ (the gradient of the L2 penalty λ/2·||w||²).
@@ -19,7 +19,7 @@ class SGD(Optimizer):
     dampening = 0.
     """
 
-    def __init__(self, params, lr, momentum=0, dampening=0, weight_decay=0, nesterov=False):
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov))
 

@@ -14,6 +14,9 @@ SCORES = rng.standard_normal((6, 4))
 CLASSES = np.array([0, 3, 1, 1, 2, 3])
 PROBS = rng.uniform(0.05, 0.95, (6, 4))
 LABELS = (rng.random((6, 4)) < 0.5).astype(np.float64)
+SOFT = rng.dirichlet(np.ones(4), 6)            # rows of class probabilities
+CLASS_W = np.array([1.0, 2.0, 0.5, 3.0])        # one weight per class (float64)
+ROW_W = rng.uniform(0.5, 2.0, (6, 1))           # one weight per example, broadcast
 
 
 def _cases():
@@ -46,6 +49,48 @@ def _cases():
          lambda t, r: t.nn.CrossEntropyLoss(reduction=r), SCORES[0], np.array(2), False),
         ("nll", lambda r: nn.NLLLoss(reduction=r, ignore_index=1),
          lambda t, r: t.nn.NLLLoss(reduction=r, ignore_index=1), -PROBS, CLASSES, False),
+        # per-class weights: 'mean' is sum_n w[y_n] l_n / sum_n w[y_n]
+        ("nll_weight", lambda r: nn.NLLLoss(tl.tensor(CLASS_W), reduction=r, ignore_index=1),
+         lambda t, r: t.nn.NLLLoss(t.tensor(CLASS_W), reduction=r, ignore_index=1), -PROBS,
+         CLASSES, False),
+        ("cross_entropy_weight", lambda r: nn.CrossEntropyLoss(tl.tensor(CLASS_W), reduction=r),
+         lambda t, r: t.nn.CrossEntropyLoss(t.tensor(CLASS_W), reduction=r), SCORES, CLASSES,
+         False),
+        ("cross_entropy_weight_ignore_smooth",
+         lambda r: nn.CrossEntropyLoss(tl.tensor(CLASS_W), reduction=r, ignore_index=3,
+                                       label_smoothing=0.2),
+         lambda t, r: t.nn.CrossEntropyLoss(t.tensor(CLASS_W), reduction=r, ignore_index=3,
+                                            label_smoothing=0.2), SCORES, CLASSES, False),
+        ("cross_entropy_weight_spatial",
+         lambda r: nn.CrossEntropyLoss(tl.tensor(CLASS_W), reduction=r, label_smoothing=0.1),
+         lambda t, r: t.nn.CrossEntropyLoss(t.tensor(CLASS_W), reduction=r,
+                                            label_smoothing=0.1),
+         SCORES.reshape(2, 4, 3), np.array([[0, 3, 1], [2, 2, 0]]), False),
+        ("cross_entropy_weight_unbatched",
+         lambda r: nn.CrossEntropyLoss(tl.tensor(CLASS_W), reduction=r, label_smoothing=0.1),
+         lambda t, r: t.nn.CrossEntropyLoss(t.tensor(CLASS_W), reduction=r,
+                                            label_smoothing=0.1), SCORES[0], np.array(2), False),
+        # class-probability targets (float, the input's shape); differentiable in the target
+        ("cross_entropy_probs", lambda r: nn.CrossEntropyLoss(reduction=r),
+         lambda t, r: t.nn.CrossEntropyLoss(reduction=r), SCORES, SOFT, True),
+        ("cross_entropy_probs_weight_smooth",
+         lambda r: nn.CrossEntropyLoss(tl.tensor(CLASS_W), reduction=r, label_smoothing=0.3),
+         lambda t, r: t.nn.CrossEntropyLoss(t.tensor(CLASS_W), reduction=r,
+                                            label_smoothing=0.3), SCORES, SOFT, True),
+        ("cross_entropy_probs_spatial",
+         lambda r: nn.CrossEntropyLoss(tl.tensor(CLASS_W), reduction=r, label_smoothing=0.1),
+         lambda t, r: t.nn.CrossEntropyLoss(t.tensor(CLASS_W), reduction=r,
+                                            label_smoothing=0.1),
+         SCORES.reshape(2, 4, 3), SOFT.reshape(2, 4, 3), True),
+        # elementwise weights rescale each term; 'mean' stays the plain mean
+        ("bce_weight", lambda r: nn.BCELoss(tl.tensor(CLASS_W), reduction=r),
+         lambda t, r: t.nn.BCELoss(t.tensor(CLASS_W), reduction=r), PROBS, LABELS, False),
+        ("bce_logits_weight_pos_weight",
+         lambda r: nn.BCEWithLogitsLoss(tl.tensor(ROW_W), reduction=r,
+                                        pos_weight=tl.tensor(CLASS_W)),
+         lambda t, r: t.nn.BCEWithLogitsLoss(t.tensor(ROW_W), reduction=r,
+                                             pos_weight=t.tensor(CLASS_W)),
+         SCORES, LABELS, False),
     ]
 
 
@@ -151,3 +196,33 @@ def test_penalties():
     np.testing.assert_allclose(b.grad.data, [[4.0]])
     with pytest.raises(ValueError, match="l2_penalty: no parameters given"):
         nn.l2_penalty([])
+
+
+def test_weight_errors_and_buffer():
+    with pytest.raises(ValueError, match=r"CrossEntropyLoss\): weight must hold one value per "
+                                         r"class, shape \(3,\) for input shape \(4, 3\); got "
+                                         r"shape \(2,\)"):
+        nn.CrossEntropyLoss(tl.ones(2))(tl.zeros(4, 3), tl.tensor([0, 1, 2, 0]))
+    with pytest.raises(ValueError, match=r"BCELoss\): weight of shape \(3,\) does not "
+                                         r"broadcast to the input shape \(2, 2\)"):
+        nn.BCELoss(tl.ones(3))(tl.full((2, 2), 0.5), tl.ones(2, 2))
+    with pytest.raises(ValueError, match="ignore_index=0 is not supported with "
+                                         "class-probability targets"):
+        F.cross_entropy(tl.zeros(2, 3), tl.zeros(2, 3), ignore_index=0)
+    with pytest.raises(TypeError, match="holds class probabilities and must be floating"):
+        F.cross_entropy(tl.zeros(2, 3), tl.zeros(2, 3).long())
+    # the weight is a buffer, as PyTorch's register_buffer("weight", ...)
+    loss = nn.CrossEntropyLoss(tl.tensor(CLASS_W))
+    assert list(loss.state_dict()) == ["weight"]
+    assert loss.double().weight.dtype == np.float64
+
+
+def test_class_weights_gradcheck_and_zero_weight_sum_is_nan():
+    """The weighted mean is differentiable in the weights too (PyTorch's is not)."""
+    x, y = tl.tensor(SCORES), tl.tensor(CLASSES)
+    w = tl.tensor(CLASS_W, requires_grad=True)
+    assert tl.gradcheck(lambda w: F.cross_entropy(x, y, w, ignore_index=3,
+                                                  label_smoothing=0.2), [w])
+    assert tl.gradcheck(lambda w: F.nll_loss(-x.abs(), y, w), [w])
+    zero = F.nll_loss(x[:2], tl.tensor([1, 1]), tl.tensor([1.0, 0.0, 1.0, 1.0]))
+    assert np.isnan(zero.item())             # sum of the picked weights is 0: 0/0, as PyTorch

@@ -99,8 +99,9 @@ def test_zero_grad_and_freezing():
     net = Net()
     net(tl.randn(5, 3)).backward()
     assert all(p.grad is not None for p in net.parameters())
-    net.zero_grad(set_to_none=False)
-    assert all(p.grad is not None and not p.grad.data.any() for p in net.parameters())
+    grads = [p.grad for p in net.parameters()]
+    net.zero_grad(set_to_none=False)                    # in place: the same grad Tensors
+    assert all(p.grad is g and not g.data.any() for p, g in zip(net.parameters(), grads))
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
     net.block.requires_grad_(False)                     # transfer learning: freeze the body
@@ -218,3 +219,86 @@ def test_repr_snapshot_and_parameter_repr():
         "Parameter containing:\ntensor([0., 0.], requires_grad=True)"
     assert nn.Parameter(np.zeros(2)).dtype == tl.float64        # float64 arrays stay float64
     assert not nn.Parameter(tl.ones(2), requires_grad=False).requires_grad
+
+
+def test_register_by_name_and_get_submodule():
+    net = Net()
+    net.add_module("head", nn.Linear(4, 1))
+    net.register_module("skip", None)                 # an empty slot, as PyTorch allows
+    net.register_parameter("temperature", nn.Parameter(np.ones(1)))
+    net.register_parameter("offset", None)
+    names = [n for n, _ in net.named_parameters()]
+    assert names[-2:] == ["head.weight", "head.bias"] and "temperature" in names
+    assert "offset" not in net.state_dict() and "skip" not in dict(net.named_children())
+    assert net.get_submodule("") is net
+    assert net.get_submodule("heads.1") is net.heads[1]          # an item of a plain list
+    assert net.get_submodule("extra.out.1") is net.extra["out"][1]
+    with pytest.raises(AttributeError, match=r"get_submodule\('block.nope.x'\): Block at "
+                                             r"'block' has no submodule 'nope'; submodules "
+                                             r"there: \['fc', 'act'\]"):
+        net.get_submodule("block.nope.x")
+    with pytest.raises(AttributeError, match="'weight' is a Parameter, not an nn.Module"):
+        net.get_submodule("block.fc.weight")
+    with pytest.raises(KeyError, match=r"add_module: name must be a non-empty string without "
+                                       r"'.'"):
+        net.add_module("a.b", nn.ReLU())
+    with pytest.raises(KeyError, match="register_buffer: attribute 'temperature' already "
+                                       "exists"):
+        net.register_buffer("temperature", tl.zeros(1))       # a parameter's slot
+    with pytest.raises(KeyError, match="attribute 'forward' already exists"):
+        net.add_module("forward", nn.ReLU())
+    with pytest.raises(TypeError, match=r"register_parameter\('w'\): expected an "
+                                        r"nn.Parameter or None, got Tensor"):
+        net.register_parameter("w", tl.zeros(1))
+    with pytest.raises(TypeError, match="int is not an nn.Module subclass"):
+        net.add_module("m", 3)
+
+
+def test_module_dict_behaves_like_pytorchs():
+    torch = pytest.importorskip("torch")
+    ours = nn.ModuleDict({"enc": nn.Linear(3, 4), "act": nn.ReLU()})
+    theirs = torch.nn.ModuleDict({"enc": torch.nn.Linear(3, 4), "act": torch.nn.ReLU()})
+    for d, m in ((ours, nn), (theirs, torch.nn)):
+        d["dec"] = m.Linear(4, 2)
+        d.update([("act", m.Tanh())])                  # replacing keeps the key's place
+        d.update({"extra": m.Identity()})
+        del d["extra"]
+    assert list(ours) == list(theirs) == ["enc", "act", "dec"]
+    assert ours.keys() == list(theirs.keys()) and len(ours) == len(theirs) == 3
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert repr(ours) == repr(theirs)
+    assert "dec" in ours and "nope" not in ours and isinstance(ours["act"], nn.Tanh)
+    assert [k for k, _ in ours.items()] == ["enc", "act", "dec"]
+    assert ours.values()[0] is ours.enc
+    assert len(list(ours.parameters())) == 4
+    assert isinstance(ours.pop("act"), nn.Tanh) and ours.keys() == ["enc", "dec"]
+    holder = nn.Sequential(ours)
+    assert holder.get_submodule("0.dec") is ours["dec"]
+    with pytest.raises(KeyError, match=r"ModuleDict has no key 'nope'; keys: \['enc', 'dec'\]"):
+        ours["nope"]
+    with pytest.raises(TypeError, match="the value for key 'x' is a int, not an nn.Module"):
+        ours["x"] = 3
+    with pytest.raises(ValueError, match="element #0 must be a \\(key, module\\) pair"):
+        ours.update([("a", nn.ReLU(), 1)])
+    ours.clear()
+    assert len(ours) == 0 and not list(ours.parameters())
+
+
+def test_state_dict_prefix_keep_vars_and_non_persistent_buffers():
+    torch = pytest.importorskip("torch")
+    net = Block()
+    assert "cache" not in net.state_dict() and "cache" in dict(net.named_buffers())
+    state = net.state_dict(prefix="model.")
+    assert list(state) == ["model.scale", "model.running", "model.steps", "model.fc.weight",
+                           "model.fc.bias"]
+    live = net.state_dict(keep_vars=True)
+    assert live["scale"] is net.scale and live["fc.weight"].requires_grad
+    into = {"other": tl.zeros(1)}
+    assert net.state_dict(destination=into) is into and "fc.bias" in into
+    # named_parameters(prefix, recurse) as in PyTorch
+    tnet = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Sequential(torch.nn.Linear(3, 1)))
+    ours = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.Linear(3, 1)))
+    for kwargs in ({"prefix": "m"}, {"prefix": "m", "recurse": False}, {}):
+        assert [n for n, _ in ours.named_parameters(**kwargs)] == \
+            [n for n, _ in tnet.named_parameters(**kwargs)]
+    assert [n for n, _ in ours[0].named_parameters("lin", False)] == ["lin.weight", "lin.bias"]

@@ -127,3 +127,26 @@ def test_torch_style_save_and_load_through_tl(tmp_path):
     other = nn.Linear(3, 2)
     other.load_state_dict(torch.load(tmp_path / "model.pt"))
     np.testing.assert_array_equal(other.weight.data, model.weight.data)
+
+
+def test_load_keeps_the_saved_key_order(tmp_path):
+    """safetensors sorts tensors by dtype and name; the order is kept in the metadata."""
+    from safetensors import safe_open
+    from safetensors.numpy import save_file
+    model = Model()
+    path = tmp_path / "model.safetensors"
+    nn.save(model, path)
+    assert list(nn.load(path)) == list(model.state_dict())
+    state = {"z": tl.zeros(2), "b": tl.zeros(3, dtype=tl.float64), "a": tl.tensor([1])}
+    nn.save(state, path)
+    assert list(nn.load(path)) == ["z", "b", "a"]
+    with safe_open(str(path), "numpy") as f:
+        assert f.metadata() == {"order": '["z", "b", "a"]'}
+    # a file without the metadata (or with a stale list) comes back in the file's order
+    arrays = {k: v.numpy() for k, v in state.items()}
+    save_file(arrays, str(path))
+    with safe_open(str(path), "numpy") as f:
+        file_order = list(getattr(f, "offset_keys", f.keys)())
+    assert list(nn.load(path)) == file_order
+    save_file(arrays, str(path), metadata={"order": '["z", "b"]'})
+    assert list(nn.load(path)) == file_order

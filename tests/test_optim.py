@@ -221,10 +221,17 @@ def test_zero_grad_and_closure():
         loss = opt.step(closure)             # the closure runs with grad enabled
     assert loss.item() == 5.0
     np.testing.assert_allclose(w.data, [0.0, 0.0])
-    opt.zero_grad(set_to_none=False)
+    grad, array = w.grad, w.grad.data
+    opt.zero_grad(set_to_none=False)         # in place, as PyTorch: the same Tensor and array
+    assert w.grad is grad and w.grad.data is array
     np.testing.assert_array_equal(w.grad.data, [0.0, 0.0])
     opt.zero_grad()
     assert w.grad is None
+    ((w + 1) ** 3).sum().backward(create_graph=True)    # w.grad = 3 (w + 1)^2, with a graph
+    g = w.grad
+    opt.zero_grad(set_to_none=False)                     # can't be detached in place: replaced
+    assert w.grad.grad_fn is None and not w.grad.data.any()
+    np.testing.assert_array_equal(g.data, [3.0, 3.0])    # the graph's values stay intact
 
 
 def test_param_groups_have_their_own_hyper_parameters():
@@ -238,7 +245,7 @@ def test_param_groups_have_their_own_hyper_parameters():
         p.grad = tl.ones(2)
     opt.step()
     np.testing.assert_allclose([a.data[0], b.data[0], c.data[0]], [0.9, 0.0, 0.9], rtol=1e-6)
-    with pytest.raises(ValueError, match="more than once"):
+    with pytest.raises(ValueError, match="appear in more than one parameter group"):
         opt.add_param_group({"params": [a]})
 
 
@@ -338,3 +345,22 @@ def test_kernel_rejects_non_contiguous_output():
     w = np.ones((4, 4))[:, ::2]
     with pytest.raises(ValueError, match="C-contiguous"):
         fused.adagrad_step(w, np.ones((4, 2)), np.ones((4, 2)), 0.1, 0.0, 1e-10)
+
+
+def test_sgd_default_lr_is_pytorchs():
+    torch = pytest.importorskip("torch")
+    w = tl.ones(2, requires_grad=True)
+    assert optim.SGD([w]).param_groups[0]["lr"] == 1e-3 == \
+        torch.optim.SGD([torch.ones(2, requires_grad=True)]).param_groups[0]["lr"]
+
+
+def test_parameter_listed_twice_warns_and_is_stepped_once():
+    w, b = tl.ones((2, 3), requires_grad=True), tl.ones(3, requires_grad=True)
+    with pytest.warns(UserWarning, match=r"SGD: a parameter of shape \(2, 3\) is listed 2 "
+                                         r"times in one parameter group; it is kept once"):
+        opt = optim.SGD([w, b, w], lr=0.5, momentum=0.9)
+    assert [id(p) for p in opt.param_groups[0]["params"]] == [id(w), id(b)]
+    w.grad, b.grad = tl.ones((2, 3)), tl.ones(3)
+    opt.step()
+    np.testing.assert_allclose(w.data, 0.5)          # one step of lr * g, not two
+    assert len(opt.state_dict()["param_groups"][0]["params"]) == 2

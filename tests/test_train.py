@@ -11,7 +11,7 @@ import optim
 import tinygrad_lite as tl
 from tinygrad_lite.data import DataLoader, TensorDataset, make_moons
 from tinygrad_lite.train import (Callback, EarlyStopping, History, TrainingDiverged,
-                                 accuracy_count, fit)
+                                 accuracy_count, fit, has_accuracy)
 
 
 def moons_loader(seed=0, flip=False, batch_size=32):
@@ -88,6 +88,30 @@ def test_accuracy_rules():
     logits = tl.tensor([[-0.1], [0.1], [0.3]])
     assert accuracy_count(logits, y, nn.BCEWithLogitsLoss()) == 3                     # > 0
     assert accuracy_count(logits, y, nn.BCELoss()) == 1
+
+
+def test_accuracy_only_where_it_means_something():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 2)).astype(np.float32)
+    y = (X @ np.array([[1.5], [-0.5]], np.float32) + 0.3).astype(np.float32)   # regression
+    model = nn.Linear(2, 1)
+    stream = io.StringIO()
+    history = fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.05),
+                  DataLoader(TensorDataset(X, y), batch_size=10), epochs=2,
+                  val_loader=DataLoader(TensorDataset(X, y), batch_size=20), progress=stream)
+    assert sorted(history.history) == ["loss", "val_loss"]
+    assert "acc" not in stream.getvalue() and "loss=" in stream.getvalue()
+    assert history["loss"][-1] < history["loss"][0]
+    labels = (y > 0).astype(np.float32)                        # 0/1 targets, one column
+    assert has_accuracy(tl.tensor(y[:5]), tl.tensor(labels[:5]))
+    assert has_accuracy(tl.zeros(3, 2), tl.tensor([0, 1, 1]))          # class indices
+    assert has_accuracy(tl.zeros(2, 2), tl.tensor([[0.0, 1.0], [1.0, 0.0]]))   # one-hot
+    assert not has_accuracy(tl.zeros(2, 2), tl.tensor([[1.0, 1.0], [0.0, 0.0]]))
+    assert not has_accuracy(tl.zeros(5, 1), tl.tensor(y[:5]))          # regression
+    history = fit(model, nn.BCEWithLogitsLoss(), optim.SGD(model.parameters(), lr=0.1),
+                  DataLoader(TensorDataset(X, labels), batch_size=10), epochs=1,
+                  progress=False)
+    assert sorted(history.history) == ["accuracy", "loss"]
 
 
 class Snapshots(Callback):

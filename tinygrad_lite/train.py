@@ -122,11 +122,14 @@ class EarlyStopping(Callback):
 
 
 class Trainer:
-    """What a callback can see of a running `fit`."""
+    """What a callback can see of a running `fit`. `metrics` is what fit reports: the
+    requested ones, less "accuracy" once the first batch shows regression targets."""
 
-    def __init__(self, model, loss_fn, optimizer, history):
+    def __init__(self, model, loss_fn, optimizer, history, metrics=METRICS):
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.history = history
+        self.metrics = tuple(metrics)
+        self.checked_targets = False
         self.stop = False
 
 
@@ -146,7 +149,20 @@ def accuracy_count(output, target, loss_fn=None):
     return int((predicted == y).sum())
 
 
-def _run_epoch(trainer, loader, train, metrics, bar, epoch):
+def has_accuracy(output, target):
+    """Whether accuracy means something for this batch: integer (or bool) class-index
+    targets; targets all in {0, 1} for a single-column output (binary labels); one-hot
+    rows for a several-column output. Other float targets are regression: no accuracy."""
+    out, y = output.data, target.data
+    if y.dtype.kind in "iub":
+        return True
+    labels = bool(np.isin(y, (0, 1)).all())
+    if out.ndim == 2 and out.shape[1] > 1:
+        return labels and y.shape == out.shape and bool((y.sum(axis=1) == 1).all())
+    return labels
+
+
+def _run_epoch(trainer, loader, train, bar, epoch):
     """Mean loss and accuracy over `loader`; with train=True a step per batch."""
     model, loss_fn, optimizer = trainer.model, trainer.loss_fn, trainer.optimizer
     total_loss, correct, seen = 0.0, 0, 0
@@ -165,15 +181,20 @@ def _run_epoch(trainer, loader, train, metrics, bar, epoch):
         if train:
             loss.backward()
             optimizer.step()
+        if not trainer.checked_targets:    # decided once, on the first batch of training
+            trainer.checked_targets = True
+            if not has_accuracy(output, y):
+                trainer.metrics = tuple(m for m in trainer.metrics if m != "accuracy")
         n = len(x)
         total_loss, seen = total_loss + value * n, seen + n
-        if "accuracy" in metrics:
+        if "accuracy" in trainer.metrics:
             correct += accuracy_count(output, y, loss_fn)
         if bar is not None:
             bar.update(1)
-            bar.set_postfix(_postfix(total_loss / seen, correct / seen, metrics), refresh=False)
+            bar.set_postfix(_postfix(total_loss / seen, correct / seen, trainer.metrics),
+                            refresh=False)
     logs = {"loss": total_loss / max(seen, 1)}
-    if "accuracy" in metrics:
+    if "accuracy" in trainer.metrics:
         logs["accuracy"] = correct / max(seen, 1)
     return logs
 
@@ -202,6 +223,10 @@ def fit(model, loss_fn, optimizer, train_loader, epochs, val_loader=None,
 
     metrics: "loss" (the batch-size weighted mean of loss_fn, which should average over its
     batch) and "accuracy" (see `accuracy_count`); validation metrics get a "val_" prefix.
+    Accuracy is reported only where it means something (`has_accuracy`, decided on the first
+    training batch): integer class-index targets, or 0/1 targets for a single-column output
+    (one-hot rows for several columns). With regression targets (say MSELoss on floats
+    other than 0 and 1) it is left out of the History and the progress bar.
     progress: True for a tqdm bar per epoch (epoch, batch, loss, metrics), False for none, or
     a text stream to draw the bars on. Raises TrainingDiverged (a FloatingPointError) when the
     loss becomes NaN or infinite.
@@ -213,7 +238,7 @@ def fit(model, loss_fn, optimizer, train_loader, epochs, val_loader=None,
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
     history = History()
-    trainer = Trainer(model, loss_fn, optimizer, history)
+    trainer = Trainer(model, loss_fn, optimizer, history, metrics)
     for callback in callbacks:
         callback.trainer = trainer
         callback.on_train_begin()
@@ -221,11 +246,11 @@ def fit(model, loss_fn, optimizer, train_loader, epochs, val_loader=None,
         bar = _progress_bar(progress, epoch, epochs, len(train_loader))
         try:
             model.train()
-            logs = _run_epoch(trainer, train_loader, True, metrics, bar, epoch)
+            logs = _run_epoch(trainer, train_loader, True, bar, epoch)
             if val_loader is not None:
                 model.eval()
                 with no_grad():
-                    val = _run_epoch(trainer, val_loader, False, metrics, None, epoch)
+                    val = _run_epoch(trainer, val_loader, False, None, epoch)
                 logs.update({"val_" + k: v for k, v in val.items()})
             if bar is not None:
                 bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
