@@ -45,6 +45,16 @@ def bench(fn, repeats=25, warmup=3):
     return STAT(times)
 
 
+def interleaved(fns, rounds=5, repeats=5):
+    """{key: time} for several functions measured in alternating rounds, so that a burst of
+    load on this shared machine hits all of them rather than one."""
+    times = {key: [] for key in fns}
+    for _ in range(rounds):
+        for key, fn in fns.items():
+            times[key].append(bench(fn, repeats, warmup=1))
+    return {key: STAT(t) for key, t in times.items()}
+
+
 def bench_small(fn, calls=2000, repeats=7):
     """Median seconds per call for a very cheap fn (timed in batches)."""
     return bench(lambda: [fn() for _ in range(calls)], repeats, warmup=1) / calls
@@ -86,7 +96,6 @@ def elementwise():
     # fwd reads x and writes y, bwd reads 2 arrays and writes 1: 5 arrays of N. The baseline
     # copies one array of 2.5 N (read 2.5 N, write 2.5 N): the same bytes in one pass.
     big = rng.standard_normal(5 * N // 2).astype(np.float32)
-    t_copy = bench(lambda: parallel_copy(big))
     nbytes = 5 * N * 4
     cases = {
         "relu fwd+bwd": (lambda: (K.relu_fwd(x), K.relu_bwd(x, g)),
@@ -100,13 +109,19 @@ def elementwise():
         tx, tg, ty = torch.from_numpy(x), torch.from_numpy(g), torch.from_numpy(y)
     print(f"### Elementwise forward+backward, {N:,} float32 elements ({nbytes / 1e6:.0f} MB "
           f"moved), {THREADS} threads\n")
+    fns = {"copy": lambda: parallel_copy(big)}
+    for name, (ours, numpy_fn, torch_fn) in cases.items():
+        fns.update({(name, "ours"): ours, (name, "numpy"): numpy_fn})
+        if torch is not None:
+            fns[name, "torch"] = torch_fn
+    times = interleaved(fns)
+    t_copy = times["copy"]
     print(f"Parallel copy of the same {nbytes / 1e6:.0f} MB (a Numba prange copy of "
           f"{big.nbytes / 1e6:.0f} MB into a fresh array): "
           f"{ms(t_copy)} ms = {nbytes / t_copy / 1e9:.1f} GB/s\n")
     rows = []
-    for name, (ours, numpy_fn, torch_fn) in cases.items():
-        t, t_np = bench(ours), bench(numpy_fn)
-        t_torch = bench(torch_fn) if torch is not None else None
+    for name in cases:
+        t, t_np, t_torch = (times.get((name, who)) for who in ("ours", "numpy", "torch"))
         rows.append([name, ms(t), f"{nbytes / t / 1e9:.1f}", ratio(t_copy, t), ms(t_np),
                      ratio(t_np, t), ms(t_torch), ratio(t_torch, t)])
     table(["op", "ours ms", "ours GB/s", "bandwidth vs copy", "numpy ms", "numpy/ours",

@@ -312,13 +312,13 @@ class Tensor:
 
     # ---- arithmetic ----------------------------------------------------------------------
     def add(self, other):
-        return ops.Add.apply(*_operands(self, other, "add"))
+        return _binary(ops.Add, self, other, "add")
 
     def sub(self, other):
-        return ops.Sub.apply(*_operands(self, other, "sub"))
+        return _binary(ops.Sub, self, other, "sub")
 
     def mul(self, other):
-        return ops.Mul.apply(*_operands(self, other, "mul"))
+        return _binary(ops.Mul, self, other, "mul")
 
     def div(self, other):
         return ops.Div.apply(*_true_division(self, other))
@@ -764,15 +764,24 @@ def _result_dtype(a, b):
 def _operands(a, b, op):
     """Two tensors of one promoted dtype, checked to broadcast together."""
     if not isinstance(a, Tensor):
-        a = _tensor(a, b.data.dtype)
+        a = _tensor(a, b._data.dtype)
     if not isinstance(b, Tensor):
-        b = _tensor(b, a.data.dtype)
-    if a.data.dtype != b.data.dtype:
+        b = _tensor(b, a._data.dtype)
+    if a._data.dtype != b._data.dtype:
         dtype = _result_dtype(a, b)
         a, b = a.to(dtype), b.to(dtype)
-    if a.data.shape != b.data.shape:
-        ops.check_broadcast(op, a.data.shape, b.data.shape)
+    if a._data.shape != b._data.shape:
+        ops.check_broadcast(op, a._data.shape, b._data.shape)
     return a, b
+
+
+def _binary(op, a, b, name):
+    """op.apply(a, b) for a tensor `a`; the common case of two tensors of one dtype and shape
+    goes straight to the op (the per-op cost of small tensors is mostly this bookkeeping)."""
+    if isinstance(b, Tensor) and a._data.dtype == b._data.dtype and \
+            a._data.shape == b._data.shape:
+        return op.apply(a, b)
+    return op.apply(*_operands(a, b, name))
 
 
 def _true_division(a, b):
