@@ -6,7 +6,6 @@
 import argparse
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # run from anywhere
 
+from machine import cpu_model  # noqa: E402  (benchmarks/machine.py)
 import tinygrad_lite as tl  # noqa: E402
 from tinygrad_lite.scope import inside  # noqa: E402
 from tools.graph import draw, to_dot  # noqa: E402
@@ -58,15 +58,6 @@ def model_loss(n_layers):
     params = {f"layers.{i}.{k}": getattr(layer, k) for i, layer in enumerate(layers)
               for k in ("weight", "bias")}
     return (x ** 2).mean(), params
-
-
-def cpu_model():
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return platform.processor() or "unknown"
-    return next((line.split(":", 1)[1].strip() for line in out.splitlines()
-                 if line.startswith("Model name")), "unknown")
 
 
 def main():

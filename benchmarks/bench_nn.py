@@ -12,7 +12,6 @@ import os
 import pathlib
 import platform
 import statistics
-import subprocess
 import sys
 import time
 
@@ -21,6 +20,7 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from machine import cpu_model  # noqa: E402  (benchmarks/machine.py)
 import nn  # noqa: E402
 import nn.functional as F  # noqa: E402
 import optim  # noqa: E402
@@ -80,15 +80,6 @@ def layer_step(make_layer, shape, tensor):
         x.grad = None
         layer(x).backward(grad)
     return step
-
-
-def cpu_model():
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return platform.processor() or "unknown"
-    fields = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
-    return f"{fields['Model name'].strip()} ({fields['CPU(s)'].strip()} CPUs, lscpu)"
 
 
 def main():

@@ -12,7 +12,6 @@ import os
 import pathlib
 import platform
 import statistics
-import subprocess
 import sys
 import time
 
@@ -22,6 +21,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import optim  # noqa: E402
 import optim.adam  # noqa: E402
+from machine import cpu_model  # noqa: E402  (benchmarks/machine.py)
 import tinygrad_lite as tl  # noqa: E402
 from tinygrad_lite.kernels import optim as fused  # noqa: E402
 from tinygrad_lite.kernels import reference_optim  # noqa: E402
@@ -80,15 +80,6 @@ def torch_step(torch, **kwargs):
         p.grad = torch.randn(*p.shape, generator=gen)
     opt = torch.optim.Adam(params, lr=1e-3, **kwargs)
     return opt.step
-
-
-def cpu_model():
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return platform.processor() or "unknown"
-    fields = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
-    return f"{fields['Model name'].strip()} ({fields['CPU(s)'].strip()} CPUs, lscpu)"
 
 
 def main():

@@ -1,7 +1,9 @@
 """Adam (momentum + RMSprop with bias correction) and AdamW (decoupled weight decay)."""
 import numpy as np
 
-from .optimizer import Optimizer, kernels
+from tinygrad_lite.kernels import optim_kernels as kernels  # fused updates (or twins)
+
+from .optimizer import Optimizer
 
 
 class Adam(Optimizer):

@@ -22,7 +22,6 @@ import warnings
 import numpy as np
 
 import tinygrad_lite as tl
-from tinygrad_lite.kernels import optim_kernels as kernels  # fused updates (or twins)
 from tinygrad_lite.tensor import Tensor
 
 

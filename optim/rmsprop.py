@@ -1,7 +1,9 @@
 """RMSprop: divide the step by a running root-mean-square of the gradient."""
 import numpy as np
 
-from .optimizer import Optimizer, kernels
+from tinygrad_lite.kernels import optim_kernels as kernels  # fused updates (or twins)
+
+from .optimizer import Optimizer
 
 
 class RMSprop(Optimizer):

@@ -1,5 +1,7 @@
 """Stochastic gradient descent, with momentum and Nesterov momentum (lecture Unit 2.2)."""
-from .optimizer import Optimizer, kernels
+from tinygrad_lite.kernels import optim_kernels as kernels  # fused updates (or twins)
+
+from .optimizer import Optimizer
 
 
 class SGD(Optimizer):

@@ -2,8 +2,6 @@
 several tensors: cat, stack, where."""
 import math
 
-import numpy as np
-
 from . import dtypes, ops
 from .tensor import Tensor, where  # noqa: F401  (where is re-exported)
 

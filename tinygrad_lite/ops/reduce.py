@@ -63,8 +63,8 @@ class Amax(Function):
         return _spread(g, ctx.shape, ctx.dims) * Tensor._make(ctx.share, False, None)
 
 
-@register("cumsum", samples=[Sample(((3, 4),), (), {"dim": 1}), Sample(((2, 3, 2),), (), {"dim": 0}),
-                             Sample(((5,),), (), {"dim": 0})],
+@register("cumsum", samples=[Sample(((3, 4),), (), {"dim": 1}),
+                             Sample(((2, 3, 2),), (), {"dim": 0}), Sample(((5,),), (), {"dim": 0})],
           reference=lambda x, dim: np.cumsum(x, axis=dim),
           torch=lambda torch, x, dim: x.cumsum(dim))
 class CumSum(Function):
