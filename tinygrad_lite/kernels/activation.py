@@ -1,6 +1,7 @@
 """Activation kernels behind nn: leaky ReLU forward and backward with a scalar slope, erf,
 and the exact GELU forward and backward. One pass over flat contiguous arrays, writing into
-`out`; NumPy twins in `reference_nn.py`.
+`out`; NumPy twins in `reference_nn.py`. erf and e^x are the polynomial versions of _erf.py
+and _exp.py (no libm call, so the loops vectorize).
 
 The leaky ReLU loops are serial on purpose: they sit between convolutions, and Numba's OpenMP
 threads still spinning after a parallel loop took the cores from the convolution threads
@@ -11,6 +12,8 @@ import math
 import numpy as np
 from numba import prange
 
+from ._erf import erf
+from ._exp import exp
 from ._jit import kernel, njit
 from .elementwise import _flat, _run
 
@@ -34,23 +37,23 @@ def _leaky_relu_bwd(x, g, slope, out):
         out[i] = g[i] if x[i] > zero else slope * g[i]
 
 
-@kernel(parallel_min=1 << 13)
+@kernel(fma=True, parallel_min=1 << 13)
 def _erf_fwd(x, out):
     """y = erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt"""
     for i in prange(x.size):
-        out[i] = math.erf(x[i])
+        out[i] = erf(x[i])
 
 
-@kernel(parallel_min=1 << 13)
+@kernel(fma=True, parallel_min=1 << 13)
 def _gelu_fwd(x, out):
     """y = x Phi(x) = x (1 + erf(x / sqrt 2)) / 2"""
     half, one = x.dtype.type(0.5), x.dtype.type(1)
     scale = x.dtype.type(SQRT_HALF)
     for i in prange(x.size):
-        out[i] = half * x[i] * (one + math.erf(x[i] * scale))
+        out[i] = half * x[i] * (one + erf(x[i] * scale))
 
 
-@kernel(parallel_min=1 << 13)
+@kernel(fma=True, parallel_min=1 << 13)
 def _gelu_bwd(x, g, out):
     """dL/dx = g (Phi(x) + x phi(x)), Phi(x) = (1 + erf(x / sqrt 2)) / 2,
     phi(x) = e^(-x^2/2) / sqrt(2 pi)"""
@@ -58,8 +61,8 @@ def _gelu_bwd(x, g, out):
     scale, norm = x.dtype.type(SQRT_HALF), x.dtype.type(INV_SQRT_2PI)
     for i in prange(x.size):
         v = x[i]
-        cdf = half * (one + math.erf(v * scale))
-        out[i] = g[i] * (cdf + v * norm * math.exp(-half * v * v))
+        cdf = half * (one + erf(v * scale))
+        out[i] = g[i] * (cdf + v * norm * exp(-half * v * v))
 
 
 def leaky_relu_fwd(x, negative_slope):
