@@ -7,7 +7,7 @@ import numpy as np
 from tinygrad_lite import no_grad
 from tinygrad_lite.tensor import Tensor
 
-from . import functional_conv as F
+from . import functional as F
 from .module import Module, Parameter
 
 

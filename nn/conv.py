@@ -4,8 +4,9 @@ import numbers
 
 import numpy as np
 
-from . import functional_conv as F
+from . import functional as F
 from . import init
+from .functional_layers import pair
 from .module import Module, Parameter
 
 
@@ -21,9 +22,9 @@ class Conv2d(Module):
             if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"Conv2d: {name} must be a positive int, got {value!r}")
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.kernel_size = F.pair(kernel_size, "kernel_size", "Conv2d", 1)
-        self.stride = F.pair(stride, "stride", "Conv2d", 1)
-        self.padding = F.pair(padding, "padding", "Conv2d", 0)
+        self.kernel_size = pair(kernel_size, "kernel_size", "Conv2d", 1)
+        self.stride = pair(stride, "stride", "Conv2d", 1)
+        self.padding = pair(padding, "padding", "Conv2d", 0)
         self.weight = Parameter(np.empty((self.out_channels, self.in_channels)
                                          + self.kernel_size, np.float32))
         self.bias = Parameter(np.empty(self.out_channels, np.float32)) if bias else None

@@ -1,7 +1,7 @@
 """The dropout layer."""
 import numbers
 
-from . import functional_conv as F
+from . import functional as F
 from .module import Module
 
 

@@ -1,16 +1,17 @@
 """`nn.functional` (imported as F): layers and activations as plain functions of tensors,
-named and parameterized like torch.nn.functional. The losses live in nn/loss.py and the
-convolution family in nn/functional_conv.py; both are re-exported here."""
+named and parameterized like torch.nn.functional. The losses live in nn/loss.py and
+convolution, pooling, batch normalization and dropout in nn/functional_layers.py; both are
+re-exported here."""
 import numbers
 import warnings
 
 import numpy as np
 
-from tinygrad_lite import dtypes, random
+from tinygrad_lite import random
 from tinygrad_lite.ops import nn_activation as ops
-from tinygrad_lite.tensor import Tensor
 
-from .functional_conv import avg_pool2d, batch_norm, conv2d, dropout, max_pool2d
+from .functional_layers import (_check_float, _same_dtype, avg_pool2d, batch_norm, conv2d,
+                                dropout, max_pool2d)
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                    l1_loss, mse_loss, nll_loss)
 
@@ -24,27 +25,16 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _check_tensor(x, fn):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fn}: expected a Tensor, got {type(x).__name__}")
-    if not dtypes.is_floating(x.dtype):
-        raise TypeError(f"{fn}: expected a floating-point tensor, got {x.dtype} (use .float())")
-
-
 def linear(input, weight, bias=None):
     """y = x W^T + b over the last dim of x; W has shape (out_features, in_features)."""
-    _check_tensor(input, "linear")
+    _check_float(input, "linear")
     if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: input of shape {input.shape} does not fit weight of shape "
                          f"{weight.shape}: the last dim of the input must equal weight.shape[1]")
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"linear: bias has shape {bias.shape}, expected "
                          f"({weight.shape[0]},) for weight of shape {weight.shape}")
-    tensors = [t for t in (input, weight, bias) if t is not None]
-    dtype = input.dtype
-    for t in tensors[1:]:
-        dtype = dtypes.promote(dtype, t.dtype)
-    return ops.Linear.apply(*[t.to(dtype) for t in tensors])
+    return ops.Linear.apply(*_same_dtype([t for t in (input, weight, bias) if t is not None]))
 
 
 # ---- activations ---------------------------------------------------------------------
@@ -65,14 +55,14 @@ def tanh(input):
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """leaky_relu(x) = x if x > 0 else negative_slope * x (a fixed slope)"""
-    _check_tensor(input, "leaky_relu")
+    _check_float(input, "leaky_relu")
     return ops.LeakyReLU.apply(input, negative_slope=float(negative_slope))
 
 
 def prelu(input, weight):
     """prelu(x) = x if x > 0 else w_c x, with a learned slope per channel (dim 1) or one
     shared slope (weight of shape (1,))."""
-    _check_tensor(input, "prelu")
+    _check_float(input, "prelu")
     channels = weight.numel()
     if weight.ndim != 1:
         raise ValueError(f"prelu: weight must be 1-D, got shape {weight.shape}")
@@ -89,7 +79,7 @@ def prelu(input, weight):
 def rrelu(input, lower=1 / 8, upper=1 / 3, training=False, inplace=False):
     """Randomized leaky ReLU: while training each element gets its own slope a ~ U(lower,
     upper) (from the library generator); in eval the slope is (lower + upper) / 2."""
-    _check_tensor(input, "rrelu")
+    _check_float(input, "rrelu")
     if not 0 <= lower <= upper:
         raise ValueError(f"rrelu: need 0 <= lower <= upper, got lower={lower}, upper={upper}")
     if not training:
@@ -100,7 +90,7 @@ def rrelu(input, lower=1 / 8, upper=1 / 3, training=False, inplace=False):
 
 def elu(input, alpha=1.0, inplace=False):
     """elu(x) = x if x > 0 else alpha (e^x - 1)"""
-    _check_tensor(input, "elu")
+    _check_float(input, "elu")
     return ops.ELU.apply(input, alpha=float(alpha))
 
 
@@ -112,7 +102,7 @@ def selu(input, inplace=False):
 def gelu(input, approximate="none"):
     """gelu(x) = x Phi(x) = x (1 + erf(x / sqrt 2)) / 2; approximate="tanh" uses
     x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2."""
-    _check_tensor(input, "gelu")
+    _check_float(input, "gelu")
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return ops.GELU.apply(input, approximate=approximate)
@@ -120,7 +110,7 @@ def gelu(input, approximate="none"):
 
 def softplus(input, beta=1.0, threshold=20.0):
     """softplus(x) = log(1 + e^(beta x)) / beta, and x itself where beta x > threshold."""
-    _check_tensor(input, "softplus")
+    _check_float(input, "softplus")
     if beta <= 0:
         raise ValueError(f"softplus: beta must be positive, got {beta}")
     return ops.Softplus.apply(input, beta=float(beta), threshold=float(threshold))
@@ -129,13 +119,13 @@ def softplus(input, beta=1.0, threshold=20.0):
 def softmax(input, dim=None, _stacklevel=3):
     """softmax(x)_i = e^(x_i) / sum_j e^(x_j) along dim. dim=None is PyTorch's deprecated
     implicit choice (with a warning): dim 0 for 0-, 1- and 3-d input, else dim 1."""
-    _check_tensor(input, "softmax")
+    _check_float(input, "softmax")
     return input.softmax(_dim(dim, input, "softmax", _stacklevel))
 
 
 def log_softmax(input, dim=None, _stacklevel=3):
     """log_softmax(x) = x - logsumexp(x) along dim (dim=None: as softmax)"""
-    _check_tensor(input, "log_softmax")
+    _check_float(input, "log_softmax")
     return input.log_softmax(_dim(dim, input, "log_softmax", _stacklevel))
 
 

@@ -1,5 +1,6 @@
 """Max and average pooling layers."""
-from . import functional_conv as F
+from . import functional as F
+from .functional_layers import pair
 from .module import Module
 
 
@@ -9,10 +10,10 @@ class _Pool2d(Module):
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
         name = type(self).__name__
-        F.pair(kernel_size, "kernel_size", name, 1)
-        F.pair(padding, "padding", name, 0)
+        pair(kernel_size, "kernel_size", name, 1)
+        pair(padding, "padding", name, 0)
         if stride is not None:
-            F.pair(stride, "stride", name, 1)
+            pair(stride, "stride", name, 1)
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
@@ -21,8 +22,8 @@ class _Pool2d(Module):
         if x.ndim not in (3, 4):
             raise ValueError(f"{self!r}: expected a 4-D input (N, C, H, W) or a 3-D one "
                              f"(C, H, W), got shape {x.shape}")
-        kernel = F.pair(self.kernel_size, "kernel_size", type(self).__name__, 1)
-        padding = F.pair(self.padding, "padding", type(self).__name__, 0)
+        kernel = pair(self.kernel_size, "kernel_size", type(self).__name__, 1)
+        padding = pair(self.padding, "padding", type(self).__name__, 0)
         padded = tuple(x.shape[-2 + d] + 2 * padding[d] for d in range(2))
         if padded[0] < kernel[0] or padded[1] < kernel[1]:
             raise ValueError(f"{self!r}: the pooling window {kernel} is bigger than the "

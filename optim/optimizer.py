@@ -37,13 +37,17 @@ class Optimizer:
         self.param_groups = []
         self.state = {}
         name = type(self).__name__
+        expected = f"{name}: params must be an iterable of Tensors or of param-group dicts"
         if isinstance(params, Tensor):
-            raise TypeError(f"{name}: params must be an iterable of Tensors or dicts, got a "
-                            f"single Tensor of shape {params.shape}; pass [tensor] or "
-                            "model.parameters()")
+            raise TypeError(f"{expected}, got a single Tensor of shape {params.shape}; pass "
+                            "[tensor] or model.parameters()")
         if isinstance(params, (set, frozenset)):
             raise TypeError(f"{name}: params must be an ordered collection (a list), not a "
                             "set: a set's order changes between runs, and so would state_dict")
+        # a model itself (even an iterable Sequential) is the usual slip for model.parameters()
+        if hasattr(params, "parameters") or not hasattr(params, "__iter__"):
+            raise TypeError(f"{expected}, got {type(params).__name__}; pass "
+                            "model.parameters()")
         groups = list(params)
         if not groups:
             raise ValueError(f"{name}: got an empty parameter list; pass model.parameters() "

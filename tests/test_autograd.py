@@ -75,6 +75,15 @@ def test_leaves_never_share_a_gradient_array():
     assert b.grad.tolist() == [1, 1, 1] and seed.tolist() == [1, 1, 1]
 
 
+def test_retain_grad_fills_the_grad_of_an_intermediate_tensor():
+    x = leaf(3)
+    h = x * 2
+    h.retain_grad()
+    (h * h).sum().backward()
+    np.testing.assert_allclose(h.grad.data, 2 * h.data)
+    assert (x * 3).grad is None
+
+
 def test_gradient_has_the_dtype_of_its_leaf():
     x = leaf(3, dtype=tl.float32)
     (x * tl.ones(3, dtype=tl.float64)).sum().backward()

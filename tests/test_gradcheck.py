@@ -52,8 +52,8 @@ def test_gradcheck_names_input_index_and_both_values():
     with pytest.raises(tl.GradcheckError) as err:
         tl.gradcheck(WrongSquare.apply, (x,))
     message = str(err.value)
-    assert "input 0" in message and "d output[5] / d input[5]" in message
-    assert repr(2.5 * x.data.reshape(-1)[5]) in message
+    assert "input 0" in message and "d output[5] / d input 0[5]" in message
+    assert repr(float(2.5 * x.data.reshape(-1)[5])) in message
     assert not tl.gradcheck(WrongSquare.apply, (x,), raise_exception=False)
 
 
@@ -68,6 +68,24 @@ def test_gradgradcheck_catches_a_wrong_second_derivative():
     assert tl.gradcheck(WrongSecondOrder.apply, (x,))
     with pytest.raises(tl.GradcheckError):
         tl.gradgradcheck(WrongSecondOrder.apply, (x,))
+
+
+def test_gradgradcheck_names_its_failure_as_second_order():
+    with pytest.raises(tl.GradcheckError, match="^gradgradcheck: "):
+        tl.gradgradcheck(WrongSecondOrder.apply, (x64(3),))
+
+
+def test_non_contiguous_inputs_are_perturbed_for_real():
+    x = tl.tensor(np.random.default_rng(0).standard_normal((3, 4)).T, requires_grad=True)
+    assert not x.data.flags.c_contiguous
+    assert tl.gradcheck(lambda t: (t * t).sum(), (x,))
+
+
+@pytest.mark.parametrize("kwargs, match", [({"eps": 0}, "eps must be > 0"),
+                                           ({"atol": -1}, "atol must be >= 0")])
+def test_bad_tolerances_are_rejected(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        tl.gradcheck(lambda t: t * 2, (x64(2),), **kwargs)
 
 
 def test_gradgradcheck_passes_correct_second_derivatives():

@@ -186,3 +186,20 @@ def test_import_defers_kernel_modules():
             "assert not [m for m in ('elementwise', 'softmax', 'linear')"
             "            if 'tinygrad_lite.kernels.' + m in sys.modules]")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("module, twins", [
+    ("elementwise", "reference"), ("softmax", "reference"), ("linear", "reference"),
+    ("activation", "reference_nn"), ("conv", "reference_nn"), ("batchnorm", "reference_nn"),
+    ("optim", "reference_optim")])
+def test_every_kernel_has_a_numpy_twin_with_its_signature(module, twins):
+    import importlib
+    import inspect
+    kernels = importlib.import_module(f"tinygrad_lite.kernels.{module}").KERNELS
+    reference = importlib.import_module(f"tinygrad_lite.kernels.{twins}")
+    assert kernels
+    for name, kernel in kernels.items():
+        twin = getattr(reference, name, None)
+        assert twin is not None, f"kernels.{module}.{name} has no twin in {twins}.py"
+        assert list(inspect.signature(twin).parameters) == \
+            list(inspect.signature(kernel).parameters), name

@@ -4,7 +4,6 @@ PyTorch when it is installed. Registering an op adds it here automatically."""
 import numpy as np
 import pytest
 
-import nn  # noqa: F401  (importing nn registers its ops too)
 import tinygrad_lite as tl
 from tinygrad_lite.opcheck import check_op, sample_inputs
 

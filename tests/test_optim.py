@@ -297,6 +297,22 @@ def test_bad_arguments_are_rejected(make, match):
         make(w)
 
 
+def test_passing_the_model_instead_of_its_parameters_names_the_fix():
+    nn = pytest.importorskip("nn")
+    linear = nn.Linear(2, 3)
+    message = ("SGD: params must be an iterable of Tensors or of param-group dicts, got Linear; "
+               "pass model.parameters()")
+    with pytest.raises(TypeError) as info:
+        optim.SGD(linear, lr=0.1)
+    assert str(info.value) == message
+    with pytest.raises(TypeError, match="Adam: .* got Sequential; pass model.parameters()"):
+        optim.Adam(nn.Sequential(linear))               # iterable, but over modules
+    with pytest.raises(TypeError, match="RMSprop: .* got float; pass model.parameters()"):
+        optim.RMSprop(0.1)
+    kept = optim.SGD(linear.parameters(), lr=0.1).param_groups[0]["params"]
+    assert [id(p) for p in kept] == [id(linear.weight), id(linear.bias)]
+
+
 KERNEL_ARGS = {
     "sgd_step": [(0.1, 0.9, 0.1, 0.01, False, True), (0.1, 0.9, 0.0, 0.0, True, False),
                  (0.1, 0.0, 0.0, 0.1, False, False)],

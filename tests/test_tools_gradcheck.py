@@ -11,7 +11,7 @@ import pytest
 import tinygrad_lite as tl
 from tinygrad_lite.function import Function, Sample, register
 from tinygrad_lite.opcheck import CaseResult
-from tools.gradcheck import format_table, main
+from tools.gradcheck import CASE_WIDTH, format_table, main
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -70,6 +70,19 @@ def test_table_shows_a_dash_for_errors_not_measured():
                           CaseResult("mul", "(3,)", 1, 1e-3, 2e-2, "bad")])
     assert table.splitlines()[1].split() == ["mul", "(3,)", "2", "-", "-", "PASS"]
     assert table.splitlines()[2].split() == ["mul", "(3,)", "1", "1.0e-03", "2.0e-02", "FAIL"]
+
+
+def test_long_cases_are_cut_so_rows_fit_100_columns():
+    case = ("(1, 2, 3, 5) input_shape=(1, 2, 5, 4), kernel_size=(3, 2), stride=(2, 1), "
+            "padding=(1, 1)")
+    longest_op = max(tl.OPS, key=len)
+    table = format_table([CaseResult(longest_op, case, 2, 1e-12, 1e-10, None),
+                          CaseResult("mul", "(3,)", 1, 1e-12, 1e-10, None)])
+    rows = table.splitlines()
+    assert max(len(row) for row in rows) <= 100
+    cell = rows[1][len(longest_op):].split("  ")[1].strip()
+    assert len(cell) == CASE_WIDTH and cell == case[:CASE_WIDTH - 3] + "..."
+    assert rows[2].split()[:2] == ["mul", "(3,)"]                 # short cases stay whole
 
 
 def test_no_jit_runs_the_numpy_kernels_in_a_fresh_process():

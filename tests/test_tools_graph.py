@@ -267,7 +267,8 @@ def test_missing_dot_explains_how_to_install_and_dot_can_still_be_saved(tmp_path
     monkeypatch.setenv("PATH", str(tmp_path))                         # no `dot` on PATH
     with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz"):
         graph.render(tmp_path / "g", format="svg")
-    with pytest.raises(GraphvizNotFoundError, match="brew install graphviz"):
+    assert list(tmp_path.iterdir()) == []             # not even the DOT source is left behind
+    with pytest.raises(GraphvizNotFoundError, match=r"brew install graphviz.*\.save_dot\(path\)"):
         graph.pipe(format="svg")
     assert Path(graph.save_dot(tmp_path / "g.dot")).read_text() == graph.source
 
@@ -320,6 +321,18 @@ def test_cli_bad_targets_exit_2_with_a_message(target, message, tmp_path, monkey
     monkeypatch.delitem(sys.modules, "toymodel2", raising=False)
     assert graph_cli.main([target, "-o", "x.svg"]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_cli_without_dot_suggests_the_dot_format_not_the_python_api(tmp_path, monkeypatch,
+                                                                     capsys):
+    (tmp_path / "script.py").write_text(MODEL)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))             # no `dot` on PATH
+    out = tmp_path / "g.svg"
+    assert graph_cli.main([str(tmp_path / "script.py") + ":build", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "apt-get install graphviz" in err and "`--format dot`" in err and ".dot" in err
+    assert "save_dot" not in err and not out.exists()
 
 
 def test_cli_writes_dot_from_a_file_path_without_graphviz(tmp_path, monkeypatch):

@@ -4,11 +4,17 @@ The walk is iterative (a 100,000-op chain is fine), gradients live in a side tab
 tensor and are freed as soon as they are consumed, and each node's saved state is released
 after use unless `retain_graph=True`.
 """
+import weakref
+
 import numpy as np
 
 from . import anomaly
 from .errors import GraphFreedError
 from .grad_mode import set_grad_enabled
+
+
+# id -> non-leaf tensor whose .grad backward fills (retain_grad); weak, so it keeps nothing alive
+RETAINS_GRAD = weakref.WeakValueDictionary()
 
 
 def topo_order(roots):
@@ -33,10 +39,28 @@ def topo_order(roots):
     return order
 
 
-def _reduce_to(g, parent):
+def _checked(ctx, grads):
+    """The gradients a backward returned, as a tuple of one Tensor (or None) per input."""
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    if len(grads) != len(ctx.parents):
+        raise RuntimeError(f"{ctx.name}: backward returned {len(grads)} gradient(s) for "
+                           f"{len(ctx.parents)} input(s); return one per input (None for none)")
+    for position, g in enumerate(grads):
+        if g is not None and not isinstance(g, _Tensor):
+            raise TypeError(f"{ctx.name}: backward returned a {type(g).__name__} for input "
+                            f"{position}; return Tensors built from Tensor ops (or None)")
+    return grads
+
+
+def _reduce_to(g, parent, ctx):
     """Sum a broadcast gradient back to the parent's shape and cast it to its dtype
     (the adjoint of broadcasting is summation)."""
     if g.shape != parent.shape:
+        if len(g.shape) < len(parent.shape) or \
+                np.broadcast_shapes(g.shape, parent.shape) != g.shape:
+            raise RuntimeError(f"{ctx.name}: backward returned a gradient of shape {g.shape} "
+                               f"for an input of shape {parent.shape}; it must have the input's "
+                               "shape (or the output's, if the op broadcast the input)")
         g = g.sum_to(parent.shape)
     if g.dtype != parent.dtype:
         g = g.to(parent.dtype)
@@ -57,6 +81,7 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
     for root, g in zip(roots, root_grads):
         grads[id(root)] = grads[id(root)] + g if id(root) in grads else g
     wanted = None if inputs is None else {id(t) for t in inputs}
+    retained = len(RETAINS_GRAD) > 0
     captured = {}
     with set_grad_enabled(create_graph):
         for tensor in reversed(topo_order(roots)):
@@ -66,22 +91,21 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
             if wanted is not None and id(tensor) in wanted:
                 captured[id(tensor)] = g
             ctx = tensor._ctx
-            if ctx is None:                   # a leaf
-                if wanted is None:
-                    tensor.grad = _own(g) if tensor.grad is None else tensor.grad + g
+            if wanted is None and (ctx is None or retained and
+                                   RETAINS_GRAD.get(id(tensor)) is tensor):
+                tensor.grad = _own(g) if tensor.grad is None else tensor.grad + g
+            if ctx is None:                   # a leaf: nothing further back
                 continue
             if anomaly.is_enabled():
                 with anomaly.backward_phase():
-                    parent_grads = ctx.backward(g)
-                parent_grads = parent_grads if isinstance(parent_grads, tuple) else (parent_grads,)
+                    parent_grads = _checked(ctx, ctx.backward(g))
                 anomaly.check_backward(ctx, g, parent_grads)
             else:
-                parent_grads = ctx.backward(g)
-                parent_grads = parent_grads if isinstance(parent_grads, tuple) else (parent_grads,)
+                parent_grads = _checked(ctx, ctx.backward(g))
             for parent, pg in zip(ctx.parents, parent_grads):
                 if pg is None or not parent.requires_grad:
                     continue
-                pg = _reduce_to(pg, parent)
+                pg = _reduce_to(pg, parent, ctx)
                 key = id(parent)
                 grads[key] = grads[key] + pg if key in grads else pg  # out of place: g is shared
             if not retain_graph:
@@ -151,3 +175,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 raise RuntimeError(f"grad: input {position} (shape {t.shape}) was not used to "
                                    "compute the outputs; pass allow_unused=True to get None")
     return result
+
+
+_Tensor = None  # the Tensor class, set by tensor.py once it exists (it imports this module)

@@ -6,7 +6,6 @@ float64 = np.dtype(np.float64)
 int64 = np.dtype(np.int64)
 bool = np.dtype(np.bool_)  # noqa: A001 - the public name is tl.bool, as torch.bool
 
-FLOAT_DTYPES = (float32, float64)
 SUPPORTED = (float32, float64, int64, bool)
 
 

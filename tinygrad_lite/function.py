@@ -36,6 +36,7 @@ class Sample:
 
 @dataclass(frozen=True)
 class OpSpec:
+    """A registry entry: the op's class and what tests and tools need to check it."""
     name: str
     cls: type
     samples: tuple
@@ -61,15 +62,25 @@ class Function:
     """Base of every op. Subclasses define `forward(ctx, *arrays, **attrs)` and
     `backward(ctx, g)`; the engine calls them, users call `Op.apply(*tensors, **attrs)`."""
     __slots__ = ("parents", "_versions", "_output_ref", "created_at", "modules", "__dict__")
-    op_name = None
+    op_name = None        # the registry name; a user's unregistered op goes by its class name
     saves_output = False  # set True when backward reads `ctx.output`
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.op_name = cls.__name__
 
     @classmethod
     def apply(cls, *inputs, **attrs):
         """Run forward on the inputs' arrays; record the node when any input needs a grad.
         The hottest path of the library: the result Tensor is filled in here directly."""
         ctx = _new(cls)
-        out = ctx.forward(*[t._data for t in inputs], **attrs)
+        try:
+            arrays = [t._data for t in inputs]
+        except AttributeError:
+            raise TypeError(f"{cls.op_name}.apply: inputs must be Tensors, got "
+                            f"{[type(t).__name__ for t in inputs]}; wrap arrays and numbers "
+                            "with tl.tensor(...)") from None
+        out = ctx.forward(*arrays, **attrs)
         result = _new(Tensor)
         result._data = out if type(out) is np.ndarray else np.asarray(out)
         result.grad, result._version = None, 0

@@ -28,8 +28,8 @@ def _numerical_jacobians(fn, inputs, diff, eps):
     sizes = [o.data.size for o in _outputs(fn, inputs)]
     jac = [[np.zeros((n, inputs[i].data.size)) for n in sizes] for i in diff]
     for slot, i in enumerate(diff):
-        flat = inputs[i].data.reshape(-1)   # a view: perturb in place, then restore
-        for k in range(flat.size):
+        flat = inputs[i].data.flat          # C order, even for a strided array: perturb
+        for k in range(inputs[i].data.size):  # each element in place, then restore it
             original = flat[k]
             flat[k] = original + eps
             plus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
@@ -60,8 +60,9 @@ def _analytic_jacobians(fn, inputs, diff):
     return jac
 
 
-def _compare(analytic, numeric, diff, atol, rtol, what):
-    """Return None, or a message naming the worst element over all (input, output) pairs."""
+def _compare(analytic, numeric, diff, atol, rtol, what, name):
+    """Return None, or a message naming the worst element over all (input, output) pairs;
+    name(i) says what input i is to the caller."""
     worst = None
     for slot, i in enumerate(diff):
         for o, (a, n) in enumerate(zip(analytic[slot], numeric[slot])):
@@ -74,8 +75,8 @@ def _compare(analytic, numeric, diff, atol, rtol, what):
     if worst is None:
         return None
     _, i, o, r, k, a, n = worst
-    return (f"{what} mismatch for input {i}, output {o}: d output[{r}] / d input[{k}] "
-            f"(flat indices) is {a!r} analytically but {n!r} numerically "
+    return (f"{what} mismatch for {name(i)}, output {o}: d output[{r}] / d {name(i)}[{k}] "
+            f"(flat indices) is {float(a)!r} analytically but {float(n)!r} numerically "
             f"(|difference| {abs(a - n):.3g} > atol + rtol * |numerical|)")
 
 
@@ -111,30 +112,41 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, nondet_tol=0.0,
     """Check autograd's gradients of `fn(*inputs)` against central differences for every
     input that requires grad and every floating-point output. Returns True, or raises
     GradcheckError (returns False with raise_exception=False)."""
+    return _check(fn, inputs, eps, atol, rtol, nondet_tol, raise_exception, fast_mode,
+                  "gradcheck", lambda i: f"input {i}")
+
+
+def _check(fn, inputs, eps, atol, rtol, nondet_tol, raise_exception, fast_mode, who, name):
+    """gradcheck's work; `who` and `name(i)` word the messages for the public caller."""
+    if not eps > 0:
+        raise ValueError(f"{who}: eps must be > 0, got {eps!r}")
+    for label, value in (("atol", atol), ("rtol", rtol), ("nondet_tol", nondet_tol)):
+        if not value >= 0:
+            raise ValueError(f"{who}: {label} must be >= 0, got {value!r}")
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     diff = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     if not diff:
-        raise ValueError("gradcheck: no input requires grad; pass tensors created with "
+        raise ValueError(f"{who}: no input requires grad; pass tensors created with "
                          "requires_grad=True")
     for i in diff:
         if inputs[i].dtype != dtypes.float64:
-            warnings.warn(f"gradcheck: input {i} is {inputs[i].dtype}, not float64; finite "
-                          "differences in single precision are unreliable", stacklevel=2)
+            warnings.warn(f"{who}: {name(i)} is {inputs[i].dtype}, not float64; finite "
+                          "differences in single precision are unreliable", stacklevel=3)
     if fast_mode:
         analytic, numeric = _fast_projection(fn, inputs, diff, eps)
-        message = _compare(analytic, numeric, diff, atol, rtol, "Jacobian projection")
+        message = _compare(analytic, numeric, diff, atol, rtol, "Jacobian projection", name)
     else:
         analytic = _analytic_jacobians(fn, inputs, diff)
         numeric = _numerical_jacobians(fn, inputs, diff, eps)
-        message = _compare(analytic, numeric, diff, atol, rtol, "Jacobian")
+        message = _compare(analytic, numeric, diff, atol, rtol, "Jacobian", name)
         if message is None:
             again = _analytic_jacobians(fn, inputs, diff)
             message = _compare(again, analytic, diff, nondet_tol, 0.0,
-                               "Backward is not reentrant:")
+                               "Backward is not reentrant:", name)
     if message is None:
         return True
     if raise_exception:
-        raise GradcheckError(f"gradcheck: {message}")
+        raise GradcheckError(f"{who}: {message}")
     return False
 
 
@@ -165,6 +177,9 @@ def first_derivatives(fn, inputs, grad_outputs=None):
 
 def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
                   nondet_tol=0.0, raise_exception=True, fast_mode=False):
-    """Check second derivatives: gradcheck of `first_derivatives(fn, ...)`."""
+    """Check second derivatives: gradcheck of `first_derivatives(fn, ...)`, whose inputs are
+    fn's inputs followed by the grad_outputs (named so in the messages)."""
     vjp, vjp_inputs = first_derivatives(fn, inputs, grad_outputs)
-    return gradcheck(vjp, vjp_inputs, eps, atol, rtol, nondet_tol, raise_exception, fast_mode)
+    n = len(inputs) if isinstance(inputs, (tuple, list)) else 1
+    return _check(vjp, vjp_inputs, eps, atol, rtol, nondet_tol, raise_exception, fast_mode,
+                  "gradgradcheck", lambda i: f"input {i}" if i < n else f"grad_output {i - n}")

@@ -93,8 +93,9 @@ class Tensor:
 
     def __repr__(self):
         body = np.array2string(self.data, separator=", ", prefix="tensor(")
-        extra = "" if self.dtype == dtypes.float32 or self.dtype == dtypes.int64 and \
-            self.data.size else f", dtype={self.dtype}"
+        shown_by_default = self.dtype == dtypes.float32 or (self.dtype == dtypes.int64 and
+                                                             self.data.size > 0)
+        extra = "" if shown_by_default else f", dtype={self.dtype}"
         if self._ctx is not None:
             extra += f", grad_fn={self._ctx!r}"
         elif self.requires_grad:
@@ -227,7 +228,12 @@ class Tensor:
         return self
 
     def retain_grad(self):
-        raise NotImplementedError("retain_grad: use tl.grad(out, intermediate) instead")
+        """Make backward fill `.grad` of this non-leaf tensor too (leaves always get one)."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: this tensor does not require grad, so it will "
+                               "never have one")
+        if self._ctx is not None:
+            autograd.RETAINS_GRAD[id(self)] = self
 
     # ---- in-place updates (for init, optimizers, and `with no_grad(): w -= lr * w.grad`) --
     def _records(self, other=None):
@@ -455,6 +461,7 @@ class Tensor:
         return ops.Sum.apply(self, dims=dims, keepdim=keep)
 
     def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """sum(x) / n over the dims (all by default)."""
         dims, keep = self._reduce_args("mean", dim, axis, keepdim, keepdims)
         self._require_float("mean")
         count = math.prod(self.shape[d] for d in dims)
@@ -472,6 +479,7 @@ class Tensor:
 
     def std(self, dim=None, unbiased=True, keepdim=False, *, axis=None, keepdims=None,
             correction=None):
+        """sqrt(var(x)): the standard deviation, unbiased (n - 1) by default."""
         return self.var(dim, unbiased, keepdim, axis=axis, keepdims=keepdims,
                         correction=correction).sqrt()
 
@@ -550,9 +558,11 @@ class Tensor:
         return out
 
     def softmax(self, dim):
+        """softmax(x)_i = e^(x_i) / sum_j e^(x_j) along dim (stable: max subtracted first)."""
         return self._rowwise(ops.Softmax, dim, "softmax")
 
     def log_softmax(self, dim):
+        """log_softmax(x)_i = x_i - log(sum_j e^(x_j)) along dim, computed stably."""
         return self._rowwise(ops.LogSoftmax, dim, "log_softmax")
 
     def _rowwise(self, op, dim, name):
@@ -683,6 +693,10 @@ class Tensor:
             raise ValueError(f"gather: index must be an integer tensor with {self.ndim} dims "
                              f"like the input (shape {self.shape}), got {index.dtype} with "
                              f"shape {index.shape}")
+        size = self.shape[dim]
+        if index.size and not (-size <= index.min() and index.max() < size):
+            raise IndexError(f"gather: index values must lie in [{-size}, {size - 1}] for dim "
+                             f"{dim} of shape {self.shape}, got {index.min()} to {index.max()}")
         grids = list(np.ogrid[tuple(slice(s) for s in index.shape)])
         grids[dim] = index
         return self[tuple(grids)]
@@ -819,4 +833,5 @@ def where(condition, input, other):
 
 
 from . import ops  # noqa: E402  (the ops import Tensor)
+autograd._Tensor = Tensor
 from . import random as tl_random  # noqa: E402

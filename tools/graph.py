@@ -13,6 +13,7 @@ that order, so the DOT text is stable. `to_dot` returns the DOT source without r
 `python -m tools.graph MODULE:CALLABLE -o out.svg` does the same from the shell (graph_cli.py).
 """
 import math
+import shutil
 from collections.abc import Mapping
 
 import graphviz
@@ -24,8 +25,8 @@ from tinygrad_lite.tensor import Tensor
 
 INSTALL_HINT = ("the Graphviz `dot` program is needed to render; install it with "
                 "`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
-                "`conda install -c conda-forge graphviz`, or save the DOT source with "
-                ".save_dot(path) and render it elsewhere")
+                "`conda install -c conda-forge graphviz`")
+SAVE_DOT_HINT = "or save the DOT source with .save_dot(path) and render it elsewhere"
 
 # ||grad|| colour bins, two decades each, from vanishing (blue) to exploding (red):
 # bin = floor(log10(norm) / 2) + 4, clipped to [0, 6]; zero norms go to bin 0.
@@ -50,16 +51,19 @@ class BackwardGraph(graphviz.Digraph):
     rendering explains how to install Graphviz when `dot` is missing, plus `save_dot`."""
 
     def render(self, *args, **kwargs):
-        try:
-            return super().render(*args, **kwargs)
-        except graphviz.ExecutableNotFound as e:
-            raise GraphvizNotFoundError(f"render: {INSTALL_HINT}") from e
+        """graphviz's render (writes the DOT source, then the rendered file); without the
+        layout program it raises GraphvizNotFoundError before writing anything."""
+        self._require_engine("render", kwargs.get("engine"))
+        return super().render(*args, **kwargs)
 
     def pipe(self, *args, **kwargs):
-        try:
-            return super().pipe(*args, **kwargs)
-        except graphviz.ExecutableNotFound as e:
-            raise GraphvizNotFoundError(f"pipe: {INSTALL_HINT}") from e
+        """graphviz's pipe (the rendered bytes); GraphvizNotFoundError without the program."""
+        self._require_engine("pipe", kwargs.get("engine"))
+        return super().pipe(*args, **kwargs)
+
+    def _require_engine(self, method, engine):
+        if shutil.which(engine or self.engine) is None:     # `dot` unless another engine
+            raise GraphvizNotFoundError(f"{method}: {INSTALL_HINT}, {SAVE_DOT_HINT}")
 
     def save_dot(self, path):
         """Write the DOT source to `path` (no Graphviz needed); returns the path."""

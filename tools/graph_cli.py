@@ -94,7 +94,7 @@ def _format(args):
 def main(argv=None):
     """Entry point of `python -m tools.graph` and the `tinygrad-graph` console script."""
     args = _parser().parse_args(argv)
-    from tools.graph import GraphvizNotFoundError, draw
+    from tools.graph import INSTALL_HINT, GraphvizNotFoundError, draw
     try:
         root, params = load_target(args.target)
     except UsageError as e:
@@ -115,8 +115,10 @@ def main(argv=None):
     else:
         try:
             data = graph.pipe(format=fmt)
-        except GraphvizNotFoundError as e:
-            print(f"tools.graph: error: {e}", file=sys.stderr)
+        except GraphvizNotFoundError:       # its hint names the Python API: say the CLI's
+            print(f"tools.graph: error: {INSTALL_HINT}, or write the DOT source with "
+                  "`--format dot` (or an -o path ending in .dot) and render it elsewhere",
+                  file=sys.stderr)
             return 1
         Path(args.output).write_bytes(data)
     print(f"wrote {args.output}")

@@ -66,7 +66,7 @@ softmax_bwd = _backend(".softmax", "softmax_bwd")
 matmul = _backend(".linear", "matmul")
 linear_fwd = _backend(".linear", "linear_fwd")
 
-__all__ = ["batchnorm_kernels", "conv_kernels", "optim_kernels", "exp_fwd", "linear_fwd",
-           "log_softmax_bwd", "log_softmax_fwd", "logsumexp_fwd", "matmul", "relu_bwd",
-           "relu_fwd", "sigmoid_bwd", "sigmoid_fwd", "softmax_bwd", "softmax_fwd", "tanh_bwd",
-           "tanh_fwd"]
+__all__ = ["activation_kernels", "batchnorm_kernels", "conv_kernels", "optim_kernels", "exp_fwd",
+           "linear_fwd", "log_softmax_bwd", "log_softmax_fwd", "logsumexp_fwd", "matmul",
+           "relu_bwd", "relu_fwd", "sigmoid_bwd", "sigmoid_fwd", "softmax_bwd", "softmax_fwd",
+           "tanh_bwd", "tanh_fwd"]

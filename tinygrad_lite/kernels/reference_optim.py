@@ -51,7 +51,3 @@ def adam_step(w, g, m, v, v_max, step_size, bc2_sqrt, b1, b2, eps, wd, shrink, a
         np.maximum(v_max, v, out=v_max)
         v = v_max
     w[...] = shrink * w - step_size * (m / (np.sqrt(v) / bc2_sqrt + eps))
-
-
-KERNELS = {"sgd_step": sgd_step, "adagrad_step": adagrad_step, "rmsprop_step": rmsprop_step,
-           "adam_step": adam_step}

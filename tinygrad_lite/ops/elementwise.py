@@ -22,6 +22,7 @@ def _const(array):
 @register("add", samples=_samples(BROADCAST), reference=np.add,
           torch=lambda torch, a, b: a + b)
 class Add(Function):
+    """a + b;  d/da = d/db = 1"""
     def forward(ctx, a, b):
         return a + b
 
@@ -32,6 +33,7 @@ class Add(Function):
 @register("sub", samples=_samples(BROADCAST), reference=np.subtract,
           torch=lambda torch, a, b: a - b)
 class Sub(Function):
+    """a - b;  d/da = 1, d/db = -1"""
     def forward(ctx, a, b):
         return a - b
 
@@ -42,6 +44,7 @@ class Sub(Function):
 @register("mul", samples=_samples(BROADCAST), reference=np.multiply,
           torch=lambda torch, a, b: a * b)
 class Mul(Function):
+    """a * b;  d/da = b, d/db = a"""
     def forward(ctx, a, b):
         return a * b
 
@@ -54,6 +57,7 @@ class Mul(Function):
 @register("div", samples=_samples(BROADCAST, ("real", "real")), reference=np.divide,
           torch=lambda torch, a, b: a / b)
 class Div(Function):
+    """a / b;  d/da = 1/b, d/db = -a/b^2"""
     def forward(ctx, a, b):
         return a / b
 
@@ -65,6 +69,7 @@ class Div(Function):
 
 @register("neg", samples=_samples(UNARY), reference=np.negative, torch=lambda torch, a: -a)
 class Neg(Function):
+    """-a;  d/da = -1"""
     def forward(ctx, a):
         return -a
 
@@ -75,6 +80,7 @@ class Neg(Function):
 @register("pow", samples=_samples(BROADCAST, ("positive", "real")), reference=np.power,
           torch=lambda torch, a, b: a ** b)
 class Pow(Function):
+    """a^b;  d/da = b a^(b-1), d/db = a^b ln a"""
     saves_output = True
 
     def forward(ctx, a, b):
@@ -108,12 +114,14 @@ class _Select(Function):
 @register("maximum", samples=_samples(BROADCAST), reference=np.maximum,
           torch=lambda torch, a, b: torch.maximum(a, b))
 class Maximum(_Select):
+    """max(a, b) elementwise; the gradient goes to the larger input, half each on ties"""
     pick = staticmethod(np.maximum)
 
 
 @register("minimum", samples=_samples(BROADCAST), reference=np.minimum,
           torch=lambda torch, a, b: torch.minimum(a, b))
 class Minimum(_Select):
+    """min(a, b) elementwise; the gradient goes to the smaller input, half each on ties"""
     pick = staticmethod(np.minimum)
 
 
@@ -121,6 +129,7 @@ class Minimum(_Select):
                             Sample(((3, 4), (4,), ()), ("bool", "real", "real"))],
           reference=np.where, torch=lambda torch, c, a, b: torch.where(c, a, b))
 class Where(Function):
+    """condition ? a : b;  the gradient goes to the input that was picked"""
     def forward(ctx, condition, a, b):
         return np.where(condition, a, b)
 
@@ -134,6 +143,7 @@ class Where(Function):
 
 @register("exp", samples=_samples(UNARY), reference=np.exp, torch=lambda torch, a: a.exp())
 class Exp(Function):
+    """e^a;  d/da = e^a (the output)"""
     saves_output = True
 
     def forward(ctx, a):
@@ -146,6 +156,7 @@ class Exp(Function):
 @register("log", samples=_samples(UNARY, ("positive",)), reference=np.log,
           torch=lambda torch, a: a.log())
 class Log(Function):
+    """ln a;  d/da = 1/a"""
     def forward(ctx, a):
         return np.log(a)
 
@@ -156,6 +167,7 @@ class Log(Function):
 @register("sqrt", samples=_samples(UNARY, ("positive",)), reference=np.sqrt,
           torch=lambda torch, a: a.sqrt())
 class Sqrt(Function):
+    """sqrt(a);  d/da = 1 / (2 sqrt(a))"""
     saves_output = True
 
     def forward(ctx, a):
@@ -167,6 +179,7 @@ class Sqrt(Function):
 
 @register("abs", samples=_samples(UNARY), reference=np.abs, torch=lambda torch, a: a.abs())
 class Abs(Function):
+    """|a|;  d/da = sign(a)"""
     def forward(ctx, a):
         ctx.sign = np.sign(a)
         return np.abs(a)
@@ -177,6 +190,7 @@ class Abs(Function):
 
 @register("sign", samples=_samples(UNARY), reference=np.sign, torch=lambda torch, a: a.sign())
 class Sign(Function):
+    """sign(a) in {-1, 0, 1};  d/da = 0"""
     def forward(ctx, a):
         return np.sign(a)
 
@@ -186,6 +200,7 @@ class Sign(Function):
 
 @register("sin", samples=_samples(UNARY), reference=np.sin, torch=lambda torch, a: a.sin())
 class Sin(Function):
+    """sin(a);  d/da = cos(a)"""
     def forward(ctx, a):
         return np.sin(a)
 
@@ -195,6 +210,7 @@ class Sin(Function):
 
 @register("cos", samples=_samples(UNARY), reference=np.cos, torch=lambda torch, a: a.cos())
 class Cos(Function):
+    """cos(a);  d/da = -sin(a)"""
     def forward(ctx, a):
         return np.cos(a)
 
@@ -206,6 +222,7 @@ class Cos(Function):
           reference=lambda a, min=None, max=None: np.clip(a, min, max),
           torch=lambda torch, a, min=None, max=None: a.clamp(min, max))
 class Clamp(Function):
+    """min(max(a, min), max);  d/da = 1 inside [min, max], 0 where clamped"""
     def forward(ctx, a, min=None, max=None):
         out = np.clip(a, min, max).astype(a.dtype, copy=False)
         ctx.inside = ((a >= min) if min is not None else True) & \
@@ -220,6 +237,7 @@ class Clamp(Function):
           reference=lambda a, dtype: a.astype(dtype),
           torch=lambda torch, a, dtype: a.double())
 class Cast(Function):
+    """a converted to another float dtype;  the gradient is cast back"""
     def forward(ctx, a, dtype):
         ctx.source = a.dtype
         return a.astype(dtype)
@@ -231,6 +249,7 @@ class Cast(Function):
 @register("clone", samples=_samples(UNARY), reference=np.copy,
           torch=lambda torch, a: a.clone())
 class Clone(Function):
+    """a copy of a;  d/da = 1"""
     def forward(ctx, a):
         return a.copy()
 

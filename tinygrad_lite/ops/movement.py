@@ -41,6 +41,7 @@ def resolve_reshape(old, new):
                               Sample(((),), (), {"shape": (1, 1)})],
           reference=np.reshape, torch=lambda torch, x, shape: x.reshape(shape))
 class Reshape(Function):
+    """the same elements in a new shape;  the gradient is reshaped back"""
     def forward(ctx, x, shape):
         ctx.shape = x.shape
         return x.reshape(shape)
@@ -54,6 +55,7 @@ class Reshape(Function):
           reference=lambda x, dims: np.transpose(x, dims),
           torch=lambda torch, x, dims: x.permute(dims))
 class Permute(Function):
+    """dims reordered by `dims`;  the gradient is permuted back by the inverse order"""
     def forward(ctx, x, dims):
         ctx.dims = dims
         return x.transpose(dims)
@@ -67,6 +69,7 @@ class Permute(Function):
           reference=lambda x, shape: np.broadcast_to(x, shape),
           torch=lambda torch, x, shape: x.expand(shape))
 class Expand(Function):
+    """broadcast to `shape` (a view);  the gradient is summed back over the new dims"""
     def forward(ctx, x, shape):
         ctx.shape = x.shape
         return np.broadcast_to(x, shape)
@@ -87,6 +90,7 @@ def _sum_to(x, shape):
           reference=_sum_to,
           torch=lambda torch, x, shape: x.sum_to_size(shape) if shape else x.sum())
 class SumTo(Function):
+    """sum over broadcast dims down to `shape`;  the gradient is broadcast back"""
     def forward(ctx, x, shape):
         ctx.shape = x.shape
         return _sum_to(x, shape)
@@ -114,6 +118,8 @@ GETITEM = [Sample(((3, 4),), (), {"index": (1,)}),
           torch=lambda torch, x, index: x[tuple(torch.as_tensor(i) if isinstance(i, np.ndarray)
                                                 else i for i in index)])
 class GetItem(Function):
+    """x[index] (ints, slices, None, ..., int arrays, masks);
+    the gradient is scattered back with index_add"""
     def forward(ctx, x, index):
         ctx.shape, ctx.index = x.shape, index
         return x[index]
@@ -157,6 +163,7 @@ class IndexAdd(Function):
           torch=lambda torch, x, widths, value: torch.nn.functional.pad(
               x, [w for pair in reversed(widths) for w in pair], value=value))
 class Pad(Function):
+    """constant padding by `widths`;  the gradient is the inner block"""
     def forward(ctx, x, widths, value):
         ctx.inner = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
         return np.pad(x, widths, constant_values=value)
@@ -170,6 +177,7 @@ class Pad(Function):
           reference=lambda *xs, dim: np.concatenate(xs, axis=dim),
           torch=lambda torch, *xs, dim: torch.cat(xs, dim))
 class Cat(Function):
+    """inputs joined along `dim`;  each input's gradient is its slab of g"""
     def forward(ctx, *xs, dim):
         ctx.dim, ctx.sizes = dim, [x.shape[dim] for x in xs]
         return np.concatenate(xs, axis=dim)

@@ -44,9 +44,9 @@ class Linear(Function):
         x, weight = ctx.inputs[:2]
         need = ctx.needs_input_grad
         rows = g.reshape(-1, weight.shape[0])
-        return (g @ weight if need[0] else None,
-                rows.T @ x.reshape(-1, weight.shape[1]) if need[1] else None,
-                rows.sum(0) if len(need) > 2 and need[2] else None)
+        grads = (g @ weight if need[0] else None,
+                 rows.T @ x.reshape(-1, weight.shape[1]) if need[1] else None)
+        return grads + ((rows.sum(0) if need[2] else None),) if len(need) > 2 else grads
 
 
 # ---- rectifiers ------------------------------------------------------------------------

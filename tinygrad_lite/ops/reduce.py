@@ -35,6 +35,7 @@ def _torch_reduce(method):
           reference=lambda x, dims, keepdim: np.sum(x, axis=dims, keepdims=keepdim),
           torch=_torch_reduce("sum"))
 class Sum(Function):
+    """sum over `dims`;  every element's gradient is g, broadcast back"""
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims = x.shape, dims
         return x.sum(axis=dims, keepdims=keepdim)

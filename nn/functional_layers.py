@@ -25,6 +25,7 @@ def pair(value, name, fn, minimum):
 
 
 def _check_float(x, fn):
+    """Raise TypeError unless x is a floating-point Tensor (fn names the caller)."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{fn}: expected a Tensor, got {type(x).__name__}")
     if not dtypes.is_floating(x.dtype):
@@ -49,6 +50,8 @@ def _check_window(x, kernel_size, padding, fn):
 
 
 def _same_dtype(tensors):
+    """The tensors converted to their common dtype (PyTorch promotion: float32, float64 ->
+    float64)."""
     dtype = tensors[0].dtype
     for t in tensors[1:]:
         dtype = dtypes.promote(dtype, t.dtype)

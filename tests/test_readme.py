@@ -1,0 +1,25 @@
+"""README's Python examples run as written, in order, in one namespace (as a reader would paste
+them into one session)."""
+import pathlib
+import re
+import shutil
+
+import pytest
+
+README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
+
+
+def python_blocks():
+    return re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="the graph example renders with dot")
+def test_readme_python_examples_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    blocks = python_blocks()
+    assert len(blocks) >= 4
+    namespace = {}
+    for block in blocks:
+        exec(compile(block, str(README), "exec"), namespace)
+    assert (tmp_path / "graph.svg").exists() and (tmp_path / "graph.dot").exists()
+    assert namespace["W"].grad.shape == (784, 256)
