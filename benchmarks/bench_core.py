@@ -170,6 +170,23 @@ def matmuls():
     t_np = bench(lambda: np.maximum(x @ w.T + b, 0), 50)
     print(f"linear_fwd 64x784 -> 256 with bias+relu: ours {ms(t)} ms, NumPy "
           f"(x @ w.T + b then maximum) {ms(t_np)} ms\n")
+    gemm_then_kernel()
+
+
+def gemm_then_kernel():
+    """A GEMM followed by a parallel elementwise kernel, as in every MLP layer: the two thread
+    pools (OpenBLAS, Numba's OpenMP) must hand the cores over quickly."""
+    rng = np.random.default_rng(5)
+    a, b = (rng.standard_normal((512, 512)).astype(np.float32) for _ in range(2))
+    t = bench(lambda: K.relu_bwd(K.matmul(a, b), a), 50)
+    t_np = bench(lambda: R.relu_bwd(a @ b, a), 50)
+    line = (f"512x512 matmul, then relu_bwd on its 262,144 outputs: ours {ms(t)} ms, "
+            f"NumPy {ms(t_np)} ms")
+    if torch is not None:
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        t_torch = bench(lambda: torch.ops.aten.threshold_backward(ta @ tb, ta, 0), 50)
+        line += f", torch {ms(t_torch)} ms"
+    print(line + "\n")
 
 
 def overhead():

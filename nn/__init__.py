@@ -18,6 +18,7 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss
                    l1_penalty, l2_penalty)
 from .module import Module, Parameter
 from .pooling import AvgPool2d, MaxPool2d
+from .summary import summary
 from tinygrad_lite.serialization import load, save
 
 __all__ = ["AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d",
@@ -25,4 +26,4 @@ __all__ = ["AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNor
            "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict",
            "ModuleList", "NLLLoss", "PReLU", "Parameter", "RReLU", "ReLU", "SELU", "Sequential",
            "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init", "l1_penalty",
-           "l2_penalty", "load", "save"]
+           "l2_penalty", "load", "save", "summary"]

@@ -53,6 +53,8 @@ def _same_dtype(tensors):
     """The tensors converted to their common dtype (PyTorch promotion: float32, float64 ->
     float64)."""
     dtype = tensors[0].dtype
+    if all(t.dtype == dtype for t in tensors[1:]):
+        return tensors                   # the usual case: nothing to convert
     for t in tensors[1:]:
         dtype = dtypes.promote(dtype, t.dtype)
     return [t.to(dtype) for t in tensors]

@@ -43,6 +43,17 @@ def _unpack(name, value):
             yield from _unpack(f"{name}.{key}", item)
 
 
+class _HookHandle:
+    """What register_forward_hook returns: `.remove()` takes the hook out again."""
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._key = hooks, object()
+        hooks[self._key] = hook
+
+    def remove(self):
+        self._hooks.pop(self._key, None)
+
+
 class Module:
     """Base class of layers and models: subclasses set attributes in `__init__` and define
     `forward`; calling the module runs `forward` (recorded as the op scope for tools)."""
@@ -58,9 +69,26 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__}: define forward(self, ...) to say "
                                   "what the module computes")
 
+    _forward_hooks = {}  # no hooks; register_forward_hook gives the instance its own dict
+
     def __call__(self, *args, **kwargs):
-        with scope.inside(self):
-            return self.forward(*args, **kwargs)
+        stack = scope.module_stack          # the module calls ops record (for tools.graph)
+        token = stack.set(stack.get() + (self,))
+        try:
+            output = self.forward(*args, **kwargs)
+        finally:
+            stack.reset(token)
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, args, output)
+            output = output if result is None else result
+        return output
+
+    def register_forward_hook(self, hook):
+        """Call `hook(module, inputs, output)` after every forward (it may return a new
+        output); returns a handle whose `.remove()` unregisters it, as in PyTorch."""
+        if "_forward_hooks" not in vars(self):
+            self._forward_hooks = {}
+        return _HookHandle(self._forward_hooks, hook)
 
     # ---- discovery -----------------------------------------------------------------------
     def _entries(self):

@@ -302,3 +302,32 @@ def test_state_dict_prefix_keep_vars_and_non_persistent_buffers():
         assert [n for n, _ in ours.named_parameters(**kwargs)] == \
             [n for n, _ in tnet.named_parameters(**kwargs)]
     assert [n for n, _ in ours[0].named_parameters("lin", False)] == ["lin.weight", "lin.bias"]
+
+
+def test_forward_hooks_run_after_forward_and_can_be_removed():
+    layer = nn.Linear(3, 2)
+    seen = []
+    handle = layer.register_forward_hook(lambda m, args, out: seen.append((m, args[0].shape,
+                                                                           out.shape)))
+    layer(tl.ones(4, 3))
+    assert seen == [(layer, (4, 3), (4, 2))]
+    handle.remove()
+    layer(tl.ones(4, 3))
+    assert len(seen) == 1
+    doubled = layer.register_forward_hook(lambda m, args, out: out * 2)
+    np.testing.assert_allclose(layer(tl.ones(1, 3)).data,
+                               2 * (tl.ones(1, 3) @ layer.weight.T + layer.bias).data)
+    doubled.remove()
+
+
+def test_summary_lists_layers_shapes_and_parameters_without_side_effects(capsys):
+    model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 2))
+    running = model[1].running_mean.data.copy()
+    text = nn.summary(model, (5, 4))
+    lines = text.splitlines()
+    assert lines[2].split() == ["0", "Linear", "(5,", "8)", "40"]
+    assert lines[-2].split()[:2] == ["(model)", "Sequential"]
+    assert lines[-1] == "total parameters: 74 (trainable 74)"    # 40 + 16 + 18
+    assert model.training and model[1].training          # mode restored
+    np.testing.assert_array_equal(model[1].running_mean.data, running)
+    assert capsys.readouterr().out.strip() == text
