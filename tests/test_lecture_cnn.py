@@ -3,6 +3,9 @@ Linear(8*8*32, 10) head) and a ResNet of BasicBlocks run on this project with on
 imports changed. The model code is one source text executed twice, once with our `nn`/`F`
 and once with PyTorch's, so both run literally the same code; then outputs, gradients,
 optimizer steps and evaluation are compared."""
+import ast
+import pathlib
+
 import numpy as np
 import pytest
 
@@ -11,38 +14,20 @@ import nn.functional as F
 import optim
 import tinygrad_lite as tl
 
-# The lecture's code (CNN verbatim, its `return` indentation fixed; BasicBlock as in the
-# standard CIFAR ResNet it uses, `out += self.shortcut(x)` included).
-LECTURE_CODE = '''
-class CNN(nn.Module):
-    def __init__(self, num_classes=10):
-        super(CNN, self).__init__()
-        self.block1 = nn.Sequential(
-            # kernel_size = (5X5)
-            nn.Conv2d(in_channels=3, out_channels=16, kernel_size=5, stride=1, padding=2),
-            nn.BatchNorm2d(num_features=16, momentum=0.1),
-            nn.LeakyReLU(),
-            nn.Conv2d(in_channels=16, out_channels=16, kernel_size=5, stride=1, padding=2),
-            nn.BatchNorm2d(num_features=16, momentum=0.1),
-            nn.LeakyReLU(),
-            nn.MaxPool2d(kernel_size=2, stride=2))
-        self.block2 = nn.Sequential(
-            nn.Conv2d(in_channels=16, out_channels=32, kernel_size=5, stride=1, padding=2),
-            nn.BatchNorm2d(num_features=32, momentum=0.1),
-            nn.LeakyReLU(),
-            nn.Conv2d(in_channels=32, out_channels=32, kernel_size=5, stride=1, padding=2),
-            nn.BatchNorm2d(num_features=32, momentum=0.1),
-            nn.LeakyReLU(),
-            nn.MaxPool2d(kernel_size=2, stride=2))
-        self.fc = nn.Linear(8*8*32, num_classes)
+ROOT = pathlib.Path(__file__).resolve().parent.parent
 
-    def forward(self, x):
-        x = self.block1(x)
-        x = self.block2(x)
-        x = x.view(x.size(0), -1)
-        output = self.fc(x)
-        return output
 
+def _example_source(name):
+    """The source of a class in examples/lecture_cnn.py, which holds the lecture's CNN verbatim
+    (its `return` indentation fixed): one copy of the lecture's code for the example and here."""
+    text = (ROOT / "examples" / "lecture_cnn.py").read_text()
+    node = next(n for n in ast.parse(text).body if isinstance(n, ast.ClassDef) and n.name == name)
+    return ast.get_source_segment(text, node)
+
+
+# The lecture's code: its CNN, and BasicBlock as in the standard CIFAR ResNet it uses,
+# `out += self.shortcut(x)` included.
+LECTURE_CODE = _example_source("CNN") + '''
 
 class BasicBlock(nn.Module):
     expansion = 1
