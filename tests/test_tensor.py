@@ -394,3 +394,23 @@ def test_no_grad_as_a_bare_decorator():
     def double(t):
         return t * 2
     assert not double(tl.ones(2, requires_grad=True)).requires_grad
+
+
+def test_torch_conveniences_match_numpy_and_gradcheck():
+    x = tl.randn(2, 3, dtype=tl.float64, requires_grad=True)
+    assert x.t().shape == (3, 2) and x.mT.shape == (3, 2) and x.view_as(tl.ones(3, 2)).shape == \
+        (3, 2)
+    assert x.expand_as(tl.ones(4, 2, 3)).shape == (4, 2, 3) and x.type_as(tl.ones(1)).dtype == \
+        tl.float32
+    np.testing.assert_allclose(x.repeat(2, 1, 3).data, np.tile(x.data, (2, 1, 3)))
+    assert [u.shape for u in x.unbind(1)] == [(2,)] * 3
+    np.testing.assert_allclose(x.square().data, x.data ** 2)
+    assert tl.tensor([[True, False], [True, True]]).all(1).tolist() == [False, True]
+    assert tl.tensor([[0, 0], [0, 1]]).any(0, keepdim=True).tolist() == [[False, True]]
+    import math
+    np.testing.assert_allclose(x.erf().data, np.vectorize(math.erf)(x.data), rtol=1e-14)
+    for fn in (lambda t: t.repeat(2, 2), lambda t: t.unbind(0)[1], lambda t: t.t().square(),
+               lambda t: t.erf()):
+        assert tl.gradcheck(fn, (x,))
+    with pytest.raises(ValueError, match="repeat: needs at least 2 sizes"):
+        x.repeat(2)

@@ -11,7 +11,7 @@ _METHODS = ("add", "sub", "mul", "div", "pow", "maximum", "minimum", "matmul", "
             "argmin", "logsumexp", "softmax", "log_softmax", "reshape", "flatten", "transpose",
             "permute", "unsqueeze", "squeeze", "expand", "broadcast_to", "split", "chunk",
             "pad", "gather", "neg", "clone", "detach", "flip", "cumsum", "norm", "masked_fill",
-            "isnan", "isinf", "isfinite")
+            "isnan", "isinf", "isfinite", "t", "repeat", "unbind", "square", "erf")
 
 
 def _function(name):

@@ -76,6 +76,7 @@ class Tensor:
     grad_fn = property(lambda self: self._ctx, doc="The op node that made this tensor.")
     is_leaf = property(lambda self: self._ctx is None)
     T = property(lambda self: self.permute(*reversed(range(self.ndim))))
+    mT = property(lambda self: self.transpose(-2, -1), doc="The last two dims swapped.")
 
     def size(self, dim=None):
         return self.shape if dim is None else self.shape[self._dim(dim, "size")]
@@ -392,11 +393,15 @@ class Tensor:
     def __or__(self, other):
         return Tensor._make(self.data | _data(other), False, None)
 
-    def any(self):
-        return Tensor._make(np.asarray(self.data.any()), False, None)
+    def any(self, dim=None, keepdim=False):
+        """Whether any element is nonzero (over dim, or everything); a bool tensor."""
+        axis = None if dim is None else self._dim(dim, "any")
+        return Tensor._make(np.asarray(self.data.any(axis=axis, keepdims=keepdim)), False, None)
 
-    def all(self):
-        return Tensor._make(np.asarray(self.data.all()), False, None)
+    def all(self, dim=None, keepdim=False):
+        """Whether every element is nonzero (over dim, or everything); a bool tensor."""
+        axis = None if dim is None else self._dim(dim, "all")
+        return Tensor._make(np.asarray(self.data.all(axis=axis, keepdims=keepdim)), False, None)
 
     def isnan(self):
         return Tensor._make(np.isnan(self.data), False, None)
@@ -434,6 +439,13 @@ class Tensor:
 
     def sigmoid(self):
         return ops.Sigmoid.apply(self._floating())
+
+    def square(self):
+        return self * self
+
+    def erf(self):
+        """erf(x) = 2/sqrt(pi) * integral of e^(-t^2) from 0 to x"""
+        return ops.nn_activation.Erf.apply(self._floating())
 
     def relu(self):
         return ops.ReLU.apply(self)
@@ -595,6 +607,41 @@ class Tensor:
                              f"a tensor of shape {self.shape}")
         dims = tuple(self._dim(d, "permute") for d in dims)
         return self if dims == tuple(range(self.ndim)) else ops.Permute.apply(self, dims=dims)
+
+    def t(self):
+        """The transpose of a matrix (a 0-d or 1-d tensor is returned as it is)."""
+        if self.ndim > 2:
+            raise ValueError(f"t: expects a tensor with at most 2 dims, got shape {self.shape}; "
+                             "use transpose(dim0, dim1)")
+        return self.permute(*reversed(range(self.ndim)))
+
+    def view_as(self, other):
+        return self.reshape(other.shape)
+
+    reshape_as = view_as
+
+    def expand_as(self, other):
+        return self.broadcast_to(other.shape)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def repeat(self, *sizes):
+        """Tile the tensor `sizes[i]` times along dim i (leading sizes add new dims), as
+        torch.Tensor.repeat / np.tile: a broadcast of interleaved size-1 dims, reshaped."""
+        sizes = _shape_arg(sizes)
+        if len(sizes) < self.ndim:
+            raise ValueError(f"repeat: needs at least {self.ndim} sizes for shape {self.shape}, "
+                             f"got {sizes}")
+        shape = (1,) * (len(sizes) - self.ndim) + self.shape
+        interleaved = self.reshape(tuple(d for s in shape for d in (1, s)))
+        tiled = interleaved.broadcast_to(tuple(d for r, s in zip(sizes, shape) for d in (r, s)))
+        return tiled.reshape(tuple(r * s for r, s in zip(sizes, shape)))
+
+    def unbind(self, dim=0):
+        """The slices along dim, each without that dim."""
+        dim = self._dim(dim, "unbind")
+        return tuple(self[(slice(None),) * dim + (i,)] for i in range(self.shape[dim]))
 
     def transpose(self, dim0, dim1):
         order = list(range(self.ndim))
