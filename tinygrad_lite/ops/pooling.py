@@ -42,7 +42,10 @@ class MaxPool2d(Function):
 
 @register("max_pool2d_backward",
           samples=[Sample(((1, 2, 2, 2),), (), {"index": MAX_INDEX, "input_shape": (1, 2, 3, 3)})],
-          reference=R.max_pool_bwd)
+          reference=R.max_pool_bwd,
+          torch=lambda torch, g, index, input_shape: torch.zeros(
+              int(np.prod(input_shape)), dtype=g.dtype).index_add(
+              0, torch.as_tensor(index).reshape(-1), g.reshape(-1)).reshape(input_shape))
 class MaxPool2dBackward(Function):
     """dx.flat[index] += g (shared maxima accumulate);  adjoint: gg.flat[index]"""
     def forward(ctx, g, index, input_shape):
@@ -68,7 +71,10 @@ class AvgPool2d(Function):
 @register("avg_pool2d_backward",
           samples=[Sample(((1, 2, 3, 5),), (), {"input_shape": (1, 2, 5, 4), "kernel_size": (3, 2),
                                                 "stride": (2, 1), "padding": (1, 1)})],
-          reference=R.avg_pool_bwd)
+          reference=R.avg_pool_bwd,
+          torch=lambda torch, g, input_shape, kernel_size, stride, padding:
+              torch.ops.aten.avg_pool2d_backward(g, torch.zeros(input_shape, dtype=g.dtype),
+                                                 kernel_size, stride, padding, False, True, None))
 class AvgPool2dBackward(Function):
     """dx[window] += g / (KH*KW): linear, and its adjoint is avg_pool2d itself"""
     def forward(ctx, g, input_shape, kernel_size, stride, padding):
