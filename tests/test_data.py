@@ -145,3 +145,21 @@ def test_train_test_split_rejects_bad_sizes(kwargs, match):
         train_test_split(np.zeros((20, 2)), np.zeros(20), **kwargs)
     with pytest.raises(ValueError, match="X has 20 samples but y has 19"):
         train_test_split(np.zeros((20, 2)), np.zeros(19))
+
+
+def test_torch_utils_data_names_and_a_custom_dataset():
+    import tinygrad_lite as torch           # as PyTorch code imports it
+
+    class Squares(torch.utils.data.Dataset):
+        def __len__(self):
+            return 10
+
+        def __getitem__(self, i):
+            return torch.tensor(float(i)), torch.tensor(float(i * i))
+
+    loader = torch.utils.data.DataLoader(Squares(), batch_size=4, shuffle=False, num_workers=2)
+    batches = list(loader)
+    assert [x.tolist() for x, _ in batches] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert batches[1][1].tolist() == [16, 25, 36, 49]
+    with pytest.raises(NotImplementedError, match="define __len__"):
+        len(torch.utils.data.Dataset())

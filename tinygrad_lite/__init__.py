@@ -23,7 +23,7 @@ from .random import manual_seed
 from .serialization import load, save
 from .tensor import Tensor
 
-from . import data, train  # training utilities (tl.data, tl.train)
+from . import data, train, utils  # training utilities (tl.data, tl.train, tl.utils.data)
 
 float = float32   # noqa: A001  (torch.float)
 double = float64

@@ -22,7 +22,18 @@ def _rng(seed):
     return random.generator() if seed is None else np.random.default_rng(seed)
 
 
-class TensorDataset:
+class Dataset:
+    """Base class for a map-style dataset, as torch.utils.data.Dataset: a subclass defines
+    `__len__` and `__getitem__(i)` (one sample, a Tensor or a tuple of them)."""
+
+    def __len__(self):
+        raise NotImplementedError(f"{type(self).__name__}: define __len__ (how many samples)")
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__}: define __getitem__ (sample i)")
+
+
+class TensorDataset(Dataset):
     """`TensorDataset(*tensors)`: sample i is `(t[i] for t in tensors)`; all tensors (or
     arrays) must have the same first dimension."""
 
@@ -54,7 +65,10 @@ class DataLoader:
     any other dataset sample by sample, the samples stacked along a new first axis.
     """
 
-    def __init__(self, dataset, batch_size=32, shuffle=False, drop_last=False):
+    def __init__(self, dataset, batch_size=32, shuffle=False, drop_last=False, num_workers=0,
+                 pin_memory=False):
+        """num_workers and pin_memory are accepted so PyTorch code runs unchanged; batches are
+        always built in this process, in host memory (there is no other device)."""
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
         self.dataset = dataset
