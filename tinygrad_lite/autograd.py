@@ -8,7 +8,7 @@ import weakref
 
 import numpy as np
 
-from . import anomaly
+from . import anomaly, function
 from .errors import GraphFreedError
 from .grad_mode import set_grad_enabled
 
@@ -46,7 +46,7 @@ def _checked(ctx, grads):
         raise RuntimeError(f"{ctx.name}: backward returned {len(grads)} gradient(s) for "
                            f"{len(ctx.parents)} input(s); return one per input (None for none)")
     for position, g in enumerate(grads):
-        if g is not None and not isinstance(g, _Tensor):
+        if g is not None and not isinstance(g, function.Tensor):
             raise TypeError(f"{ctx.name}: backward returned a {type(g).__name__} for input "
                             f"{position}; return Tensors built from Tensor ops (or None)")
     return grads
@@ -121,7 +121,7 @@ def _as_tuple(x):
 
 def _seed_grads(outputs, grad_outputs, caller):
     """The gradient each output starts with: ones for a scalar, else it must be given."""
-    from .tensor import Tensor
+    Tensor = function.Tensor
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
     grad_outputs = _as_tuple(grad_outputs)
@@ -139,7 +139,7 @@ def _seed_grads(outputs, grad_outputs, caller):
                 raise RuntimeError(f"{caller}: grad can be implicitly created only for scalar "
                                    f"outputs; this output has shape {out.shape}, so pass a "
                                    "gradient of that shape")
-            g = Tensor._make(np.ones(out.shape, out.dtype), False, None)
+            g = function.constant(np.ones(out.shape, out.dtype))
         else:
             g = g if isinstance(g, Tensor) else Tensor(g, dtype=out.dtype)
             if g.shape != out.shape:
@@ -175,6 +175,3 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 raise RuntimeError(f"grad: input {position} (shape {t.shape}) was not used to "
                                    "compute the outputs; pass allow_unused=True to get None")
     return result
-
-
-_Tensor = None  # the Tensor class, set by tensor.py once it exists (it imports this module)

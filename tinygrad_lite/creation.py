@@ -4,7 +4,8 @@ import numpy as np
 
 from . import dtypes
 from .random import generator
-from .tensor import Tensor, _shape_arg
+from .tensor import Tensor
+from .tensor_shape import _shape_arg
 
 
 def _new(array, dtype, requires_grad, default=dtypes.float32, op="tensor"):

@@ -21,6 +21,17 @@ OPS = {}  # name -> OpSpec, in registration order
 _new = object.__new__
 _anomaly_enabled = anomaly._enabled
 
+# The Tensor class. tensor.py imports the ops (which import this module), so nothing below
+# tensor.py can import Tensor; tensor.py sets this name right after defining the class, and
+# Function.apply, the ops (through `constant`), autograd and the Tensor mixins read it here.
+Tensor = None
+
+
+def constant(array):
+    """A Tensor wrapping `array` outside the graph (no copy, no grad): a mask, a factor or a
+    seed gradient built by the engine or an op's backward."""
+    return Tensor._make(array, False, None)
+
 
 @dataclass(frozen=True)
 class Sample:
@@ -171,6 +182,3 @@ class AccumulateGrad:
 
     def __repr__(self):
         return "<AccumulateGrad>"
-
-
-from .tensor import Tensor  # noqa: E402  (tensor.py imports the ops, which import us)

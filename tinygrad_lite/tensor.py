@@ -1,15 +1,21 @@
 """`Tensor`: a NumPy array plus what autograd needs (`requires_grad`, `grad`, the node that
 made it). Every method is a thin call into a registered op in `tinygrad_lite.ops`, or a short
-composition of them; the arithmetic lives in the ops, the graph walk in `autograd`."""
-import math
+composition of them; the arithmetic lives in the ops, the graph walk in `autograd`.
+
+This file holds the core: construction, attributes, conversion, autograd, in-place updates,
+arithmetic, comparisons and elementwise math. The reductions and the shape/indexing methods
+are inherited from the mixins in tensor_reduce.py and tensor_shape.py."""
 import numbers
 import operator
 
 import numpy as np
 
-from . import autograd, dtypes
-from . import devices
+from . import autograd, devices, dtypes, function, ops
+from . import random as tl_random
 from .grad_mode import is_grad_enabled
+from .tensor_reduce import ReductionMethods
+from .tensor_shape import ShapeMethods, _index_arrays
+
 
 
 def _to_array(data, dtype, op):
@@ -29,7 +35,7 @@ def _to_array(data, dtype, op):
     return array.astype(dtypes.to_dtype(array.dtype, op=op), copy=False)
 
 
-class Tensor:
+class Tensor(ShapeMethods, ReductionMethods):
     """An n-dimensional array that records the operations applied to it.
 
     `Tensor(data, requires_grad=False, dtype=None)`: data is a scalar, nested list, NumPy
@@ -75,8 +81,6 @@ class Tensor:
     dtype = property(lambda self: self.data.dtype)
     grad_fn = property(lambda self: self._ctx, doc="The op node that made this tensor.")
     is_leaf = property(lambda self: self._ctx is None)
-    T = property(lambda self: self.permute(*reversed(range(self.ndim))))
-    mT = property(lambda self: self.transpose(-2, -1), doc="The last two dims swapped.")
 
     def size(self, dim=None):
         return self.shape if dim is None else self.shape[self._dim(dim, "size")]
@@ -212,6 +216,9 @@ class Tensor:
 
     def bool(self):
         return self.to(dtypes.bool)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
 
     # ---- autograd ------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
@@ -393,16 +400,6 @@ class Tensor:
     def __or__(self, other):
         return Tensor._make(self.data | _data(other), False, None)
 
-    def any(self, dim=None, keepdim=False):
-        """Whether any element is nonzero (over dim, or everything); a bool tensor."""
-        axis = None if dim is None else self._dim(dim, "any")
-        return Tensor._make(np.asarray(self.data.any(axis=axis, keepdims=keepdim)), False, None)
-
-    def all(self, dim=None, keepdim=False):
-        """Whether every element is nonzero (over dim, or everything); a bool tensor."""
-        axis = None if dim is None else self._dim(dim, "all")
-        return Tensor._make(np.asarray(self.data.all(axis=axis, keepdims=keepdim)), False, None)
-
     def isnan(self):
         return Tensor._make(np.isnan(self.data), False, None)
 
@@ -467,287 +464,6 @@ class Tensor:
         """`x.where(cond, y)` is `tl.where(cond, x, y)`, as in PyTorch."""
         return where(condition, self, other)
 
-    # ---- reductions ----------------------------------------------------------------------
-    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        dims, keep = self._reduce_args("sum", dim, axis, keepdim, keepdims)
-        return ops.Sum.apply(self, dims=dims, keepdim=keep)
-
-    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        """sum(x) / n over the dims (all by default)."""
-        dims, keep = self._reduce_args("mean", dim, axis, keepdim, keepdims)
-        self._require_float("mean")
-        count = math.prod(self.shape[d] for d in dims)
-        return ops.Sum.apply(self, dims=dims, keepdim=keep) * _reciprocal(count)
-
-    def var(self, dim=None, unbiased=True, keepdim=False, *, axis=None, keepdims=None,
-            correction=None):
-        """sum((x - mean)^2) / (n - correction); correction 1 (unbiased) by default."""
-        dims, keep = self._reduce_args("var", dim, axis, keepdim, keepdims)
-        self._require_float("var")
-        count = math.prod(self.shape[d] for d in dims)
-        correction = (1 if unbiased else 0) if correction is None else correction
-        centered = self - self.mean(dims, keepdim=True)
-        return (centered * centered).sum(dims, keepdim=keep) * _reciprocal(count - correction)
-
-    def std(self, dim=None, unbiased=True, keepdim=False, *, axis=None, keepdims=None,
-            correction=None):
-        """sqrt(var(x)): the standard deviation, unbiased (n - 1) by default."""
-        return self.var(dim, unbiased, keepdim, axis=axis, keepdims=keepdims,
-                        correction=correction).sqrt()
-
-    def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        dims, keep = self._reduce_args("amax", dim, axis, keepdim, keepdims)
-        return ops.Amax.apply(self, dims=dims, keepdim=keep)
-
-    def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        return -((-self).amax(dim, keepdim, axis=axis, keepdims=keepdims))
-
-    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        """max over everything, or (values, indices) along an int dim (PyTorch)."""
-        return self._extreme("max", np.argmax, dim, keepdim, axis, keepdims)
-
-    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        return self._extreme("min", np.argmin, dim, keepdim, axis, keepdims)
-
-    def _extreme(self, name, arg_fn, dim, keepdim, axis, keepdims):
-        dim = dim if axis is None else axis
-        keepdim = keepdim if keepdims is None else keepdims
-        if isinstance(dim, Tensor):   # torch.max(a, b) is the elementwise maximum
-            return self.maximum(dim) if name == "max" else self.minimum(dim)
-        if dim is None:
-            return self.amax() if name == "max" else self.amin()
-        if not isinstance(dim, numbers.Integral):
-            raise TypeError(f"{name}: dim must be an int (use amax/amin for a tuple of dims)")
-        if self.ndim == 0:                    # a single value is its own max, at index 0
-            self._dim(dim, name)
-            return ReturnMinMax((self.clone(), Tensor._make(np.array(0), False, None)))
-        indices = self._arg(name, arg_fn, dim, True)
-        values = self.gather(dim, indices)
-        if not keepdim:
-            values, indices = values.squeeze(dim), indices.squeeze(dim)
-        return ReturnMinMax((values, indices))
-
-    def _arg(self, name, arg_fn, dim, keepdim):
-        if self.data.size == 0:
-            raise RuntimeError(f"{name}: cannot reduce an empty tensor of shape {self.shape}")
-        if dim is None:
-            return Tensor._make(np.asarray(arg_fn(self.data)), False, None)
-        dim = self._dim(dim, name)
-        return Tensor._make(arg_fn(self.data, axis=dim, keepdims=keepdim), False, None)
-
-    def argmax(self, dim=None, keepdim=False):
-        return self._arg("argmax", np.argmax, dim, keepdim)
-
-    def argmin(self, dim=None, keepdim=False):
-        return self._arg("argmin", np.argmin, dim, keepdim)
-
-    def norm(self, p=2, dim=None, keepdim=False):
-        """The p-norm over dims (all by default): p = 2 (Euclidean), 1, or inf (largest |x|)."""
-        if p == 2:
-            return (self * self).sum(dim, keepdim).sqrt()
-        if p == 1:
-            return self.abs().sum(dim, keepdim)
-        if p == float("inf"):
-            return self.abs().amax(dim, keepdim)
-        raise ValueError(f"norm: p must be 1, 2 or inf, got {p!r}")
-
-    def cumsum(self, dim):
-        """Running sum along dim:  y_i = x_0 + ... + x_i."""
-        return ops.CumSum.apply(self, dim=self._dim(dim, "cumsum"))
-
-    def logsumexp(self, dim, keepdim=False):
-        """log(sum(exp(x))) over an int or a tuple of dims, computed stably."""
-        dims, _ = self._reduce_args("logsumexp", dim, None, keepdim, None)
-        x = self._floating()
-        if x.ndim == 0:
-            return x.clone()
-        rest = [d for d in range(x.ndim) if d not in dims]
-        rows = x.permute(*rest, *dims).reshape(*[x.shape[d] for d in rest], -1)
-        out = ops.LogSumExp.apply(rows, dim=rows.ndim - 1).reshape(
-            tuple(x.shape[d] for d in rest))          # the reduced dims are gone
-        if keepdim:
-            out = out.reshape(tuple(1 if d in dims else s for d, s in enumerate(x.shape)))
-        return out
-
-    def softmax(self, dim):
-        """softmax(x)_i = e^(x_i) / sum_j e^(x_j) along dim (stable: max subtracted first)."""
-        return self._rowwise(ops.Softmax, dim, "softmax")
-
-    def log_softmax(self, dim):
-        """log_softmax(x)_i = x_i - log(sum_j e^(x_j)) along dim, computed stably."""
-        return self._rowwise(ops.LogSoftmax, dim, "log_softmax")
-
-    def _rowwise(self, op, dim, name):
-        x = self._floating()
-        if x.ndim == 0:                       # a single element is its own row
-            return op.apply(x.reshape(1), dim=0).reshape(())
-        return op.apply(x, dim=self._dim(dim, name))
-
-    # ---- shape ---------------------------------------------------------------------------
-    def reshape(self, *shape):
-        shape = _shape_arg(shape)
-        if shape == self.shape:
-            return self
-        return ops.Reshape.apply(self, shape=ops.resolve_reshape(self.shape, shape))
-
-    view = reshape
-
-    def flatten(self, start_dim=0, end_dim=-1):
-        if self.ndim == 0:
-            return self.reshape(1)
-        start, end = self._dim(start_dim, "flatten"), self._dim(end_dim, "flatten")
-        if start > end:
-            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-        return self.reshape(self.shape[:start] + (-1,) + self.shape[end + 1:])
-
-    def permute(self, *dims):
-        dims = _shape_arg(dims)
-        if sorted(self._dim(d, "permute") for d in dims) != list(range(self.ndim)):
-            raise ValueError(f"permute: {dims} is not a permutation of the {self.ndim} dims of "
-                             f"a tensor of shape {self.shape}")
-        dims = tuple(self._dim(d, "permute") for d in dims)
-        return self if dims == tuple(range(self.ndim)) else ops.Permute.apply(self, dims=dims)
-
-    def t(self):
-        """The transpose of a matrix (a 0-d or 1-d tensor is returned as it is)."""
-        if self.ndim > 2:
-            raise ValueError(f"t: expects a tensor with at most 2 dims, got shape {self.shape}; "
-                             "use transpose(dim0, dim1)")
-        return self.permute(*reversed(range(self.ndim)))
-
-    def view_as(self, other):
-        return self.reshape(other.shape)
-
-    reshape_as = view_as
-
-    def expand_as(self, other):
-        return self.broadcast_to(other.shape)
-
-    def type_as(self, other):
-        return self.to(other.dtype)
-
-    def repeat(self, *sizes):
-        """Tile the tensor `sizes[i]` times along dim i (leading sizes add new dims), as
-        torch.Tensor.repeat / np.tile: a broadcast of interleaved size-1 dims, reshaped."""
-        sizes = _shape_arg(sizes)
-        if len(sizes) < self.ndim:
-            raise ValueError(f"repeat: needs at least {self.ndim} sizes for shape {self.shape}, "
-                             f"got {sizes}")
-        shape = (1,) * (len(sizes) - self.ndim) + self.shape
-        interleaved = self.reshape(tuple(d for s in shape for d in (1, s)))
-        tiled = interleaved.broadcast_to(tuple(d for r, s in zip(sizes, shape) for d in (r, s)))
-        return tiled.reshape(tuple(r * s for r, s in zip(sizes, shape)))
-
-    def unbind(self, dim=0):
-        """The slices along dim, each without that dim."""
-        dim = self._dim(dim, "unbind")
-        return tuple(self[(slice(None),) * dim + (i,)] for i in range(self.shape[dim]))
-
-    def transpose(self, dim0, dim1):
-        order = list(range(self.ndim))
-        d0, d1 = self._dim(dim0, "transpose"), self._dim(dim1, "transpose")
-        order[d0], order[d1] = order[d1], order[d0]
-        return self.permute(*order)
-
-    def unsqueeze(self, dim):
-        dim = self._dim(dim, "unsqueeze", extra=1)
-        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
-
-    def squeeze(self, dim=None):
-        if dim is None:
-            return self.reshape(tuple(s for s in self.shape if s != 1))
-        dims = {self._dim(d, "squeeze") for d in (dim if isinstance(dim, tuple) else (dim,))}
-        return self.reshape(tuple(s for i, s in enumerate(self.shape)
-                                  if not (i in dims and s == 1)))
-
-    def expand(self, *shape):
-        shape = _shape_arg(shape)
-        offset = len(shape) - self.ndim
-        if offset < 0:
-            raise ValueError(f"expand: can't expand shape {self.shape} to fewer dims {shape}")
-        shape = tuple(self.shape[i - offset] if s == -1 and i >= offset else s
-                      for i, s in enumerate(shape))
-        return self.broadcast_to(shape)
-
-    def broadcast_to(self, shape):
-        shape = _shape_arg((shape,))
-        if shape == self.shape:
-            return self
-        ops.check_broadcast("broadcast_to", self.shape, shape)
-        return ops.Expand.apply(self, shape=shape)
-
-    def sum_to(self, shape):
-        """Sum broadcast dims away so the result has `shape` (the adjoint of broadcast_to)."""
-        shape = tuple(shape)
-        return self if shape == self.shape else ops.SumTo.apply(self, shape=shape)
-
-    def split(self, split_size_or_sections, dim=0):
-        dim = self._dim(dim, "split")
-        size = self.shape[dim]
-        if isinstance(split_size_or_sections, numbers.Integral):
-            if split_size_or_sections <= 0:
-                raise ValueError(f"split: split_size must be positive, got "
-                                 f"{split_size_or_sections}")
-            sizes = [min(split_size_or_sections, size - start)
-                     for start in range(0, size, split_size_or_sections)]
-        else:
-            sizes = list(split_size_or_sections)
-            if sum(sizes) != size:
-                raise ValueError(f"split: sections {sizes} sum to {sum(sizes)} but dim {dim} "
-                                 f"has size {size}")
-        starts = np.cumsum([0] + sizes[:-1])
-        return tuple(self[(slice(None),) * dim + (slice(int(a), int(a) + s),)]
-                     for a, s in zip(starts, sizes))
-
-    def chunk(self, chunks, dim=0):
-        if chunks <= 0:
-            raise ValueError(f"chunk: chunks must be positive, got {chunks}")
-        size = self.shape[self._dim(dim, "chunk")]
-        return self.split(max(-(-size // chunks), 1), dim)
-
-    def flip(self, *dims):
-        """Reverse the order of elements along the given dims."""
-        dims = {self._dim(d, "flip") for d in _shape_arg(dims)}
-        return self[tuple(slice(None, None, -1) if d in dims else slice(None)
-                          for d in range(self.ndim))]
-
-    def pad(self, pad, value=0.0):
-        """Constant padding; `pad` = (left, right, top, bottom, ...) from the last dim on,
-        as torch.nn.functional.pad."""
-        if len(pad) % 2 or len(pad) // 2 > self.ndim:
-            raise ValueError(f"pad: needs an even number of at most {2 * self.ndim} values for "
-                             f"shape {self.shape}, got {tuple(pad)}")
-        widths = [(0, 0)] * self.ndim
-        for i in range(len(pad) // 2):
-            widths[self.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
-        if any(w < 0 for pair in widths for w in pair):
-            raise ValueError(f"pad: negative padding {tuple(pad)} is not supported")
-        return ops.Pad.apply(self, widths=tuple(widths), value=value)
-
-    # ---- indexing ------------------------------------------------------------------------
-    def __getitem__(self, index):
-        index = _index_arrays(index)
-        try:
-            return ops.GetItem.apply(self, index=index)
-        except IndexError as e:
-            raise IndexError(f"getitem: {e} (tensor shape {self.shape})") from None
-
-    def gather(self, dim, index):
-        """out[i][j][k] = self[i][index[i][j][k]][k] for dim=1 (torch.gather)."""
-        dim = self._dim(dim, "gather")
-        index = _data(index)
-        if index.ndim != self.ndim or index.dtype.kind not in "iu":
-            raise ValueError(f"gather: index must be an integer tensor with {self.ndim} dims "
-                             f"like the input (shape {self.shape}), got {index.dtype} with "
-                             f"shape {index.shape}")
-        size = self.shape[dim]
-        if index.size and not (-size <= index.min() and index.max() < size):
-            raise IndexError(f"gather: index values must lie in [{-size}, {size - 1}] for dim "
-                             f"{dim} of shape {self.shape}, got {index.min()} to {index.max()}")
-        grids = list(np.ogrid[tuple(slice(s) for s in index.shape)])
-        grids[dim] = index
-        return self[tuple(grids)]
-
     # ---- helpers -------------------------------------------------------------------------
     def _dim(self, dim, op, extra=0):
         ndim = self.ndim + extra
@@ -756,45 +472,18 @@ class Tensor:
                              f"{self.shape} (valid: {-max(ndim, 1)} to {max(ndim, 1) - 1})")
         return int(dim) % max(ndim, 1)
 
-    def _reduce_args(self, op, dim, axis, keepdim, keepdims):
-        dim = dim if axis is None else axis
-        keepdim = keepdim if keepdims is None else keepdims
-        if dim is None:
-            return tuple(range(self.ndim)), bool(keepdim)
-        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-        dims = tuple(sorted({self._dim(d, op) for d in dims})) if self.ndim else ()
-        return dims, bool(keepdim)
-
     def _floating(self):
         """self, or a float32 copy of an integer/bool tensor (as PyTorch's exp, log, ...)."""
         return self if dtypes.is_floating(self.dtype) else self.to(dtypes.float32)
 
-    def _require_float(self, op):
-        if not dtypes.is_floating(self.dtype):
-            raise TypeError(f"{op}: needs a floating-point tensor, got {self.dtype} "
-                            "(use .float())")
 
-
-class ReturnMinMax(tuple):
-    """(values, indices) from max/min along a dim, also readable as .values/.indices."""
-    values = property(lambda self: self[0])
-    indices = property(lambda self: self[1])
-
-
-def _reciprocal(n):
-    """1/n for averaging; NaN for an empty or over-corrected count, as PyTorch gives."""
-    return 1.0 / n if n > 0 else float("nan")
+# Hand the class to function.py: Function.apply, the ops, autograd and the two mixins load
+# before it exists and reach it there (see function.py).
+function.Tensor = Tensor
 
 
 def _data(x):
     return x.data if isinstance(x, Tensor) else np.asarray(x)
-
-
-def _shape_arg(shape):
-    """Accept f(2, 3) and f((2, 3))."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list, np.ndarray)):
-        shape = shape[0]
-    return tuple(int(s) for s in shape)
 
 
 def _tensor(x, dtype):
@@ -853,17 +542,6 @@ def _true_division(a, b):
     return a, b
 
 
-def _index_arrays(index):
-    """Replace Tensors and lists inside an index with arrays NumPy can index with."""
-    if isinstance(index, tuple):
-        return tuple(_index_arrays(i) for i in index)
-    if isinstance(index, Tensor):
-        return index.data
-    if isinstance(index, list):
-        return np.asarray(index)
-    return index
-
-
 def where(condition, input, other):
     """Elementwise `input if condition else other`; differentiable in input and other."""
     condition = condition if isinstance(condition, Tensor) else Tensor(condition)
@@ -877,8 +555,3 @@ def where(condition, input, other):
     if condition.shape != shape:
         ops.check_broadcast("where", condition.shape, shape)
     return ops.Where.apply(condition, a, b)
-
-
-from . import ops  # noqa: E402  (the ops import Tensor)
-autograd._Tensor = Tensor
-from . import random as tl_random  # noqa: E402

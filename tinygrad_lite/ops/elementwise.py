@@ -3,8 +3,7 @@ output's shape and the engine sums them back to each input's shape."""
 import numpy as np
 
 from .. import kernels as K
-from ..function import Function, Sample, register
-from ..tensor import Tensor
+from ..function import Function, Sample, constant, register
 
 BROADCAST = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 3), (5, 1)), ((), (2, 3)), ((4, 1), ())]
 UNARY = [((3, 4),), ((),), ((2, 1, 3),)]
@@ -12,11 +11,6 @@ UNARY = [((3, 4),), ((),), ((2, 1, 3),)]
 
 def _samples(shape_sets, domains=(), **kwargs):
     return [Sample(shapes, domains, kwargs) for shapes in shape_sets]
-
-
-def _const(array):
-    """A constant tensor (mask or sign) used inside a backward."""
-    return Tensor._make(array, False, None)
 
 
 @register("add", samples=_samples(BROADCAST), reference=np.add,
@@ -89,13 +83,13 @@ class Pow(Function):
     def backward(ctx, g):       # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
-        zero = _const(np.zeros((), g.dtype))
+        zero = constant(np.zeros((), g.dtype))
         grad_a = grad_b = None
         with np.errstate(divide="ignore", invalid="ignore"):  # the branches where() drops
             if need_a:          # a^0 is constant even at a = 0 (where a^-1 is inf)
-                grad_a = g * Where.apply(_const(b.data == 0), zero, b * a ** (b - 1))
+                grad_a = g * Where.apply(constant(b.data == 0), zero, b * a ** (b - 1))
             if need_b:          # as PyTorch: 0 where a = 0 and b >= 0, instead of 0 * -inf
-                flat = _const((a.data == 0) & (b.data >= 0))
+                flat = constant((a.data == 0) & (b.data >= 0))
                 grad_b = g * Where.apply(flat, zero, ctx.output * a.log())
         return grad_a, grad_b
 
@@ -108,7 +102,7 @@ class _Select(Function):
         return out
 
     def backward(ctx, g):
-        return g * _const(ctx.share_a), g * _const(1 - ctx.share_a)
+        return g * constant(ctx.share_a), g * constant(1 - ctx.share_a)
 
 
 @register("maximum", samples=_samples(BROADCAST), reference=np.maximum,
@@ -135,7 +129,7 @@ class Where(Function):
 
     def backward(ctx, g):       # the gradient flows to whichever input was picked
         condition = ctx.parents[0]
-        zero = _const(np.zeros((), g.dtype))
+        zero = constant(np.zeros((), g.dtype))
         need_a, need_b = ctx.needs_input_grad[1:]
         return (None, Where.apply(condition, g, zero) if need_a else None,
                 Where.apply(condition, zero, g) if need_b else None)
@@ -185,7 +179,7 @@ class Abs(Function):
         return np.abs(a)
 
     def backward(ctx, g):       # d|a|/da = sign(a)
-        return g * _const(ctx.sign)
+        return g * constant(ctx.sign)
 
 
 @register("sign", samples=_samples(UNARY), reference=np.sign, torch=lambda torch, a: a.sign())
@@ -195,7 +189,7 @@ class Sign(Function):
         return np.sign(a)
 
     def backward(ctx, g):       # flat everywhere except the jump at 0: a zero gradient
-        return g * _const(np.zeros((), g.dtype))
+        return g * constant(np.zeros((), g.dtype))
 
 
 @register("sin", samples=_samples(UNARY), reference=np.sin, torch=lambda torch, a: a.sin())
@@ -230,7 +224,7 @@ class Clamp(Function):
         return out
 
     def backward(ctx, g):       # 1 inside [min, max], 0 where clamped
-        return g * _const(np.asarray(ctx.inside, dtype=g.dtype))
+        return g * constant(np.asarray(ctx.inside, dtype=g.dtype))
 
 
 @register("cast", samples=[Sample(((3, 4),), (), {"dtype": np.float64})],

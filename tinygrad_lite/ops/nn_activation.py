@@ -10,8 +10,7 @@ import numpy as np
 from .. import kernels as K
 from ..kernels import activation_kernels as A
 from ..kernels import reference_nn as R
-from ..function import Function, Sample, register
-from ..tensor import Tensor, where
+from ..function import Function, Sample, constant, register
 
 UNARY = [((3, 4),), ((),), ((2, 1, 3),)]
 SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
@@ -21,7 +20,12 @@ SLOPES = np.linspace(0.1, 0.3, 12).reshape(3, 4)   # an RReLU-like array of slop
 
 def _const(array, dtype):
     """A constant tensor (a mask or a branch factor) used inside a backward."""
-    return Tensor._make(np.asarray(array, dtype=dtype), False, None)
+    return constant(np.asarray(array, dtype=dtype))
+
+
+def where(condition, input, other):
+    """tl.where for a Tensor `input` (the ops cannot import tensor.py, which imports them)."""
+    return input.where(condition, other)
 
 
 # ---- linear layer --------------------------------------------------------------------

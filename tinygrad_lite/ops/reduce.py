@@ -1,9 +1,8 @@
 """Reductions over a tuple of dims; `keepdim` keeps them as size-1 dims. Derived reductions
-(mean, var, std, min) are compositions in tensor.py."""
+(mean, var, std, min) are compositions in tensor_reduce.py."""
 import numpy as np
 
-from ..function import Function, Sample, register
-from ..tensor import Tensor
+from ..function import Function, Sample, constant, register
 from .movement import Expand, Reshape
 
 REDUCE = [Sample(((3, 4),), (), {"dims": (0, 1), "keepdim": False}),
@@ -61,7 +60,7 @@ class Amax(Function):
                                                 if i not in dims])
 
     def backward(ctx, g):
-        return _spread(g, ctx.shape, ctx.dims) * Tensor._make(ctx.share, False, None)
+        return _spread(g, ctx.shape, ctx.dims) * constant(ctx.share)
 
 
 @register("cumsum", samples=[Sample(((3, 4),), (), {"dim": 1}),
