@@ -20,7 +20,7 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from machine import cpu_model  # noqa: E402  (benchmarks/machine.py)
+from machine import cpu_model, write_results  # noqa: E402  (benchmarks/machine.py)
 import nn  # noqa: E402
 import nn.functional as F  # noqa: E402
 import optim  # noqa: E402
@@ -130,10 +130,7 @@ def main():
                      f"{torch_med:.2f} | {ours_min / torch_min:.2f} | "
                      f"{ours_med / torch_med:.2f} | {f'<= {target}' if target else '-'} |")
     text = "\n".join(lines) + "\n"
-    print(text)
-    out = pathlib.Path(__file__).with_name("RESULTS_nn.md")
-    out.write_text(text)
-    print(f"wrote {out}")
+    write_results("nn", text)
 
 
 if __name__ == "__main__":

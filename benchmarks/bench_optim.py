@@ -21,7 +21,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import optim  # noqa: E402
 import optim.adam  # noqa: E402
-from machine import cpu_model  # noqa: E402  (benchmarks/machine.py)
+from machine import cpu_model, write_results  # noqa: E402  (benchmarks/machine.py)
 import tinygrad_lite as tl  # noqa: E402
 from tinygrad_lite.kernels import optim as fused  # noqa: E402
 from tinygrad_lite.kernels import reference_optim  # noqa: E402
@@ -117,10 +117,7 @@ def main():
              "| implementation | median (µs) | time / ours |", "|---|---:|---:|"]
     lines += [f"| {name} | {t:.1f} | {t / ours:.2f} |" for name, t in results]
     text = "\n".join(lines) + "\n"
-    print(text)
-    out = pathlib.Path(__file__).with_name("RESULTS_optim.md")
-    out.write_text(text)
-    print(f"wrote {out}")
+    write_results("optim", text)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""What machine a benchmark ran on, for the header of its results."""
+"""What machine a benchmark ran on, and where its results go."""
+import pathlib
 import platform
 import subprocess
 
@@ -11,3 +12,11 @@ def cpu_model():
         return platform.processor() or "unknown"
     fields = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
     return f"{fields['Model name'].strip()} ({fields['CPU(s)'].strip()} CPUs, lscpu)"
+
+
+def write_results(name, text):
+    """Print a benchmark's report and save it as benchmarks/RESULTS_<name>.md."""
+    print(text)
+    out = pathlib.Path(__file__).with_name(f"RESULTS_{name}.md")
+    out.write_text(text)
+    print(f"wrote {out}")

@@ -41,7 +41,8 @@ class LRScheduler:
 
     def get_lr(self):
         """The rates for the epoch `self.last_epoch` (just incremented)."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define get_lr(), the learning "
+                                  "rate of each param group for epoch self.last_epoch")
 
     def get_last_lr(self):
         """The learning rate of each parameter group, as last set by this scheduler."""
