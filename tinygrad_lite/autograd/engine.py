@@ -103,8 +103,7 @@ def _reduce_to(g, parent, ctx):
     """Sum a broadcast gradient back to the parent's shape and cast it to its dtype
     (the adjoint of broadcasting is summation)."""
     if g.shape != parent.shape:
-        if len(g.shape) < len(parent.shape) or \
-                np.broadcast_shapes(g.shape, parent.shape) != g.shape:
+        if len(g.shape) < len(parent.shape) or not _broadcasts_to(parent.shape, g.shape):
             raise RuntimeError(f"{ctx.name}: backward returned a gradient of shape {g.shape} "
                                f"for an input of shape {parent.shape}; it must have the input's "
                                "shape (or the output's, if the op broadcast the input)")
@@ -112,6 +111,13 @@ def _reduce_to(g, parent, ctx):
     if g.dtype != parent.dtype:
         g = g.to(parent.dtype)
     return g
+
+
+def _broadcasts_to(shape, target):
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
 
 
 def _own(g):
