@@ -77,6 +77,10 @@ def test_save_names_the_path_of_what_it_cannot_save(tmp_path):
         tl.save({(1, 2): 3}, path)
     with pytest.raises(TypeError, match=r"obj\['s'\] has dtype <U1"):
         tl.save({"s": np.array(["a"])}, path)
+    loop = [1]
+    loop.append({"again": loop})
+    with pytest.raises(ValueError, match=r"obj\[1\]\['again'\] contains itself"):
+        tl.save(loop, path)
     assert not path.exists()
 
 
@@ -185,3 +189,15 @@ def test_every_scheduler_state_survives_save_and_load(tmp_path, make):
     assert steps(opt2, sched2, [3.0, 4.0, 0.5, 0.6]) == expected
     tl.save(saved_state, tmp_path / "initial.pt")
     assert tl.load(tmp_path / "initial.pt") == saved_state
+
+
+def test_load_takes_torch_load_arguments(tmp_path):
+    tl.save({"w": tl.ones(2)}, tmp_path / "m.pt")
+    for where in ("cpu", "cuda:0", tl.device("cpu"), None):
+        assert tl.load(tmp_path / "m.pt", map_location=where, weights_only=True)["w"].shape \
+            == (2,)
+    with pytest.raises(ValueError, match="unknown device 'tpu'"):
+        tl.load(tmp_path / "m.pt", map_location="tpu")
+    with pytest.raises(ValueError, match="weights_only=False is not supported: tl.load never "
+                                         "runs code"):
+        tl.load(tmp_path / "m.pt", weights_only=False)

@@ -31,7 +31,7 @@ import numpy as np
 from safetensors import SafetensorError, safe_open
 from safetensors.numpy import save_file
 
-from . import torch_format
+from . import devices, torch_format
 from .tensor import Tensor
 
 ALLOWED = ("dicts, lists and tuples holding Tensors, NumPy arrays, ints, floats, bools, "
@@ -65,10 +65,18 @@ class _Encoder:
     def __init__(self):
         self.arrays = {}
         self.names = {}   # id(Tensor or array) -> its name in the file, for shared objects
+        self.inside = set()   # ids of the containers being encoded, to catch a cycle
 
     def encode(self, obj, where, name):
         if obj is None or type(obj) in (bool, int, float, str):
             return obj
+        if isinstance(obj, (dict, list, tuple)):
+            if id(obj) in self.inside:
+                raise ValueError(f"save: {where} contains itself; a checkpoint must be a tree")
+            self.inside.add(id(obj))
+            node = self._container(obj, where, name)
+            self.inside.discard(id(obj))
+            return node
         if isinstance(obj, Tensor):
             node = {"tensor": self._add(obj, obj._data, where, name)}
             return {**node, "requires_grad": True} if obj.requires_grad else node
@@ -76,16 +84,16 @@ class _Encoder:
             return {"ndarray": self._add(obj, obj, where, name)}
         if isinstance(obj, (np.number, np.bool_)):
             return {"numpy_scalar": self._add(obj, np.asarray(obj), where, name)}
+        raise TypeError(f"save: {where} is a {type(obj).__name__}; save takes {ALLOWED}"
+                        f"{_hint(obj)}")
+
+    def _container(self, obj, where, name):
         if isinstance(obj, dict):
             return {"dict": [[self._key(key, where),
                               self.encode(value, f"{where}[{key!r}]", _join(name, key))]
                              for key, value in obj.items()]}
-        if isinstance(obj, (list, tuple)):
-            items = [self.encode(item, f"{where}[{i}]", _join(name, i))
-                     for i, item in enumerate(obj)]
-            return {"tuple" if isinstance(obj, tuple) else "list": items}
-        raise TypeError(f"save: {where} is a {_describe(obj)}; save takes {ALLOWED}"
-                        f"{_hint(obj)}")
+        items = [self.encode(item, f"{where}[{i}]", _join(name, i)) for i, item in enumerate(obj)]
+        return {"tuple" if isinstance(obj, tuple) else "list": items}
 
     def _add(self, owner, array, where, name):
         if id(owner) in self.names:
@@ -104,16 +112,12 @@ class _Encoder:
     def _key(key, where):
         if key is None or type(key) in (bool, int, float, str):
             return key
-        raise TypeError(f"save: a key of {where} is a {_describe(key)} ({key!r}); dict keys "
+        raise TypeError(f"save: a key of {where} is a {type(key).__name__} ({key!r}); dict keys "
                         "must be str, int, float, bool or None")
 
 
 def _join(name, key):
     return f"{name}.{key}" if name else str(key)
-
-
-def _describe(obj):
-    return "set" if isinstance(obj, (set, frozenset)) else type(obj).__name__
 
 
 def _hint(obj):
@@ -126,8 +130,18 @@ def _hint(obj):
     return ""
 
 
-def load(path):
-    """Read a file written by save, any safetensors file, or a torch.save file (a zip)."""
+def load(path, map_location=None, weights_only=True):
+    """Read a file written by save, any safetensors file, or a torch.save file (a zip).
+
+    `map_location` (None, "cpu", "cuda:0", tl.device) is accepted as in torch.load; every
+    tensor loads onto the CPU, where all tensors live. Loading never runs code from the file,
+    which is what torch.load's `weights_only=True` asks for; False is refused."""
+    if map_location is not None:
+        devices.device(map_location)          # a valid device name, or a ValueError naming it
+    if weights_only is not True:
+        raise ValueError(f"load: weights_only={weights_only!r} is not supported: tl.load "
+                         "never runs code from a file (use torch.load for pickled objects you "
+                         "trust, then save their state_dict with tl.save)")
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"load: no such file: {path!r}")

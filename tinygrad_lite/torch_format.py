@@ -121,9 +121,8 @@ class _TensorRecord(_Sealed):
 def _strided_copy(storage, offset, size, stride, dtype_name):
     """The tensor at `storage_offset`, `size`, `stride` (in elements) over `storage`, copied
     into a fresh C-contiguous array after checking it stays inside the storage."""
-    ints = all(type(v) is int for v in (offset, *size, *stride))
-    if not (ints and isinstance(size, tuple) and isinstance(stride, tuple) and
-            len(size) == len(stride) and offset >= 0 and min(size + stride, default=0) >= 0):
+    tuples = isinstance(size, tuple) and isinstance(stride, tuple) and len(size) == len(stride)
+    if not (tuples and all(type(v) is int and v >= 0 for v in (offset, *size, *stride))):
         raise ValueError(f"bad tensor layout: offset {offset!r}, size {size!r}, stride "
                          f"{stride!r}")
     flat = storage.array
