@@ -201,3 +201,11 @@ def test_load_takes_torch_load_arguments(tmp_path):
     with pytest.raises(ValueError, match="weights_only=False is not supported: tl.load never "
                                          "runs code"):
         tl.load(tmp_path / "m.pt", weights_only=False)
+
+
+def test_parameters_kept_as_variables_keep_requires_grad(tmp_path):
+    model = nn.Linear(2, 1)
+    tl.save(model.state_dict(keep_vars=True), tmp_path / "vars.pt")
+    back = tl.load(tmp_path / "vars.pt")
+    assert list(back) == ["weight", "bias"] and back["weight"].requires_grad
+    np.testing.assert_array_equal(back["bias"].detach().numpy(), model.bias.detach().numpy())

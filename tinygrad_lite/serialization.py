@@ -17,11 +17,11 @@ pickle), and it gives back Tensors where Tensors were saved (plain tensors, with
 requires_grad), NumPy arrays where arrays were, and the same Tensor object wherever one
 object was saved twice (tied weights stay tied).
 
-A flat state dict ({str: Tensor}, what `model.state_dict()` returns) is written as a plain
-safetensors file, which PyTorch reads with safetensors.torch.load_file under the same key
-names; its metadata holds only the key order ({"order": [...]}: safetensors itself stores
-tensors sorted by dtype, then name). Any safetensors file without "structure" loads as
-{name: Tensor}. `tl.load` also reads files written by `torch.save` (see torch_format.py):
+A flat state dict ({str: Tensor} without requires_grad, what `model.state_dict()` returns)
+is written as a plain safetensors file, which PyTorch reads with safetensors.torch.load_file
+under the same key names; its metadata holds only the key order ({"order": [...]}:
+safetensors itself stores tensors sorted by dtype, then name). Any safetensors file without
+"structure" loads as {name: Tensor}. `tl.load` also reads files written by `torch.save` (see torch_format.py):
 the two formats are told apart by their first bytes, not by the file's extension.
 """
 import json
@@ -42,8 +42,8 @@ def save(obj, path):
     """Write a Module's state_dict, or a checkpoint made of the types in ALLOWED, to `path`."""
     if hasattr(obj, "state_dict") and not isinstance(obj, dict):
         obj = obj.state_dict()
-    if isinstance(obj, dict) and all(type(name) is str and isinstance(value, Tensor)
-                                     for name, value in obj.items()):
+    if isinstance(obj, dict) and all(type(name) is str and isinstance(value, Tensor) and
+                                     not value.requires_grad for name, value in obj.items()):
         arrays = {name: _c_contiguous(value._data) for name, value in obj.items()}
         metadata = {"order": json.dumps(list(arrays))}
     else:
