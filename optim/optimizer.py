@@ -194,34 +194,58 @@ class Optimizer:
 
     def load_state_dict(self, state_dict):
         """Load a `state_dict()` saved from an optimizer with the same groups and sizes;
-        hyper-parameters and state come from the saved dict, parameters stay this one's."""
-        name = type(self).__name__
-        saved = state_dict["param_groups"]
+        hyper-parameters and state come from the saved dict, parameters stay this one's.
+        Checks everything before changing anything; an error names the group, the counts and
+        the shapes that differ."""
+        name = f"{type(self).__name__}.load_state_dict"
+        saved, saved_state = state_dict["param_groups"], state_dict["state"]
         if len(saved) != len(self.param_groups):
-            raise ValueError(f"{name}.load_state_dict: the saved state has {len(saved)} "
-                             f"parameter groups, this optimizer has {len(self.param_groups)}")
+            raise ValueError(f"{name}: the saved state has {len(saved)} parameter group(s), "
+                             f"this optimizer has {len(self.param_groups)}")
         by_position = {}
         for i, (group, packed) in enumerate(zip(self.param_groups, saved)):
-            if len(group["params"]) != len(packed["params"]):
-                raise ValueError(f"{name}.load_state_dict: group {i} has "
-                                 f"{len(group['params'])} parameters but the saved group has "
-                                 f"{len(packed['params'])}")
-            by_position.update(zip(packed["params"], group["params"]))
+            ours, theirs = group["params"], packed["params"]
+            if len(ours) != len(theirs):
+                shapes = [tuple(p.shape) for p in ours]
+                saved_shapes = [self._saved_shape(saved_state, position) for position in theirs]
+                raise ValueError(f"{name}: parameter group {i} has {len(ours)} parameter(s) "
+                                 f"of shapes {shapes}, but the saved group {i} has "
+                                 f"{len(theirs)} (parameters {list(theirs)}, shapes from "
+                                 f"their saved state: {saved_shapes}; '?' = no state yet)")
+            by_position.update((position, (i, p)) for position, p in zip(theirs, ours))
         state = {}
-        for position, saved_state in state_dict["state"].items():
-            p = by_position[int(position)]
-            state[p] = {k: self._load_value(k, v, p, position) for k, v in saved_state.items()}
+        for position, values in saved_state.items():
+            if int(position) not in by_position:
+                raise ValueError(f"{name}: the saved state has an entry for parameter "
+                                 f"{position}, which no saved parameter group lists")
+            i, p = by_position[int(position)]
+            state[p] = {key: self._load_value(key, value, p, position, i)
+                        for key, value in values.items()}
         self.state = state
         self.param_groups = [{**packed, "params": group["params"]}
                              for group, packed in zip(self.param_groups, saved)]
 
-    def _load_value(self, key, value, p, position):
+    @staticmethod
+    def _saved_shape(saved_state, position):
+        """The shape of a saved parameter, read off its first saved array ('?' if none)."""
+        for value in saved_state.get(position, {}).values():
+            if isinstance(value, (np.ndarray, Tensor)) and value.ndim > 0:
+                return tuple(value.shape)
+        return "?"
+
+    def _load_value(self, key, value, p, position, group):
+        """A saved state value for parameter `p`: an array (or Tensor) of p's shape becomes
+        a copy in p's dtype; a 0-d one (PyTorch keeps Adam's `step` as a tensor) a number."""
+        if isinstance(value, Tensor):
+            value = value._data
         if not isinstance(value, np.ndarray):
             return value
+        if value.ndim == 0 and p.ndim > 0:
+            return value.item()
         if value.shape != p.shape:
             raise ValueError(f"{type(self).__name__}.load_state_dict: state {key!r} of "
-                             f"parameter {position} has shape {value.shape}, the parameter "
-                             f"has shape {p.shape}")
+                             f"parameter {position} (group {group}) has shape {value.shape}, "
+                             f"the parameter has shape {p.shape}")
         return np.array(value, dtype=p.dtype)   # a copy, in the parameter's dtype
 
     @staticmethod

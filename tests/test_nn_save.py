@@ -88,9 +88,11 @@ def test_truncated_corrupted_and_foreign_files(tmp_path):
         nn.load(pickled)
 
 
-def test_save_rejects_non_tensor_entries(tmp_path):
-    with pytest.raises(TypeError, match="entry 'lr' is a float"):
-        nn.save({"lr": 0.1}, tmp_path / "x.safetensors")
+def test_save_takes_numbers_but_rejects_other_entries(tmp_path):
+    nn.save({"lr": 0.1}, tmp_path / "x.safetensors")
+    assert nn.load(tmp_path / "x.safetensors") == {"lr": 0.1}
+    with pytest.raises(TypeError, match=r"obj\['ids'\] is a set"):
+        nn.save({"ids": {1, 2}}, tmp_path / "x.safetensors")
 
 
 def _lecture_cnn(m):
