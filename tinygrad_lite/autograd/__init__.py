@@ -3,7 +3,7 @@ differentiable ops written PyTorch's way (`Function`), whole-function derivative
 (`functional.jacobian`, `hessian`, `vjp`, `jvp`, `hvp`, `vhp`) and the gradient checks.
 
 engine.py walks the graph; custom_function.py holds `Function` and its `ctx`."""
-from . import functional
+from . import functional, profiler
 from .custom_function import Function, FunctionCtx
 from .engine import RemovableHandle, backward, grad, run_backward, topo_order
 
@@ -24,4 +24,4 @@ def __getattr__(name):
 
 
 __all__ = ["Function", "FunctionCtx", "RemovableHandle", "Variable", "backward", "functional",
-           "grad", "gradcheck", "gradgradcheck"]
+           "grad", "profiler", "gradcheck", "gradgradcheck"]

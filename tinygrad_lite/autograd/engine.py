@@ -120,6 +120,20 @@ def _broadcasts_to(shape, target):
         return False
 
 
+_backward_observer = None   # the profiler's timer of backward calls, while one is active
+
+
+def set_backward_observer(observer):
+    """`observer(ctx, g, call)` runs each backward call (`call()`) from now on; None: the
+    engine calls backward directly again."""
+    global _backward_observer
+    _backward_observer = observer
+
+
+def _call_backward(ctx, g, observer):
+    return ctx.backward(g) if observer is None else observer(ctx, g, lambda: ctx.backward(g))
+
+
 def _own(g):
     """A copy for a leaf's `.grad`: the gradient the engine holds may be shared (Add hands
     the same one to both inputs), a view (reshape, broadcast) or the caller's own tensor."""
@@ -135,6 +149,7 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
         grads[id(root)] = grads[id(root)] + g if id(root) in grads else g
     wanted = None if inputs is None else {id(t) for t in inputs}
     retained = len(RETAINS_GRAD) > 0
+    observer = _backward_observer
     captured = {}
     with set_grad_enabled(create_graph):
         for tensor in reversed(topo_order(roots)):
@@ -153,10 +168,12 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
                 continue
             if anomaly.is_enabled():
                 with anomaly.backward_phase():
-                    parent_grads = _checked(ctx, ctx.backward(g))
+                    parent_grads = _checked(ctx, _call_backward(ctx, g, observer))
                 anomaly.check_backward(ctx, g, parent_grads)
-            else:
+            elif observer is None:
                 parent_grads = _checked(ctx, ctx.backward(g))
+            else:
+                parent_grads = _checked(ctx, _call_backward(ctx, g, observer))
             for parent, pg in zip(ctx.parents, parent_grads):
                 if pg is None or not parent.requires_grad:
                     continue
