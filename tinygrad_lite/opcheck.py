@@ -81,27 +81,35 @@ def check_case(op, case, fn, inputs, second_order=True):
     """gradcheck, and gradgradcheck when second_order, of `fn(*inputs)`: one CaseResult per
     order; a failure's error is the report of the worst wrong entries."""
     names = input_names(inputs)
-    checks = [(1, fn, inputs, names, None)]
+    results = [_check_order(op, case, 1, lambda: (fn, inputs, names, None))]
     if second_order:
-        checks.append((2, *second_order_case(fn, inputs, names)))
-    results = []
-    for order, f, xs, xs_names, output_names in checks:
-        try:
-            gc.gradcheck(f, xs)
-            error = None
-        except (gc.GradcheckError, RuntimeError, ValueError, TypeError) as e:
-            error = str(e)
-        try:
-            abs_err, rel_err, wrong, total = explain_failure(f, xs, xs_names, 1e-6, 1e-5, 1e-3,
-                                                             output_names)
-        except (RuntimeError, ValueError, TypeError):
-            abs_err = rel_err = float("nan")    # the check above already says why
-            wrong = None
-        if error is not None and wrong:
-            error = (("gradgradcheck: " if order == 2 else "gradcheck: ")
-                     + jacobian_report.describe(wrong, total, 1e-5, 1e-3))
-        results.append(CaseResult(op, case, order, abs_err, rel_err, error))
+        results.append(_check_order(op, case, 2,
+                                    lambda: second_order_case(fn, inputs, names)))
     return results
+
+
+def _check_order(op, case, order, build):
+    """One CaseResult: `build()` gives the function to gradcheck, its inputs, their names
+    and its outputs' names (building it runs fn, which may fail too)."""
+    errors = (gc.GradcheckError, RuntimeError, ValueError, TypeError)
+    try:
+        f, xs, xs_names, output_names = build()
+    except errors as e:
+        return CaseResult(op, case, order, float("nan"), float("nan"), str(e))
+    try:
+        gc.gradcheck(f, xs)
+        error = None
+    except errors as e:
+        error = str(e)
+    try:
+        abs_err, rel_err, wrong, total = explain_failure(f, xs, xs_names, 1e-6, 1e-5, 1e-3,
+                                                         output_names)
+    except (RuntimeError, ValueError, TypeError):
+        return CaseResult(op, case, order, float("nan"), float("nan"), error)  # says why
+    if error is not None and wrong:
+        error = (("gradgradcheck: " if order == 2 else "gradcheck: ")
+                 + jacobian_report.describe(wrong, total, 1e-5, 1e-3))
+    return CaseResult(op, case, order, abs_err, rel_err, error)
 
 
 def describe_case(sample):

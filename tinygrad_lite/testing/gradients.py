@@ -138,7 +138,7 @@ def prepare(target, *args, domains=None, kwargs=None, seed=0):
         name = getattr(target, "op_name", None) or target.__name__
         return GradientCheck(name, lambda *xs: target.apply(*xs, **kwargs), inputs, names, seed)
     if callable(target):
-        name = getattr(target, "__qualname__", None) or type(target).__name__
+        name = getattr(target, "__name__", None) or type(target).__name__
         return GradientCheck(name, lambda *xs: target(*xs, **kwargs), inputs, names, seed)
     raise TypeError(f"check_gradients: expected a function of Tensors, a Function class or an "
                     f"nn.Module, got {type(target).__name__}")
