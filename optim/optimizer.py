@@ -141,16 +141,16 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                if p._grad is None:
                     continue                   # frozen or unused: leave it untouched
                 self._step_param(p, group)
         return loss
 
     def _step_param(self, p, group):
-        w = p.data
+        w = p._data
         if not (w.flags.c_contiguous and w.flags.writeable):
             w = np.array(w, order="C")           # update a contiguous copy, then write back
-        g = p.grad.data
+        g = p._grad._data
         if g.shape != w.shape:
             raise RuntimeError(f"{type(self).__name__}: parameter of shape {w.shape} has a "
                                f"gradient of shape {g.shape}; they must match")
@@ -159,11 +159,11 @@ class Optimizer:
         if state is None:
             state = self.state[p] = self.init_state(w, group)
         self.update(w, g, state, group)
-        if w is not p.data:
-            if p.data.flags.writeable:
-                p.data[...] = w                    # views of the parameter see the step too
+        if w is not p._data:
+            if p._data.flags.writeable:
+                p._data[...] = w                    # views of the parameter see the step too
             else:
-                p.data = w                         # a read-only array is replaced
+                p._data = w                         # a read-only array is replaced
         p._version += 1                            # an in-place change, as in PyTorch
 
     def init_state(self, w, group):

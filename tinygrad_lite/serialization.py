@@ -26,7 +26,7 @@ def save(obj, path):
             raise TypeError(f"save: entry {name!r} is a {type(value).__name__}; a state "
                             "dict maps str names to Tensors or NumPy arrays")
         # np.require keeps 0-d arrays 0-d (np.ascontiguousarray would make them 1-d)
-        arrays[name] = np.require(value.data if isinstance(value, Tensor) else value,
+        arrays[name] = np.require(value._data if isinstance(value, Tensor) else value,
                                   requirements="C")
     save_file(arrays, os.fspath(path), metadata={"order": json.dumps(list(arrays))})
 
