@@ -1,9 +1,11 @@
 """The pytest plugin, run as a user runs it: pytest in a fresh process with
-`-p tinygrad_lite.pytest_plugin` (what the pytest11 entry point does once installed) on a
+`-p tinygrad_lite.pytest_plugin` (what the pytest11 entry point does once installed; entry
+point plugins are switched off there, so an installed copy is not loaded twice) on a
 temporary package with a correct op (user_cube) and a broken one (user_double)."""
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -36,11 +38,33 @@ def user_project(tmp_path):
     return tmp_path
 
 
-def run_pytest(project, *args):
+def run_pytest(project, *args, plugin_flag=("-p", "tinygrad_lite.pytest_plugin"),
+               autoload=False):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), str(project)]))
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "tinygrad_lite.pytest_plugin",
-                           "-p", "no:cacheprovider", "-rA", *args], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=600)
+    if autoload:
+        env.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+    else:
+        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    return subprocess.run([sys.executable, "-m", "pytest", *plugin_flag, "-p", "no:cacheprovider",
+                           "-rA", *args], cwd=project, env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_the_pyproject_entry_point_loads_the_plugin(user_project):
+    """pytest finds plugins through installed distributions' entry points: a stand-in
+    dist-info on the path carries the one pyproject.toml declares, without pip install."""
+    entry_points = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["entry-points"]
+    assert entry_points["pytest11"] == {"tinygrad_lite": "tinygrad_lite.pytest_plugin"}
+    dist_info = user_project / "tinygrad_lite_stand_in-0.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: tinygrad-lite-stand-in\n"
+                                        "Version: 0\n")
+    (dist_info / "entry_points.txt").write_text(
+        "[pytest11]\ntinygrad_lite = tinygrad_lite.pytest_plugin\n")
+    run = run_pytest(user_project, "--collect-only", "-q", "--tl-gradcheck", "userops.ops",
+                     plugin_flag=(), autoload=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "userops.ops::gradcheck[user_cube-sample0]" in run.stdout
 
 
 def test_generated_test_ids(user_project):

@@ -190,6 +190,27 @@ def test_a_function_class_is_called_with_apply():
         check_gradients(WrongSquare, (2, 3))
 
 
+class WrongSignExp(tl.autograd.Function):
+    """PyTorch-style Function (static forward/backward on Tensors) with the sign flipped."""
+    @staticmethod
+    def forward(ctx, x):
+        y = x.exp()
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return -g * y
+
+
+def test_a_pytorch_style_function_is_checked_too():
+    with pytest.raises(GradientCheckFailure) as err:
+        check_gradients(WrongSignExp, (4,), second_order=False)
+    worst = err.value.mismatches[0]
+    assert err.value.function == "WrongSignExp" and worst.analytic == pytest.approx(-worst.numeric)
+
+
 def test_failure_names_input_element_and_both_values():
     x = tl.randn(2, 3, dtype=tl.float64)
     with pytest.raises(GradientCheckFailure) as err:

@@ -121,7 +121,7 @@ def prepare(target, *args, domains=None, kwargs=None, seed=0):
     an nn.Module (its float64 copy; the parameters are checked after the inputs)."""
     kwargs = kwargs or {}
     inputs = make_inputs(args, domains, seed)
-    names = [f"input {i}" for i in range(len(inputs))]
+    names = opcheck.input_names(inputs)
     if _is_module(target):
         module = copy.deepcopy(target).double()
         params = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
