@@ -48,9 +48,9 @@ def largest_errors(analytic, numeric):
 
 def find_mismatches(fn, inputs, input_names, diff, analytic, numeric, atol, rtol,
                     output_names=None):
-    """(every wrong entry, worst first; how many entries there are). `input_names[i]` names input i ("input 0",
-    "parameter 'weight'"); outputs are "output" (or "output 0", "output 1", ...) unless
-    `output_names` says otherwise."""
+    """(every wrong entry, worst first; how many entries there are). `input_names[i]` names
+    input i ("input 0", "parameter 'weight'"); outputs are "output" (or "output 0",
+    "output 1", ...) unless `output_names` says otherwise."""
     output_shapes = [o.shape for o in gc._outputs(fn, inputs)]
     if output_names is None:
         output_names = (["output"] if len(output_shapes) == 1 else
@@ -67,6 +67,16 @@ def find_mismatches(fn, inputs, input_names, diff, analytic, numeric, atol, rtol
                     float(a[r, k]), float(n[r, k]), float(excess[r, k])))
     total = sum(a.size for row in analytic for a in row)
     return sorted(found, key=lambda m: -m.excess), total
+
+
+def explain(fn, inputs, names, eps, atol, rtol, output_names=None):
+    """(max abs error, max rel error, the wrong entries worst first, how many entries there
+    are): what the summary table and the report of a failed gradcheck are made of."""
+    diff, analytic, numeric = jacobians(fn, inputs, eps)
+    abs_err, rel_err = largest_errors(analytic, numeric)
+    wrong, total = find_mismatches(fn, inputs, names, diff, analytic, numeric, atol, rtol,
+                                   output_names)
+    return abs_err, rel_err, wrong, total
 
 
 def _unravel(flat, shape):

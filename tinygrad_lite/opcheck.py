@@ -67,16 +67,6 @@ def second_order_case(fn, inputs, names, grad_outputs=None):
             [f"(grad of {name})" for name in differentiable])
 
 
-def explain_failure(fn, inputs, names, eps, atol, rtol, output_names=None):
-    """(max abs error, max rel error, the wrong Jacobian entries worst first, how many
-    entries there are): what a report of a failed gradcheck is made of."""
-    diff, analytic, numeric = jacobian_report.jacobians(fn, inputs, eps)
-    abs_err, rel_err = jacobian_report.largest_errors(analytic, numeric)
-    wrong, total = jacobian_report.find_mismatches(fn, inputs, names, diff, analytic, numeric,
-                                                   atol, rtol, output_names)
-    return abs_err, rel_err, wrong, total
-
-
 def check_case(op, case, fn, inputs, second_order=True):
     """gradcheck, and gradgradcheck when second_order, of `fn(*inputs)`: one CaseResult per
     order; a failure's error is the report of the worst wrong entries."""
@@ -102,8 +92,8 @@ def _check_order(op, case, order, build):
     except errors as e:
         error = str(e)
     try:
-        abs_err, rel_err, wrong, total = explain_failure(f, xs, xs_names, 1e-6, 1e-5, 1e-3,
-                                                         output_names)
+        abs_err, rel_err, wrong, total = jacobian_report.explain(
+            f, xs, xs_names, 1e-6, 1e-5, 1e-3, output_names)
     except (RuntimeError, ValueError, TypeError):
         return CaseResult(op, case, order, float("nan"), float("nan"), error)  # says why
     if error is not None and wrong:

@@ -18,7 +18,7 @@ import numpy as np
 from .. import dtypes, opcheck, random
 from .. import gradient_check as gc
 from ..function import Sample
-from ..jacobian_report import describe
+from ..jacobian_report import describe, explain
 from ..tensor import Tensor
 
 
@@ -107,8 +107,7 @@ class GradientCheck:
             return
         except gc.GradcheckError as e:
             error = str(e)
-        wrong, total = opcheck.explain_failure(fn, inputs, names, eps, atol, rtol,
-                                               output_names)[2:]
+        wrong, total = explain(fn, inputs, names, eps, atol, rtol, output_names)[2:]
         what = ("gradcheck (first derivatives)" if order == 1 else
                 "gradgradcheck (second derivatives)")
         details = describe(wrong, total, atol, rtol) if wrong else error
