@@ -309,8 +309,8 @@ def test_the_callers_random_state_is_kept():
 def test_a_module_with_dropout_and_batchnorm_passes_in_train_and_eval_mode():
     model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Tanh(), nn.Dropout(0.5),
                           nn.Linear(4, 2))
-    check_gradients(model, (5, 3), second_order=False)
-    check_gradients(model.eval(), (5, 3))
+    check_gradients(model, (5, 3))                  # train: batch statistics, one mask
+    check_gradients(model.eval(), (5, 3))           # eval: running statistics, no dropout
     assert all(p.dtype == tl.float32 for p in model.parameters())     # the copy is float64
 
 
