@@ -20,6 +20,7 @@ from .functional import *  # noqa: F401,F403  (tl.exp, tl.sum, tl.cat, ...)
 from .functional import cat, concat, concatenate, stack, where  # noqa: F401
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradient_check import GradcheckError, gradcheck, gradgradcheck
+from . import testing  # tl.testing.assert_close, tl.testing.check_gradients
 from .random import manual_seed
 from .serialization import load, save
 from .tensor import Tensor
