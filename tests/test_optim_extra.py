@@ -8,7 +8,8 @@ import optim
 import tinygrad_lite as tl
 from tinygrad_lite.kernels import optim as fused
 from tinygrad_lite.kernels import reference_optim
-from test_optim import STEPS, mlp_arrays, mlp_loss, tl_grads
+from test_optim import (STEPS, assert_matches_pytorch, assert_matches_the_formula,
+                        assert_state_dict_resume_is_exact, mlp_arrays, mlp_loss, tl_grads)
 
 CASES = [
     ("Adamax", dict()),
@@ -104,45 +105,31 @@ def formula_step(name, hp, w, g, st, t):
 
 @pytest.mark.parametrize("name,kw", CASES, ids=IDS)
 def test_matches_the_formula(name, kw):
-    weights, x, y = mlp_arrays()
-    params = [tl.tensor(w.copy(), requires_grad=True) for w in weights]
-    twins = [tl.tensor(w.copy(), requires_grad=True) for w in weights]
-    opt = getattr(optim, name)(params, **kw)
-    states = [{} for _ in twins]
-    for t in range(1, STEPS + 1):
-        tl_grads(params, x, y)
-        opt.step()
-        tl_grads(twins, x, y)
-        for p, st in zip(twins, states):
-            p.data = formula_step(name, kw, p.detach().numpy(), p.grad.numpy(), st, t)
-        for p, q in zip(params, twins):
-            np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=0,
-                                       atol=1e-12)
-    assert not np.allclose(params[0].detach().numpy(), weights[0])
+    assert_matches_the_formula(name, kw, formula_step)
 
 
 @pytest.mark.parametrize("name,kw", CASES, ids=IDS)
 def test_matches_pytorch(name, kw, torch64):
+    assert_matches_pytorch(torch64, name, kw)
+
+
+def test_asgd_averaged_weights_match_pytorch(torch64):
     torch = torch64
     weights, x, y = mlp_arrays()
     params = [tl.tensor(w.copy(), requires_grad=True) for w in weights]
     tparams = [torch.tensor(w.copy(), requires_grad=True) for w in weights]
-    opt = getattr(optim, name)(params, **kw)
-    topt = getattr(torch.optim, name)(tparams, **kw)
-    tx, ty = torch.tensor(x), torch.tensor(y)
+    kw = dict(lr=0.05, lambd=0.01, t0=5)
+    opt, topt = optim.ASGD(params, **kw), torch.optim.ASGD(tparams, **kw)
     for _ in range(STEPS):
         tl_grads(params, x, y)
         opt.step()
         topt.zero_grad()
-        mlp_loss(tparams, tx, ty).backward()
+        mlp_loss(tparams, torch.tensor(x), torch.tensor(y)).backward()
         topt.step()
-        for p, q in zip(params, tparams):
-            np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=0,
-                                       atol=1e-10)
-    if name == "ASGD":                      # the averaged weights too
-        for p, q in zip(params, tparams):
-            np.testing.assert_allclose(opt.state[p]["ax"], topt.state[q]["ax"].numpy(),
-                                       rtol=0, atol=1e-10)
+    for p, q in zip(params, tparams):
+        np.testing.assert_allclose(opt.state[p]["ax"], topt.state[q]["ax"].numpy(), rtol=0,
+                                   atol=1e-10)
+        assert not np.allclose(opt.state[p]["ax"], p.detach().numpy())   # t0 = 5 < 20 steps
 
 
 @pytest.mark.parametrize("name,kw", CASES, ids=IDS)
@@ -162,22 +149,7 @@ def test_defaults_and_state_keys_are_pytorchs(name, kw, torch64):
 
 @pytest.mark.parametrize("name,kw", CASES, ids=IDS)
 def test_state_dict_resume_is_exact(name, kw):
-    weights, x, y = mlp_arrays(1)
-    params = [tl.tensor(w.copy(), requires_grad=True) for w in weights]
-    opt = getattr(optim, name)(params, **kw)
-    for _ in range(8):
-        tl_grads(params, x, y)
-        opt.step()
-    saved = opt.state_dict()
-    copies = [tl.tensor(p.detach().numpy().copy(), requires_grad=True) for p in params]
-    resumed = getattr(optim, name)(copies, **kw)
-    resumed.load_state_dict(saved)
-    for model, o in ((params, opt), (copies, resumed)):
-        for _ in range(8):
-            tl_grads(model, x, y)
-            o.step()
-    for p, q in zip(params, copies):
-        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
+    assert_state_dict_resume_is_exact(name, kw)
 
 
 @pytest.mark.parametrize("name,kw", CASES, ids=IDS)
@@ -267,7 +239,7 @@ def test_lbfgs_state_dict_resume_is_exact():
         opt.step(closure)
     saved = opt.state_dict()
     x2, opt2, closure2 = make()
-    x2.data = x.detach().numpy().copy()
+    x2.data = tl.tensor(x.detach().numpy().copy())
     opt2.load_state_dict(saved)
     assert len(saved["state"][0]["old_dirs"]) == 4
     for _ in range(3):
