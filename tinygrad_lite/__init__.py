@@ -24,6 +24,8 @@ from .serialization import load, save
 from .tensor import Tensor
 
 from . import data, train, utils  # training utilities (tl.data, tl.train, tl.utils.data)
+from . import linalg  # tl.linalg.inv, tl.linalg.svd, ...
+from .linalg import _cross as cross, _svd as svd, det, inv as inverse  # noqa: F401
 
 float = float32   # noqa: A001  (torch.float)
 double = float64
