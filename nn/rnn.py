@@ -35,7 +35,7 @@ def _step(mode, x_gates, h, c, weight_hh, bias_hh):
     """One time step: (h', c') from the input projection x_gates and the state (c: LSTM)."""
     h_gates = F.linear(h, weight_hh, bias_hh)
     if mode == "LSTM":
-        packed = LSTMCellOp.apply(x_gates + h_gates, c)
+        packed = LSTMCellOp.apply(x_gates, h_gates, c)
         size = h.shape[1]
         return packed[:, :size], packed[:, size:]
     if mode == "GRU":

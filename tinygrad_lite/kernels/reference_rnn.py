@@ -8,17 +8,17 @@ def _sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
-def lstm_cell_fwd(gates, c):
+def lstm_cell_fwd(x_gates, h_gates, c):
     """[h' | c'] with c' = f c + i g, h' = o tanh(c')"""
-    i, f, g, o = np.split(gates, 4, axis=1)
+    i, f, g, o = np.split(x_gates + h_gates, 4, axis=1)
     i, f, g, o = _sigmoid(i), _sigmoid(f), np.tanh(g), _sigmoid(o)
     c_new = f * c + i * g
     return np.concatenate([o * np.tanh(c_new), c_new], axis=1)
 
 
-def lstm_cell_bwd(gates, c, grad):
+def lstm_cell_bwd(x_gates, h_gates, c, grad):
     """[d gates | dc] from grad = [dh' | dc']"""
-    i, f, g, o = np.split(gates, 4, axis=1)
+    i, f, g, o = np.split(x_gates + h_gates, 4, axis=1)
     i, f, g, o = _sigmoid(i), _sigmoid(f), np.tanh(g), _sigmoid(o)
     tanh_c = np.tanh(f * c + i * g)
     dh, dc_new = np.split(grad, 2, axis=1)

@@ -2,7 +2,7 @@
 update), forward and backward each one kernel pass (`kernels/rnn.py`). The matrix products
 that make the gate pre-activations are ordinary matmuls done before the op.
 
-    LSTM: gates = x W_ih^T + b_ih + h W_hh^T + b_hh, blocks (i, f, g, o):
+    LSTM: gates = x_gates + h_gates (x W_ih^T + b_ih and h W_hh^T + b_hh), blocks (i, f, g, o):
           c' = sigmoid(f) c + sigmoid(i) tanh(g),  h' = sigmoid(o) tanh(c')
     GRU:  x_gates = x W_ih^T + b_ih, h_gates = h W_hh^T + b_hh, blocks (r, z, n):
           r = sigmoid(x_r + h_r), z = sigmoid(x_z + h_z), n = tanh(x_n + r h_n),
@@ -25,9 +25,9 @@ H = 2   # hidden size of the gradient-check samples
 
 
 # ---- the cell formulas with Tensor ops (the second derivatives differentiate these) --------
-def lstm_cell_composed(gates, c):
-    """[h' | c'] from the LSTM gates and cell state, with Tensor ops."""
-    i, f, g, o = gates.chunk(4, 1)
+def lstm_cell_composed(x_gates, h_gates, c):
+    """[h' | c'] from the LSTM gate projections and cell state, with Tensor ops."""
+    i, f, g, o = (x_gates + h_gates).chunk(4, 1)
     c_new = f.sigmoid() * c + i.sigmoid() * g.tanh()
     return Cat.apply(o.sigmoid() * c_new.tanh(), c_new, dim=1)
 
@@ -41,15 +41,16 @@ def gru_cell_composed(x_gates, h_gates, h):
     return (1 - z) * n + z * h
 
 
-def _second_derivative(composed, primals, grad, gg, needs):
+def _second_derivative(composed, primals, grad, gg, needs, packed):
     """The gradient of <gg, vjp(primals, grad)> for each input of a cell's backward op, where
-    vjp is the backward of `composed`: computed on detached copies by differentiating the
-    Tensor formula twice; None where `needs` is False."""
+    vjp is the backward of `composed` and the op's output packs the gradients of the primals
+    numbered in `packed`: computed on detached copies by differentiating the Tensor formula
+    twice; None where `needs` is False."""
     with enable_grad():
         leaves = [function.Tensor._make(p._data, True, None) for p in (*primals, grad)]
         out = composed(*leaves[:-1])
         vjp = autograd.grad(out, leaves[:-1], leaves[-1], create_graph=True)
-        flat = Cat.apply(*vjp, dim=1)
+        flat = Cat.apply(*[vjp[k] for k in packed], dim=1)
         grads = autograd.grad(flat, leaves, gg.detach(), allow_unused=True)
     return tuple(function.constant(g._data) if need and g is not None else None
                  for g, need in zip(grads, needs))
@@ -60,8 +61,8 @@ def _np_sigmoid(x):
     return 0.5 * (1 + np.tanh(0.5 * x))
 
 
-def _np_lstm(gates, c):
-    h = c.shape[1]
+def _np_lstm(x_gates, h_gates, c):
+    gates, h = x_gates + h_gates, c.shape[1]
     gate = [gates[:, k * h:(k + 1) * h] for k in range(4)]
     c_new = _np_sigmoid(gate[1]) * c + _np_sigmoid(gate[0]) * np.tanh(gate[2])
     return np.hstack([_np_sigmoid(gate[3]) * np.tanh(c_new), c_new])
@@ -75,8 +76,8 @@ def _np_gru(x_gates, h_gates, h):
     return n + z * (h - n)
 
 
-def _torch_lstm(torch, gates, c):
-    i, f, g, o = gates.chunk(4, 1)
+def _torch_lstm(torch, x_gates, h_gates, c):
+    i, f, g, o = (x_gates + h_gates).chunk(4, 1)
     c_new = f.sigmoid() * c + i.sigmoid() * g.tanh()
     return torch.cat([o.sigmoid() * c_new.tanh(), c_new], 1)
 
@@ -89,8 +90,8 @@ def _torch_gru(torch, x_gates, h_gates, h):
     return (1 - z) * n + z * h
 
 
-def _np_lstm_backward(gates, c, grad):
-    h = c.shape[1]
+def _np_lstm_backward(x_gates, h_gates, c, grad):
+    gates, h = x_gates + h_gates, c.shape[1]
     i, f, o = (_np_sigmoid(gates[:, k * h:(k + 1) * h]) for k in (0, 1, 3))
     g = np.tanh(gates[:, 2 * h:3 * h])
     tanh_c = np.tanh(f * c + i * g)
@@ -112,41 +113,45 @@ def _np_gru_backward(x_gates, h_gates, h, grad):
     return np.hstack([d_r, d_z, d_n, d_r, d_z, d_n * r, grad * z])
 
 
-def _torch_vjp(torch, composed, primals, grad):
+def _torch_vjp(torch, composed, primals, grad, packed):
     out = composed(torch, *primals)
-    return torch.cat(torch.autograd.grad(out, primals, grad, create_graph=True), 1)
+    grads = torch.autograd.grad(out, primals, grad, create_graph=True)
+    return torch.cat([grads[k] for k in packed], 1)
 
 
 # ---- the ops -------------------------------------------------------------------------------
-@register("lstm_cell", samples=[Sample(((3, 4 * H), (3, H))), Sample(((1, 12), (1, 3)))],
+@register("lstm_cell", samples=[Sample(((3, 4 * H), (3, 4 * H), (3, H))),
+                                Sample(((1, 12), (1, 12), (1, 3)))],
           reference=_np_lstm, torch=_torch_lstm)
 class LSTMCell(Function):
-    """[h' | c'] (batch, 2 hidden) from gates (batch, 4 hidden) and c (batch, hidden)"""
-    def forward(ctx, gates, c):
-        return K.lstm_cell_fwd(gates, c)
+    """[h' | c'] (batch, 2 hidden) from x_gates, h_gates (batch, 4 hidden) and c (batch, hidden)"""
+    def forward(ctx, x_gates, h_gates, c):
+        return K.lstm_cell_fwd(x_gates, h_gates, c)
 
     def backward(ctx, g):
-        gates, c = ctx.inputs
-        packed = LSTMCellBackward.apply(gates, c, g)
-        need_gates, need_c = ctx.needs_input_grad
-        hidden = c.shape[1]
-        return (packed[:, :4 * hidden] if need_gates else None,
-                packed[:, 4 * hidden:] if need_c else None)
+        x_gates, h_gates, c = ctx.inputs
+        packed = LSTMCellBackward.apply(x_gates, h_gates, c, g)
+        gates_grad = packed[:, :4 * c.shape[1]]      # the same for x_gates and h_gates
+        need_x, need_h, need_c = ctx.needs_input_grad
+        return (gates_grad if need_x else None, gates_grad if need_h else None,
+                packed[:, 4 * c.shape[1]:] if need_c else None)
 
 
-@register("lstm_cell_backward", samples=[Sample(((3, 4 * H), (3, H), (3, 2 * H)))],
+@register("lstm_cell_backward", samples=[Sample(((3, 4 * H), (3, 4 * H), (3, H), (3, 2 * H)))],
           reference=_np_lstm_backward, second_order=False,
-          torch=lambda torch, gates, c, grad: _torch_vjp(torch, _torch_lstm, (gates, c), grad))
+          torch=lambda torch, x_gates, h_gates, c, grad: _torch_vjp(
+              torch, _torch_lstm, (x_gates, h_gates, c), grad, (0, 2)))
 class LSTMCellBackward(Function):
     """[d gates | dc] (batch, 5 hidden) from grad = [dh' | dc'], in one kernel pass:
     dc_total = dc' + dh' o (1 - tanh(c')^2), d(i, f, g, o) = dc_total (g, c, i, -) times the
-    gate derivatives, d o = dh' tanh(c') o (1 - o), dc = dc_total f"""
-    def forward(ctx, gates, c, grad):
-        return K.lstm_cell_bwd(gates, c, grad)
+    gate derivatives, d o = dh' tanh(c') o (1 - o), dc = dc_total f. d gates is the gradient
+    of both x_gates and h_gates (their sum is what the cell reads)."""
+    def forward(ctx, x_gates, h_gates, c, grad):
+        return K.lstm_cell_bwd(x_gates, h_gates, c, grad)
 
     def backward(ctx, gg):
-        return _second_derivative(lstm_cell_composed, ctx.inputs[:2], ctx.inputs[2], gg,
-                                  ctx.needs_input_grad)
+        return _second_derivative(lstm_cell_composed, ctx.inputs[:3], ctx.inputs[3], gg,
+                                  ctx.needs_input_grad, (0, 2))
 
 
 @register("gru_cell", samples=[Sample(((3, 3 * H), (3, 3 * H), (3, H))),
@@ -168,7 +173,7 @@ class GRUCell(Function):
 @register("gru_cell_backward", samples=[Sample(((3, 3 * H), (3, 3 * H), (3, H), (3, H)))],
           reference=_np_gru_backward, second_order=False,
           torch=lambda torch, x_gates, h_gates, h, grad: _torch_vjp(
-              torch, _torch_gru, (x_gates, h_gates, h), grad))
+              torch, _torch_gru, (x_gates, h_gates, h), grad, (0, 1, 2)))
 class GRUCellBackward(Function):
     """[dx_gates | dh_gates | dh] (batch, 7 hidden) from grad = dh', in one kernel pass:
     dn = dh'(1-z)(1-n^2), dz = dh'(h-n) z(1-z), dr = dn h_n r(1-r);
@@ -178,4 +183,4 @@ class GRUCellBackward(Function):
 
     def backward(ctx, gg):
         return _second_derivative(gru_cell_composed, ctx.inputs[:3], ctx.inputs[3], gg,
-                                  ctx.needs_input_grad)
+                                  ctx.needs_input_grad, (0, 1, 2))
