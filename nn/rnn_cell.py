@@ -1,16 +1,13 @@
 """Single-step recurrent cells RNNCell, LSTMCell and GRUCell: one time step of the layers in
 nn/rnn.py, for loops the user writes. PyTorch's parameter names (weight_ih, weight_hh, bias_ih,
 bias_hh), gate order and U(-1/sqrt(hidden), 1/sqrt(hidden)) initialization."""
-import math
-
 import numpy as np
 
 from tinygrad_lite.function import constant
 
 from . import functional as F
-from . import init
 from .module import Module, Parameter
-from .rnn import GATES, _check_size, _step
+from .rnn import GATES, RNNBase, _check_size, _step
 
 
 class RNNCellBase(Module):
@@ -30,10 +27,7 @@ class RNNCellBase(Module):
         self.bias_hh = Parameter(np.empty(gates, np.float32)) if bias else None
         self.reset_parameters()
 
-    def reset_parameters(self):
-        bound = 1 / math.sqrt(self.hidden_size)
-        for p in self.parameters():
-            init.uniform_(p, -bound, bound)
+    reset_parameters = RNNBase.reset_parameters
 
     def _run(self, input, states):
         """(h', c') from input (B, in) or (in,) and states (each (B, H) or (H,), or None)."""

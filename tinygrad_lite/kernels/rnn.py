@@ -32,6 +32,25 @@ def _tanh(x, two, big):
 
 
 @njit(fma=True)
+def _lstm_gates(x_gates, h_gates, b, j, hidden, one, two, big):
+    """(i, f, g, o) of row b, unit j: sigmoid, sigmoid, tanh, sigmoid of x_gates + h_gates"""
+    i = _sigmoid(x_gates[b, j] + h_gates[b, j], one)
+    f = _sigmoid(x_gates[b, hidden + j] + h_gates[b, hidden + j], one)
+    g = _tanh(x_gates[b, 2 * hidden + j] + h_gates[b, 2 * hidden + j], two, big)
+    o = _sigmoid(x_gates[b, 3 * hidden + j] + h_gates[b, 3 * hidden + j], one)
+    return i, f, g, o
+
+
+@njit(fma=True)
+def _gru_gates(x_gates, h_gates, b, j, hidden, one, two, big):
+    """(r, z, n) of row b, unit j: r, z = sigmoid(x + h), n = tanh(x_n + r h_n)"""
+    r = _sigmoid(x_gates[b, j] + h_gates[b, j], one)
+    z = _sigmoid(x_gates[b, hidden + j] + h_gates[b, hidden + j], one)
+    n = _tanh(x_gates[b, 2 * hidden + j] + r * h_gates[b, 2 * hidden + j], two, big)
+    return r, z, n
+
+
+@njit(fma=True)
 def _lstm_cell_fwd(x_gates, h_gates, c, out):
     """i, f, o = sigmoid(.), g = tanh(.) of the gate blocks of x_gates + h_gates;
     c' = f c + i g, h' = o tanh(c');  out = [h' | c']"""
@@ -39,10 +58,7 @@ def _lstm_cell_fwd(x_gates, h_gates, c, out):
     one, two, big = c.dtype.type(1), c.dtype.type(2), c.dtype.type(TANH_CLAMP)
     for b in range(batch):
         for j in range(hidden):
-            i = _sigmoid(x_gates[b, j] + h_gates[b, j], one)
-            f = _sigmoid(x_gates[b, hidden + j] + h_gates[b, hidden + j], one)
-            g = _tanh(x_gates[b, 2 * hidden + j] + h_gates[b, 2 * hidden + j], two, big)
-            o = _sigmoid(x_gates[b, 3 * hidden + j] + h_gates[b, 3 * hidden + j], one)
+            i, f, g, o = _lstm_gates(x_gates, h_gates, b, j, hidden, one, two, big)
             c_new = f * c[b, j] + i * g
             out[b, j] = o * _tanh(c_new, two, big)
             out[b, hidden + j] = c_new
@@ -57,10 +73,7 @@ def _lstm_cell_bwd(x_gates, h_gates, c, grad, out):
     one, two, big = c.dtype.type(1), c.dtype.type(2), c.dtype.type(TANH_CLAMP)
     for b in range(batch):
         for j in range(hidden):
-            i = _sigmoid(x_gates[b, j] + h_gates[b, j], one)
-            f = _sigmoid(x_gates[b, hidden + j] + h_gates[b, hidden + j], one)
-            g = _tanh(x_gates[b, 2 * hidden + j] + h_gates[b, 2 * hidden + j], two, big)
-            o = _sigmoid(x_gates[b, 3 * hidden + j] + h_gates[b, 3 * hidden + j], one)
+            i, f, g, o = _lstm_gates(x_gates, h_gates, b, j, hidden, one, two, big)
             tanh_c = _tanh(f * c[b, j] + i * g, two, big)
             dh = grad[b, j]
             dc = grad[b, hidden + j] + dh * o * (one - tanh_c * tanh_c)
@@ -79,9 +92,7 @@ def _gru_cell_fwd(x_gates, h_gates, h, out):
     one, two, big = h.dtype.type(1), h.dtype.type(2), h.dtype.type(TANH_CLAMP)
     for b in range(batch):
         for j in range(hidden):
-            r = _sigmoid(x_gates[b, j] + h_gates[b, j], one)
-            z = _sigmoid(x_gates[b, hidden + j] + h_gates[b, hidden + j], one)
-            n = _tanh(x_gates[b, 2 * hidden + j] + r * h_gates[b, 2 * hidden + j], two, big)
+            r, z, n = _gru_gates(x_gates, h_gates, b, j, hidden, one, two, big)
             out[b, j] = (one - z) * n + z * h[b, j]
 
 
@@ -94,9 +105,7 @@ def _gru_cell_bwd(x_gates, h_gates, h, grad, out):
     for b in range(batch):
         for j in range(hidden):
             h_n = h_gates[b, 2 * hidden + j]
-            r = _sigmoid(x_gates[b, j] + h_gates[b, j], one)
-            z = _sigmoid(x_gates[b, hidden + j] + h_gates[b, hidden + j], one)
-            n = _tanh(x_gates[b, 2 * hidden + j] + r * h_n, two, big)
+            r, z, n = _gru_gates(x_gates, h_gates, b, j, hidden, one, two, big)
             dh = grad[b, j]
             dn = dh * (one - z) * (one - n * n)
             dz = dh * (h[b, j] - n) * z * (one - z)
@@ -110,38 +119,32 @@ def _gru_cell_bwd(x_gates, h_gates, h, grad, out):
             out[b, 6 * hidden + j] = dh * z
 
 
-def _contiguous(*arrays):
-    return [np.ascontiguousarray(a) for a in arrays]
+def _run(kernel, blocks, *arrays):
+    """kernel(*arrays, out) on contiguous arrays, out of shape (batch, blocks * hidden), where
+    the third array is the (batch, hidden) state."""
+    arrays = [np.ascontiguousarray(a) for a in arrays]
+    batch, hidden = arrays[2].shape
+    out = np.empty((batch, blocks * hidden), arrays[2].dtype)
+    kernel(*arrays, out)
+    return out
 
 
 def lstm_cell_fwd(x_gates, h_gates, c):
     """[h' | c'] of shape (batch, 2 hidden) from x_gates, h_gates (batch, 4 hidden) and c
     (batch, hidden)"""
-    x_gates, h_gates, c = _contiguous(x_gates, h_gates, c)
-    out = np.empty((c.shape[0], 2 * c.shape[1]), c.dtype)
-    _lstm_cell_fwd(x_gates, h_gates, c, out)
-    return out
+    return _run(_lstm_cell_fwd, 2, x_gates, h_gates, c)
 
 
 def lstm_cell_bwd(x_gates, h_gates, c, grad):
     """[d gates | dc] of shape (batch, 5 hidden) from grad = [dh' | dc']"""
-    x_gates, h_gates, c, grad = _contiguous(x_gates, h_gates, c, grad)
-    out = np.empty((c.shape[0], 5 * c.shape[1]), c.dtype)
-    _lstm_cell_bwd(x_gates, h_gates, c, grad, out)
-    return out
+    return _run(_lstm_cell_bwd, 5, x_gates, h_gates, c, grad)
 
 
 def gru_cell_fwd(x_gates, h_gates, h):
     """h' of shape (batch, hidden) from x_gates, h_gates (batch, 3 hidden) and h (batch, hidden)"""
-    x_gates, h_gates, h = _contiguous(x_gates, h_gates, h)
-    out = np.empty_like(h)
-    _gru_cell_fwd(x_gates, h_gates, h, out)
-    return out
+    return _run(_gru_cell_fwd, 1, x_gates, h_gates, h)
 
 
 def gru_cell_bwd(x_gates, h_gates, h, grad):
     """[dx_gates | dh_gates | dh] of shape (batch, 7 hidden) from grad = dh'"""
-    x_gates, h_gates, h, grad = _contiguous(x_gates, h_gates, h, grad)
-    out = np.empty((h.shape[0], 7 * h.shape[1]), h.dtype)
-    _gru_cell_bwd(x_gates, h_gates, h, grad, out)
-    return out
+    return _run(_gru_cell_bwd, 7, x_gates, h_gates, h, grad)

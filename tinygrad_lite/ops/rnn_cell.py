@@ -120,6 +120,14 @@ def _torch_vjp(torch, composed, primals, grad, packed):
 
 
 # ---- the ops -------------------------------------------------------------------------------
+def _unpack_grads(ctx, packed, *blocks):
+    """Each input's gradient from the backward op's packed output: columns
+    [start * hidden, stop * hidden) for each (start, stop) in blocks; None if not needed."""
+    hidden = ctx.inputs[2].shape[1]
+    return tuple(packed[:, start * hidden:stop * hidden] if need else None
+                 for (start, stop), need in zip(blocks, ctx.needs_input_grad))
+
+
 @register("lstm_cell", samples=[Sample(((3, 4 * H), (3, 4 * H), (3, H))),
                                 Sample(((1, 12), (1, 12), (1, 3)))],
           reference=_np_lstm, torch=_torch_lstm)
@@ -128,13 +136,8 @@ class LSTMCell(Function):
     def forward(ctx, x_gates, h_gates, c):
         return K.lstm_cell_fwd(x_gates, h_gates, c)
 
-    def backward(ctx, g):
-        x_gates, h_gates, c = ctx.inputs
-        packed = LSTMCellBackward.apply(x_gates, h_gates, c, g)
-        gates_grad = packed[:, :4 * c.shape[1]]      # the same for x_gates and h_gates
-        need_x, need_h, need_c = ctx.needs_input_grad
-        return (gates_grad if need_x else None, gates_grad if need_h else None,
-                packed[:, 4 * c.shape[1]:] if need_c else None)
+    def backward(ctx, g):   # d gates is the gradient of both x_gates and h_gates
+        return _unpack_grads(ctx, LSTMCellBackward.apply(*ctx.inputs, g), (0, 4), (0, 4), (4, 5))
 
 
 @register("lstm_cell_backward", samples=[Sample(((3, 4 * H), (3, 4 * H), (3, H), (3, 2 * H)))],
@@ -163,11 +166,7 @@ class GRUCell(Function):
         return K.gru_cell_fwd(x_gates, h_gates, h)
 
     def backward(ctx, g):
-        x_gates, h_gates, h = ctx.inputs
-        packed = GRUCellBackward.apply(x_gates, h_gates, h, g)
-        size = h.shape[1]
-        pieces = (packed[:, :3 * size], packed[:, 3 * size:6 * size], packed[:, 6 * size:])
-        return tuple(p if need else None for p, need in zip(pieces, ctx.needs_input_grad))
+        return _unpack_grads(ctx, GRUCellBackward.apply(*ctx.inputs, g), (0, 3), (3, 6), (6, 7))
 
 
 @register("gru_cell_backward", samples=[Sample(((3, 3 * H), (3, 3 * H), (3, H), (3, H)))],
