@@ -44,6 +44,18 @@ def rnn_step(layer, tensor):
     return step
 
 
+def single_threaded_blas(step):
+    """The step with OpenBLAS limited to 1 thread (threadpoolctl): for comparison, since the
+    per-step GEMMs are small and a second BLAS thread can cost more than it saves."""
+    from threadpoolctl import ThreadpoolController
+    controller = ThreadpoolController()
+
+    def limited():
+        with controller.limit(limits=1, user_api="blas"):
+            step()
+    return limited
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
@@ -55,6 +67,10 @@ def main():
               rnn_step(getattr(nn, name)(INPUT, HIDDEN), tl.tensor),
               rnn_step(getattr(torch.nn, name)(INPUT, HIDDEN), torch.tensor))
              for name in ("LSTM", "GRU")]
+    cases += [(f"{name} forward+backward, ours with OpenBLAS at 1 thread",
+               single_threaded_blas(rnn_step(getattr(nn, name)(INPUT, HIDDEN), tl.tensor)),
+               rnn_step(getattr(torch.nn, name)(INPUT, HIDDEN), torch.tensor))
+              for name in ("LSTM", "GRU")]
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     results = timings([s for _, ours, theirs in cases for s in (ours, theirs)], args.repeat)
     lines = [f"# Recurrent layer benchmark ({DATE})", "",

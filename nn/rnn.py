@@ -138,9 +138,10 @@ class RNNBase(Module):
             unbatched = False
         else:
             if input.ndim not in (2, 3):
-                raise ValueError(f"{self._describe()}: expected an input of shape (seq, batch, "
-                                 f"input_size){' (batch_first: (batch, seq, input_size))' if self.batch_first else ''} "
-                                 f"or unbatched (seq, input_size), got {tuple(input.shape)}")
+                layout = "(batch, seq, input_size)" if self.batch_first else \
+                    "(seq, batch, input_size)"
+                raise ValueError(f"{self._describe()}: expected an input of shape {layout} or "
+                                 f"unbatched (seq, input_size), got {tuple(input.shape)}")
             unbatched = input.ndim == 2
             x = input.unsqueeze(1) if unbatched else \
                 input.transpose(0, 1) if self.batch_first else input

@@ -188,7 +188,8 @@ def test_cross(dim):
 @pytest.mark.parametrize("dim,keepdim", [(None, False), (1, True), ((0, 2), False)])
 def test_vector_norm(ord, dim, keepdim):
     a = _matrix((2, 3, 4), kind="raw")
-    _compare(lambda x: tl.linalg.vector_norm(x, ord, dim, keepdim), lambda x: torch.linalg.vector_norm(x, ord, dim, keepdim), a)
+    _compare(lambda x: tl.linalg.vector_norm(x, ord, dim, keepdim),
+             lambda x: torch.linalg.vector_norm(x, ord, dim, keepdim), a)
 
 
 @pytest.mark.parametrize("ord", ["fro", "nuc", 1, -1, 2, -2, INF, -INF])

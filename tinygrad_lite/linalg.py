@@ -3,6 +3,7 @@ symmetric eigendecomposition, SVD, pseudo-inverse, cross product and matrix powe
 the last two dims (leading dims are a batch) and differentiable.
 
     A = tl.randn(3, 3, dtype=tl.float64) + 3 * tl.eye(3, dtype=tl.float64)
+    b = tl.randn(3, dtype=tl.float64)
     x = tl.linalg.solve(A, b)            # A x = b
     L = tl.linalg.cholesky(A @ A.mT)     # A A^T = L L^T
 
