@@ -192,6 +192,16 @@ def test_vector_norm(ord, dim, keepdim):
              lambda x: torch.linalg.vector_norm(x, ord, dim, keepdim), a)
 
 
+@pytest.mark.parametrize("ord", [2, 1, 3])
+def test_vector_norm_of_a_zero_vector_has_gradient_zero(ord):
+    a = _matrix((2, 3), kind="raw")
+    a[1] = 0
+    _compare(lambda x: tl.linalg.vector_norm(x, ord, 1),
+             lambda x: torch.linalg.vector_norm(x, ord, 1), a)
+    _compare(lambda x: tl.linalg.matrix_norm(x), lambda x: torch.linalg.matrix_norm(x),
+             np.zeros((3, 3)))
+
+
 @pytest.mark.parametrize("ord", ["fro", "nuc", 1, -1, 2, -2, INF, -INF])
 @pytest.mark.parametrize("dim,keepdim", [((-2, -1), False), ((2, 0), True)])
 def test_matrix_norm(ord, dim, keepdim):

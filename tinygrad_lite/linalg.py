@@ -231,9 +231,15 @@ def vector_norm(x, ord=2, dim=None, keepdim=False):
         return x.abs().amin(dims, keepdim)
     if ord == 0:
         return x.sign().abs().sum(dims, keepdim)        # counts the non-zeros; gradient 0
-    if ord == 2:
-        return (x * x).sum(dims, keepdim).sqrt()
-    return x.abs().pow(ord).sum(dims, keepdim).pow(1.0 / ord)
+    total = (x * x).sum(dims, keepdim) if ord == 2 else x.abs().pow(ord).sum(dims, keepdim)
+    zero = total._data == 0
+    if ord < 0 or not zero.any():
+        return total.sqrt() if ord == 2 else total.pow(1.0 / ord)
+    # A zero vector: its norm 0 gets gradient 0 (PyTorch's choice), not 0 * inf = NaN, by
+    # taking the root of 1 there and multiplying by 0.
+    safe = total + constant(zero.astype(total.dtype))
+    root = safe.sqrt() if ord == 2 else safe.pow(1.0 / ord)
+    return root * constant((~zero).astype(total.dtype))
 
 
 MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, float("inf"), -float("inf"))
