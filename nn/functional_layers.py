@@ -12,6 +12,7 @@ from tinygrad_lite.ops import dropout as dropout_ops
 from tinygrad_lite.ops import normalization as norm_ops
 from tinygrad_lite.ops import pooling as pool_ops
 from tinygrad_lite.tensor import Tensor
+from tinygrad_lite.autograd.graph import increment_version
 
 
 def pair(value, name, fn, minimum):
@@ -139,7 +140,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     out = norm_ops.BatchNorm.apply(*affine, eps=float(eps), momentum=float(momentum), **running)
     for buffer in (running_mean, running_var):
         if buffer is not None:
-            buffer._version += 1      # updated in place by the op
+            increment_version(buffer)      # updated in place by the op
     return out
 
 

@@ -273,6 +273,19 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
                                f"require grad (shape {self.shape})")
         return engine.register_tensor_hook(self, hook)
 
+    def _forget_grad(self, set_to_none=True):
+        """What `zero_grad` does to each parameter: `grad = None`, or with set_to_none=False
+        zero the grad's array in place (grad stays the same Tensor, as in PyTorch; each
+        leaf's grad owns its memory, so no other tensor changes)."""
+        if self._grad is None:
+            return
+        if set_to_none:
+            self._grad = None
+        elif self._grad._ctx is not None:   # made with create_graph=True: not detachable in
+            self._grad = Tensor._make(np.zeros_like(self._data), False, None)   # place
+        else:
+            self._grad.requires_grad_(False).zero_()
+
     def retain_grad(self):
         """Make backward fill `.grad` of this non-leaf tensor too (leaves always get one)."""
         if not self.requires_grad:
