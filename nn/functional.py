@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from tinygrad_lite import random
+from tinygrad_lite.errors import ShapeError
 from tinygrad_lite.ops import nn_activation as ops
 
 from .functional_layers import (_check_float, _same_dtype, avg_pool2d, batch_norm, conv2d,
@@ -18,7 +19,7 @@ from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross
 __all__ = ["avg_pool2d", "batch_norm", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "conv2d", "cross_entropy", "dropout", "elu",
            "gelu", "l1_loss", "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss",
-           "nll_loss", "prelu", "relu", "rrelu", "selu", "sigmoid", "softmax", "softplus",
+           "nll_loss", "pad", "prelu", "relu", "rrelu", "selu", "sigmoid", "softmax", "softplus",
            "tanh"]
 
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -29,12 +30,21 @@ def linear(input, weight, bias=None):
     """y = x W^T + b over the last dim of x; W has shape (out_features, in_features)."""
     _check_float(input, "linear")
     if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        raise ValueError(f"linear: input of shape {input.shape} does not fit weight of shape "
+        raise ShapeError(f"linear: input of shape {input.shape} does not fit weight of shape "
                          f"{weight.shape}: the last dim of the input must equal weight.shape[1]")
     if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(f"linear: bias has shape {bias.shape}, expected "
+        raise ShapeError(f"linear: bias has shape {bias.shape}, expected "
                          f"({weight.shape[0]},) for weight of shape {weight.shape}")
     return ops.Linear.apply(*_same_dtype([t for t in (input, weight, bias) if t is not None]))
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad with a constant `value` (0 by default): `pad` = (left, right, top, bottom, ...)
+    from the last dim on; a negative amount crops. Only mode="constant" is supported."""
+    if mode != "constant":
+        raise ValueError(f"pad: mode {mode!r} is not supported; tinygrad_lite pads with a "
+                         "constant only (mode='constant')")
+    return input.pad(pad, value=0.0 if value is None else value)
 
 
 # ---- activations ---------------------------------------------------------------------
@@ -69,7 +79,7 @@ def prelu(input, weight):
     if channels == 1:
         return ops.PReLU.apply(input, weight.reshape(()))
     if input.ndim < 2 or input.shape[1] != channels:
-        raise ValueError(f"prelu: weight has {channels} slopes but the input of shape "
+        raise ShapeError(f"prelu: weight has {channels} slopes but the input of shape "
                          f"{input.shape} has {input.shape[1] if input.ndim >= 2 else 1} "
                          "channels (dim 1); use one slope or match the channel count")
     # slopes broadcast along dim 1: (C,) -> (C, 1, ..., 1)

@@ -11,7 +11,7 @@ from .autograd import backward, grad
 from .creation import (arange, empty, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor,
                        zeros, zeros_like)
-from .errors import GraphFreedError
+from .errors import GraphFreedError, ShapeError
 from .devices import cuda, device
 from .dtypes import bool, float32, float64, int64  # noqa: A004
 from .function import OPS, Function, OpSpec, Sample, register

@@ -4,6 +4,7 @@ import math
 
 from . import dtypes, ops
 from .tensor import Tensor, where  # noqa: F401  (where is re-exported)
+from .errors import ShapeError
 
 _METHODS = ("add", "sub", "mul", "div", "pow", "maximum", "minimum", "matmul", "dot", "exp",
             "log", "sqrt", "abs", "sign", "sin", "cos", "tanh", "sigmoid", "relu", "clamp",
@@ -41,7 +42,7 @@ def cat(tensors, dim=0):
         dtype = dtypes.promote(dtype, t.dtype)
         if t.ndim != first.ndim or t.shape[:dim] + t.shape[dim + 1:] != \
                 first.shape[:dim] + first.shape[dim + 1:]:
-            raise ValueError(f"cat: shapes {[x.shape for x in tensors]} don't match outside "
+            raise ShapeError(f"cat: shapes {[x.shape for x in tensors]} don't match outside "
                              f"dim {dim}")
     return ops.Cat.apply(*[t.to(dtype) for t in tensors], dim=dim)
 
@@ -56,7 +57,7 @@ def stack(tensors, dim=0):
         raise ValueError("stack: needs at least one tensor")
     shapes = {t.shape for t in tensors}
     if len(shapes) != 1:
-        raise ValueError(f"stack: all tensors need the same shape, got "
+        raise ShapeError(f"stack: all tensors need the same shape, got "
                          f"{[t.shape for t in tensors]}")
     dim = tensors[0]._dim(dim, "stack", extra=1)
     return cat([t.unsqueeze(dim) for t in tensors], dim)
@@ -65,7 +66,7 @@ def stack(tensors, dim=0):
 def mm(input, mat2):
     """Matrix product of two 2-D tensors."""
     if input.ndim != 2 or mat2.ndim != 2:
-        raise ValueError(f"mm: expects two 2-D tensors, got shapes {input.shape} and "
+        raise ShapeError(f"mm: expects two 2-D tensors, got shapes {input.shape} and "
                          f"{mat2.shape}; use matmul for other ranks")
     return input.matmul(mat2)
 
@@ -73,7 +74,7 @@ def mm(input, mat2):
 def bmm(input, mat2):
     """Batched matrix product of two 3-D tensors with the same batch size."""
     if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
-        raise ValueError(f"bmm: expects (b, n, m) and (b, m, p) tensors, got shapes "
+        raise ShapeError(f"bmm: expects (b, n, m) and (b, m, p) tensors, got shapes "
                          f"{input.shape} and {mat2.shape}")
     return input.matmul(mat2)
 

@@ -13,8 +13,10 @@ import numpy as np
 from . import autograd, devices, dtypes, function, ops
 from . import random as tl_random
 from .grad_mode import is_grad_enabled
+from .errors import ShapeError
+from .tensor_extra import ExtraMethods
 from .tensor_reduce import ReductionMethods
-from .tensor_shape import ShapeMethods, _index_arrays
+from .tensor_shape import ShapeMethods, _index_steps
 
 
 
@@ -35,7 +37,7 @@ def _to_array(data, dtype, op):
     return array.astype(dtypes.to_dtype(array.dtype, op=op), copy=False)
 
 
-class Tensor(ShapeMethods, ReductionMethods):
+class Tensor(ShapeMethods, ReductionMethods, ExtraMethods):
     """An n-dimensional array that records the operations applied to it.
 
     `Tensor(data, requires_grad=False, dtype=None)`: data is a scalar, nested list, NumPy
@@ -263,7 +265,7 @@ class Tensor(ShapeMethods, ReductionMethods):
         try:
             self.data[...] = np.broadcast_to(values, self.shape)
         except ValueError:
-            raise ValueError(f"{op}: can't write values of shape {np.shape(values)} into a "
+            raise ShapeError(f"{op}: can't write values of shape {np.shape(values)} into a "
                              f"tensor of shape {self.shape}") from None
         return self
 
@@ -322,7 +324,11 @@ class Tensor(ShapeMethods, ReductionMethods):
 
     def __setitem__(self, index, value):
         self._check_inplace("__setitem__")
-        self.data[_index_arrays(index)] = _data(value)
+        *view_steps, last = _index_steps(index)
+        target = self._data
+        for step in view_steps:                 # basic indexing: a view into self
+            target = target[step]
+        target[last] = _data(value)
 
     # ---- arithmetic ----------------------------------------------------------------------
     def add(self, other):
@@ -379,6 +385,10 @@ class Tensor(ShapeMethods, ReductionMethods):
 
     # comparisons give bool tensors and have no gradient
     def _compare(self, other, ufunc):
+        """A bool tensor; NotImplemented for a non-numeric `other` (a string, None), so that
+        Python answers `t == None` with False and `t != "a"` with True, as PyTorch does."""
+        if not isinstance(other, (Tensor, numbers.Number, np.ndarray, np.generic, list, tuple)):
+            return NotImplemented
         return Tensor._make(ufunc(self.data, _data(other)), False, None)
 
     __lt__ = lambda self, o: self._compare(o, np.less)          # noqa: E731
@@ -448,8 +458,11 @@ class Tensor(ShapeMethods, ReductionMethods):
         return ops.ReLU.apply(self)
 
     def clamp(self, min=None, max=None):
+        """min(max(x, min), max); the bounds are numbers or tensors (then differentiable)."""
         if min is None and max is None:
             raise ValueError("clamp: give at least one of min and max")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            return _clamp_by_tensors(self, min, max)
         bounds_are_floats = any(isinstance(v, float) for v in (min, max))
         source = self._floating() if bounds_are_floats else self
         return ops.Clamp.apply(source, min=min, max=max)
@@ -542,11 +555,38 @@ def _true_division(a, b):
     return a, b
 
 
-def where(condition, input, other):
-    """Elementwise `input if condition else other`; differentiable in input and other."""
+def _clamp_by_tensors(x, low, high):
+    """clamp with tensor bounds as nested where()s, so each output element's gradient goes to
+    the tensor it was taken from, with PyTorch's rule at ties: x when low <= x <= high; high
+    when x > high or high < low; low when x < low < high; none of them when x < low == high."""
+    low, high = (None if b is None else _tensor(b, x.dtype) for b in (low, high))
+    dtype = x.dtype
+    for bound in (low, high):
+        if bound is not None:
+            dtype = dtypes.promote(dtype, _result_dtype(x, bound))
+            _operands(x, bound, "clamp")        # checks that the shapes broadcast
+    x, low, high = (None if t is None else t.to(dtype) for t in (x, low, high))
+    xs = x._data
+    lo = -np.inf if low is None else low._data
+    hi = np.inf if high is None else high._data
+    out = Tensor._make(np.minimum(np.maximum(xs, lo), hi), False, None)  # x < low == high
+    if low is not None:
+        out = where((xs < lo) & (lo < hi), low, out)
+    if high is not None:
+        out = where((xs > hi) | (hi < lo), high, out)
+    return where((xs >= lo) & (xs <= hi), x, out)
+
+
+def where(condition, input=None, other=None):
+    """Elementwise `input if condition else other`; differentiable in input and other.
+    `where(condition)` alone is `condition.nonzero(as_tuple=True)`, as in PyTorch."""
     condition = condition if isinstance(condition, Tensor) else Tensor(condition)
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
     if condition.dtype != dtypes.bool:
         raise TypeError(f"where: condition must be a bool tensor, got {condition.dtype}")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = Tensor(input)                   # two numbers: the first one's own dtype
     if isinstance(input, Tensor) or not isinstance(other, Tensor):
         a, b = _operands(input, other, "where")
     else:

@@ -105,7 +105,8 @@ class ReductionMethods:
     def norm(self, p=2, dim=None, keepdim=False):
         """The p-norm over dims (all by default): p = 2 (Euclidean), 1, or inf (largest |x|)."""
         if p == 2:
-            return (self * self).sum(dim, keepdim).sqrt()
+            dims, keep = self._reduce_args("norm", dim, None, keepdim, None)
+            return ops.Norm.apply(self._floating(), dims=dims, keepdim=keep)
         if p == 1:
             return self.abs().sum(dim, keepdim)
         if p == float("inf"):

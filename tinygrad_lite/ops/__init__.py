@@ -8,7 +8,7 @@ from . import nn_activation  # noqa: F401  (the ops behind nn: linear, gelu, ...
 from . import conv, dropout, normalization, pooling  # noqa: F401  (the ops behind nn's layers)
 from .movement import (Cat, Expand, GetItem, IndexAdd, Pad, Permute, Reshape, SumTo,
                        check_broadcast, resolve_reshape)
-from .reduce import Amax, CumSum, Sum
+from .reduce import Amax, CumSum, Norm, Sum
 
 __all__ = ["Abs", "Add", "Amax", "Cast", "Cat", "Clamp", "Clone", "Cos", "CumSum", "Div", "Exp",
            "Expand", "GetItem", "IndexAdd", "Log", "LogSoftmax", "LogSoftmaxBackward",
@@ -16,3 +16,4 @@ __all__ = ["Abs", "Add", "Amax", "Cast", "Cat", "Clamp", "Clone", "Cos", "CumSum
            "ReLU", "ReLUBackward", "Reshape", "Sigmoid", "SigmoidBackward", "Sign", "Sin",
            "Softmax", "SoftmaxBackward", "Sqrt", "Sub", "Sum", "SumTo", "Tanh", "TanhBackward",
            "Where", "check_broadcast", "matmul", "resolve_reshape"]
+__all__ += ["Norm"]
