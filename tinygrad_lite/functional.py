@@ -25,6 +25,13 @@ def _function(name):
     return fn
 
 
+_METHODS += ("prod", "floor", "ceil", "trunc", "fix", "round", "frac", "log2", "log10", "log1p",
+             "expm1", "reciprocal", "rsqrt", "logaddexp", "hypot", "lerp", "tan", "asin", "acos",
+             "atan", "sinh", "cosh", "atan2", "arcsin", "arccos", "arctan", "arctan2",
+             "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
+             "bitwise_or", "bitwise_xor", "bitwise_not", "isclose", "allclose", "equal",
+             "index_select", "index_add", "scatter", "scatter_add", "masked_select", "nonzero",
+             "argwhere")
 globals().update({name: _function(name) for name in _METHODS})
 __all__ = list(_METHODS) + ["cat", "concat", "concatenate", "stack", "where", "mm", "bmm",
                             "as_tensor", "numel", "is_tensor"]

@@ -400,9 +400,8 @@ class Tensor(ShapeMethods, ReductionMethods, ExtraMethods):
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     def __invert__(self):
-        if self.dtype != dtypes.bool:
-            raise TypeError(f"~: only bool tensors can be inverted, this one is {self.dtype}")
-        return Tensor._make(~self.data, False, None)
+        """Logical not of a bool tensor, bitwise not of an integer one."""
+        return self.bitwise_not()
 
     def __and__(self, other):
         return Tensor._make(self.data & _data(other), False, None)

@@ -244,15 +244,5 @@ class ShapeMethods:
     def gather(self, dim, index):
         """out[i][j][k] = self[i][index[i][j][k]][k] for dim=1 (torch.gather)."""
         dim = self._dim(dim, "gather")
-        index = index.data if isinstance(index, function.Tensor) else np.asarray(index)
-        if index.ndim != self.ndim or index.dtype.kind not in "iu":
-            raise ValueError(f"gather: index must be an integer tensor with {self.ndim} dims "
-                             f"like the input (shape {self.shape}), got {index.dtype} with "
-                             f"shape {index.shape}")
-        size = self.shape[dim]
-        if index.size and not (-size <= index.min() and index.max() < size):
-            raise IndexError(f"gather: index values must lie in [{-size}, {size - 1}] for dim "
-                             f"{dim} of shape {self.shape}, got {index.min()} to {index.max()}")
-        grids = list(np.ogrid[tuple(slice(s) for s in index.shape)])
-        grids[dim] = index
-        return self[tuple(grids)]
+        return ops.GetItem.apply(self, index=ops.indexing.dim_index("gather", self.shape, dim,
+                                                                    index))

@@ -17,3 +17,6 @@ __all__ = ["Abs", "Add", "Amax", "Cast", "Cat", "Clamp", "Clone", "Cos", "CumSum
            "Softmax", "SoftmaxBackward", "Sqrt", "Sub", "Sum", "SumTo", "Tanh", "TanhBackward",
            "Where", "check_broadcast", "matmul", "resolve_reshape"]
 __all__ += ["Norm"]
+from . import unary_math  # noqa: F401,E402  (floor, log1p, tan, atan2, ...)
+from . import product  # noqa: F401,E402  (prod)
+from . import indexing  # noqa: F401,E402  (the index arithmetic of gather, scatter, ...)
