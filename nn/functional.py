@@ -9,6 +9,7 @@ import numpy as np
 
 from tinygrad_lite import random
 from tinygrad_lite.errors import ShapeError
+from tinygrad_lite.tensor import Tensor
 from tinygrad_lite.ops import nn_activation as ops
 
 from .functional_layers import (_check_float, _same_dtype, avg_pool2d, batch_norm, conv2d,
@@ -19,8 +20,9 @@ from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross
 __all__ = ["avg_pool2d", "batch_norm", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "conv2d", "cross_entropy", "dropout", "elu",
            "gelu", "l1_loss", "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss",
-           "nll_loss", "pad", "prelu", "relu", "rrelu", "selu", "sigmoid", "softmax", "softplus",
+           "nll_loss", "prelu", "relu", "rrelu", "selu", "sigmoid", "softmax", "softplus",
            "tanh"]
+__all__ += ["one_hot", "pad"]
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -36,6 +38,24 @@ def linear(input, weight, bias=None):
         raise ShapeError(f"linear: bias has shape {bias.shape}, expected "
                          f"({weight.shape[0]},) for weight of shape {weight.shape}")
     return ops.Linear.apply(*_same_dtype([t for t in (input, weight, bias) if t is not None]))
+
+
+def one_hot(tensor, num_classes=-1):
+    """out[..., c] = 1 where tensor[...] == c, else 0 (int64), for class indices in
+    [0, num_classes); num_classes=-1 takes the largest index + 1."""
+    labels = np.asarray(tensor._data if isinstance(tensor, Tensor) else tensor)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: expects an integer (int64) tensor of class indices, got "
+                        f"{labels.dtype}")
+    if num_classes == -1:
+        if labels.size == 0:
+            raise ValueError("one_hot: can't infer num_classes from an empty tensor; pass it")
+        num_classes = int(labels.max()) + 1
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(f"one_hot: class values must lie in [0, {num_classes - 1}] for "
+                         f"num_classes={num_classes}, got {labels.min()} to {labels.max()}")
+    return Tensor._make((labels[..., None] == np.arange(num_classes)).astype(np.int64), False,
+                        None)
 
 
 def pad(input, pad, mode="constant", value=None):

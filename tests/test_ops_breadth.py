@@ -53,6 +53,55 @@ CASES = {
                [real(3, 4)]),
     "masked_select": (lambda lib, a: a.masked_select(lib.tensor([[True, False, True, True]])),
                       [real(3, 4)]),
+    "cumprod": (lambda lib, a: lib.cumprod(a, 1), [real(3, 4)]),
+    "cumprod_zeros": (lambda lib, a: (a * lib.tensor([1.0, 0, 1, 0], dtype=a.dtype)).cumprod(1),
+                      [real(3, 4)]),
+    "movedim": (lambda lib, a: lib.movedim(a, (0, 1), (2, 0)), [real(2, 3, 4)]),
+    "moveaxis": (lambda lib, a: a.moveaxis(-1, 0), [real(2, 3, 4)]),
+    "unflatten": (lambda lib, a: a.unflatten(1, (2, -1)), [real(3, 4)]),
+    "tile": (lambda lib, a: lib.tile(a, (2,)), [real(3, 4)]),
+    "tile_more_dims": (lambda lib, a: a.tile((2, 1, 2)), [real(3, 4)]),
+    "repeat_interleave": (lambda lib, a: a.repeat_interleave(2), [real(3, 4)]),
+    "repeat_interleave_dim": (lambda lib, a: lib.repeat_interleave(a, lib.tensor([1, 0, 3]),
+                                                                   dim=0), [real(3, 4)]),
+    "roll_flat": (lambda lib, a: lib.roll(a, 5), [real(3, 4)]),
+    "roll_dims": (lambda lib, a: a.roll((1, -1), (0, 1)), [real(3, 4)]),
+    "diagonal": (lambda lib, a: lib.diagonal(a), [real(3, 4)]),
+    "diagonal_offset": (lambda lib, a: a.diagonal(1, 2, 0), [real(3, 4, 5)]),
+    "diagonal_negative": (lambda lib, a: a.diagonal(-2), [real(4, 3)]),
+    "tril": (lambda lib, a: lib.tril(a), [real(2, 3, 4)]),
+    "triu": (lambda lib, a: a.triu(1), [real(3, 4)]),
+    "tril_negative": (lambda lib, a: a.tril(-1), [real(4, 3)]),
+    "outer": (lambda lib, a, b: lib.outer(a, b), [real(3), real(4)]),
+    "sort": (lambda lib, a: lib.sort(a, 1, descending=True).values, [distinct(3, 4)]),
+    "sort_dim0": (lambda lib, a: a.sort(0)[0], [distinct(3, 4)]),
+    "topk": (lambda lib, a: lib.topk(a, 2).values, [distinct(3, 4)]),
+    "topk_smallest": (lambda lib, a: a.topk(3, dim=0, largest=False)[0], [distinct(3, 4)]),
+    "einsum_matmul": (lambda lib, a, b: lib.einsum("ij,jk->ik", a, b), [real(3, 4), real(4, 2)]),
+    "einsum_list": (lambda lib, a, b: lib.einsum("bij,bjk", [a, b]),
+                    [real(2, 3, 4), real(2, 4, 2)]),
+    "einsum_ellipsis": (lambda lib, a, b: lib.einsum("...ij,...jk->...ik", a, b),
+                        [real(2, 1, 3, 4), real(5, 4, 2)]),
+    "einsum_implicit": (lambda lib, a: lib.einsum("ba", a), [real(3, 4)]),
+    "einsum_trace": (lambda lib, a: lib.einsum("ii", a), [real(3, 3)]),
+    "einsum_diagonal_ellipsis": (lambda lib, a: lib.einsum("i...i->...i", a), [real(3, 2, 3)]),
+    "einsum_dot": (lambda lib, a: lib.einsum("i,i->", a, a), [real(4)]),
+    "einsum_three": (lambda lib, a, b, c: lib.einsum("ij,jk,kl->li", a, b, c),
+                     [real(2, 3), real(3, 4), real(4, 2)]),
+    "einsum_spaces": (lambda lib, a, b: lib.einsum("b i , b i -> b", a, b),
+                      [real(2, 3), real(2, 3)]),
+    "meshgrid_ij": (lambda lib, a, b: lib.stack(lib.meshgrid(a, b, indexing="ij")) *
+                    lib.arange(24.0, dtype=a.dtype).reshape(2, 3, 4), [real(3), real(4)]),
+    "meshgrid_xy": (lambda lib, a, b, c: lib.stack(lib.meshgrid([a, b, c], indexing="xy")) *
+                    lib.arange(72.0, dtype=a.dtype).reshape(3, 4, 3, 2),
+                    [real(3), real(4), real(2)]),
+    "cdist_p2": (lambda lib, a, b: lib.cdist(a, b), [real(3, 4), real(5, 4)]),
+    "cdist_p1": (lambda lib, a, b: lib.cdist(a, b, p=1), [real(2, 3, 4), real(2, 5, 4)]),
+    "cdist_p3": (lambda lib, a, b: lib.cdist(a, b, p=3.0), [real(3, 4), real(5, 4)]),
+    "cdist_inf": (lambda lib, a, b: lib.cdist(a, b, p=float("inf")),    # no ties in |diff|
+                  [distinct(3, 4) * 3 + 0.05, real(5, 4) * 0.01]),
+    "var_correction": (lambda lib, a: lib.var(a, 1, correction=2), [real(3, 5)]),
+    "std_correction": (lambda lib, a: a.std(dim=0, correction=0, keepdim=True), [real(3, 5)]),
 }
 
 
@@ -163,3 +212,97 @@ def test_index_dtype_and_dim_errors():
         tl.ones(3, 4).index_add(0, tl.tensor([0, 1]), tl.ones(3, 4))
     with pytest.raises(TypeError, match="same dtype"):
         tl.ones(3, 4).index_add(0, tl.tensor([0]), tl.ones(1, 4, dtype=tl.float64))
+
+
+# ---- ordering, unique, one_hot: indices and counts ----------------------------------------
+def test_sort_argsort_topk_indices_match_torch():
+    torch = pytest.importorskip("torch")
+    data = [[3.0, 1.0, 2.0, 1.0], [0.5, -1.0, 4.0, 2.0]]
+    for kwargs in [{}, {"descending": True}, {"dim": 0}, {"dim": 0, "descending": True}]:
+        ours, theirs = tl.tensor(data).sort(stable=True, **kwargs), \
+            torch.tensor(data).sort(stable=True, **kwargs)
+        assert ours.values.tolist() == theirs.values.tolist()
+        assert ours.indices.tolist() == theirs.indices.tolist()
+        assert tl.argsort(tl.tensor(data), stable=True, **kwargs).tolist() == \
+            torch.argsort(torch.tensor(data), stable=True, **kwargs).tolist()
+    values, indices = tl.tensor(data).topk(2)
+    assert indices.tolist() == torch.tensor(data).topk(2).indices.tolist()
+    assert not indices.requires_grad and indices.dtype == tl.int64
+    assert tl.tensor([3, 1, 2]).sort().values.tolist() == [1, 2, 3]
+
+
+def test_topk_k_out_of_range():
+    with pytest.raises(IndexError, match=r"topk: k=5 is out of range .* \(valid: 0 to 4\)"):
+        tl.ones(4).topk(5)
+
+
+def test_unique_matches_torch():
+    torch = pytest.importorskip("torch")
+    data = [[3, 1, 3], [2, 1, 5]]
+    ours = tl.unique(tl.tensor(data), return_inverse=True, return_counts=True)
+    theirs = torch.unique(torch.tensor(data), return_inverse=True, return_counts=True)
+    for a, b in zip(ours, theirs):
+        assert a.tolist() == b.tolist()
+    assert tl.tensor([2.0, 1.0, 2.0]).unique().tolist() == [1.0, 2.0]
+    assert tl.unique(tl.tensor(data), return_counts=True)[1].tolist() == [2, 1, 2, 1]
+    with pytest.raises(ValueError, match="dim=None"):
+        tl.tensor(data).unique(dim=0)
+
+
+def test_one_hot_matches_torch():
+    torch = pytest.importorskip("torch")
+    import nn.functional as F
+    for labels, n in [([0, 2, 1], -1), ([[0, 3]], 5)]:
+        ours = F.one_hot(tl.tensor(labels), n)
+        theirs = torch.nn.functional.one_hot(torch.tensor(labels), n)
+        assert ours.tolist() == theirs.tolist() and ours.dtype == tl.int64
+    with pytest.raises(ValueError, match=r"one_hot: class values must lie in \[0, 2\]"):
+        F.one_hot(tl.tensor([0, 5]), 3)
+    with pytest.raises(TypeError, match="one_hot"):
+        F.one_hot(tl.tensor([0.0, 1.0]))
+
+
+def test_repeat_interleave_of_counts():
+    assert tl.repeat_interleave(tl.tensor([1, 2])).tolist() == [0, 1, 1]
+    with pytest.raises(ValueError, match="repeat_interleave"):
+        tl.ones(3).repeat_interleave(tl.tensor([1, 2]))
+
+
+def test_meshgrid_defaults_to_ij_and_checks_its_arguments():
+    a, b = tl.meshgrid(tl.arange(3), tl.arange(2))
+    assert a.shape == (3, 2) and a[:, 0].tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match="indexing"):
+        tl.meshgrid(tl.arange(3), indexing="yx")
+
+
+def test_cdist_zero_distance_has_zero_gradient_and_p0_counts():
+    x = tl.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=tl.float64, requires_grad=True)
+    tl.cdist(x, x.detach()).sum().backward()
+    assert np.isfinite(x.grad.numpy()).all()
+    assert tl.cdist(tl.tensor([[1.0, 2.0]]), tl.tensor([[1.0, 5.0]]), p=0).tolist() == [[1.0]]
+    with pytest.raises(tl.ShapeError, match="cdist"):
+        tl.cdist(tl.ones(3, 4), tl.ones(3, 5))
+
+
+def test_einsum_errors_name_the_equation():
+    with pytest.raises(ValueError, match="names 2 operands but 1"):
+        tl.einsum("ij,jk->ik", tl.ones(2, 3))
+    with pytest.raises(tl.ShapeError, match="letter 'j'"):
+        tl.einsum("ij,jk->ik", tl.ones(2, 3), tl.ones(4, 2))
+    with pytest.raises(tl.ShapeError, match="has 2 letters"):
+        tl.einsum("ij->", tl.ones(2, 3, 4))
+    with pytest.raises(ValueError, match="output"):
+        tl.einsum("ij->k", tl.ones(2, 3))
+
+
+def test_shape_method_errors():
+    with pytest.raises(IndexError, match="movedim: dim 3 is out of range"):
+        tl.ones(2, 3).movedim(3, 0)
+    with pytest.raises(ValueError, match="tril: needs a tensor with at least 2 dims"):
+        tl.ones(3).tril()
+    with pytest.raises(ValueError, match="outer: expects two 1-D"):
+        tl.ones(3, 1).outer(tl.ones(2))
+    with pytest.raises(ValueError, match="diagonal: dim1 and dim2 must differ"):
+        tl.ones(3, 3).diagonal(0, 1, 1)
+    with pytest.raises(ValueError, match="roll: 2 shifts for 1 dims"):
+        tl.ones(3, 3).roll((1, 2), 0)

@@ -31,10 +31,16 @@ _METHODS += ("prod", "floor", "ceil", "trunc", "fix", "round", "frac", "log2", "
              "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
              "bitwise_or", "bitwise_xor", "bitwise_not", "isclose", "allclose", "equal",
              "index_select", "index_add", "scatter", "scatter_add", "masked_select", "nonzero",
-             "argwhere")
+             "argwhere", "movedim", "moveaxis", "unflatten", "tile", "repeat_interleave", "roll",
+             "diagonal", "tril", "triu", "outer", "ger", "cumprod", "sort", "argsort", "topk",
+             "unique")
 globals().update({name: _function(name) for name in _METHODS})
 __all__ = list(_METHODS) + ["cat", "concat", "concatenate", "stack", "where", "mm", "bmm",
                             "as_tensor", "numel", "is_tensor"]
+__all__ += ["einsum", "meshgrid", "cdist"]
+
+
+from .functional_more import cdist, einsum, meshgrid  # noqa: E402,F401
 
 
 def cat(tensors, dim=0):

@@ -11,6 +11,7 @@ import numpy as np
 from . import dtypes, function, ops
 from .errors import ShapeError
 from .function import constant
+from .tensor_layout import LayoutMethods
 
 
 def _operands(a, b, op):
@@ -38,7 +39,7 @@ def _array(x):
     return x._data if isinstance(x, function.Tensor) else np.asarray(x)
 
 
-class ExtraMethods:
+class ExtraMethods(LayoutMethods):
     """The extra methods of `Tensor` (see the module docstring)."""
     __slots__ = ()  # Tensor has __slots__; a base without them would give tensors a __dict__
 

@@ -20,3 +20,4 @@ __all__ += ["Norm"]
 from . import unary_math  # noqa: F401,E402  (floor, log1p, tan, atan2, ...)
 from . import product  # noqa: F401,E402  (prod)
 from . import indexing  # noqa: F401,E402  (the index arithmetic of gather, scatter, ...)
+from . import einsum  # noqa: F401,E402  (einsum)

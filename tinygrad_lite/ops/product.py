@@ -1,6 +1,7 @@
-"""The product of elements over dims. Its gradient is the product of all the *other*
-elements, which for an input without zeros is simply output / x; with zeros, that division
-fails, so the "product of the others" is computed directly."""
+"""The product of elements over dims, and the running product. The product's gradient is
+the product of all the *other* elements, which for an input without zeros is simply
+output / x; with zeros, that division fails, so the "product of the others" is computed
+directly."""
 import numpy as np
 
 from ..function import Function, Sample, constant, register
@@ -64,3 +65,22 @@ def _torch_prod(x, dims, keepdim):
     for d in sorted(dims, reverse=True):
         x = x.prod(d, keepdim=keepdim)
     return x
+
+
+@register("cumprod", samples=[Sample(((3, 4),), (), {"dim": 1}),
+                              Sample(((2, 3, 2),), (), {"dim": 0}),
+                              Sample(((5,),), (), {"dim": 0})],
+          reference=lambda x, dim: np.cumprod(x, axis=dim),
+          torch=lambda torch, x, dim: x.cumprod(dim))
+class CumProd(Function):
+    """y_i = x_0 * ... * x_i along dim;  dL/dx_k = sum_{i>=k} g_i y_i / x_k (for inputs
+    without zeros: Tensor.cumprod takes another route when there are zeros)"""
+    saves_output = True
+
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return np.cumprod(x, axis=dim)
+
+    def backward(ctx, g):
+        dim = ctx.dim
+        return (g * ctx.output).flip(dim).cumsum(dim).flip(dim) / ctx.inputs[0]
