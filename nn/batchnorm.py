@@ -55,7 +55,7 @@ class _BatchNorm(Module):
         if x.ndim not in self.ndims:
             raise ShapeError(f"{self!r}: expected a {self.layout} input, got shape {x.shape}")
         if x.shape[1] != self.num_features:
-            raise ValueError(f"{self!r}: expected input with {self.num_features} channels "
+            raise ShapeError(f"{self!r}: expected input with {self.num_features} channels "
                              f"(dim 1), got shape {x.shape}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:

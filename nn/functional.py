@@ -95,7 +95,7 @@ def prelu(input, weight):
     _check_float(input, "prelu")
     channels = weight.numel()
     if weight.ndim != 1:
-        raise ValueError(f"prelu: weight must be 1-D, got shape {weight.shape}")
+        raise ShapeError(f"prelu: weight must be 1-D, got shape {weight.shape}")
     if channels == 1:
         return ops.PReLU.apply(input, weight.reshape(()))
     if input.ndim < 2 or input.shape[1] != channels:

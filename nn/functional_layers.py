@@ -37,7 +37,7 @@ def _batched(x, fn):
     """(x as 4-D, whether a batch dim was added): (C, H, W) images get a batch of one."""
     _check_float(x, fn)
     if x.ndim not in (3, 4):
-        raise ValueError(f"{fn}: expected a 4-D input (N, C, H, W) or a 3-D one (C, H, W), got "
+        raise ShapeError(f"{fn}: expected a 4-D input (N, C, H, W) or a 3-D one (C, H, W), got "
                          f"shape {x.shape}")
     return (x.unsqueeze(0), True) if x.ndim == 3 else (x, False)
 
@@ -45,7 +45,7 @@ def _batched(x, fn):
 def _check_window(x, kernel_size, padding, fn):
     padded = (x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1])
     if padded[0] < kernel_size[0] or padded[1] < kernel_size[1]:
-        raise ValueError(f"{fn}: kernel size {kernel_size} is bigger than the padded input "
+        raise ShapeError(f"{fn}: kernel size {kernel_size} is bigger than the padded input "
                          f"{padded} (input shape {x.shape}, padding {padding}); use a smaller "
                          "kernel or more padding")
 

@@ -105,7 +105,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="m
 def _class_dim(input, name):
     """The class dim of scores of shape (N, C, ...) (1) or (C,) (0)."""
     if input.ndim == 0 or not dtypes.is_floating(input.dtype):
-        raise ValueError(f"{name}: input must be floating scores of shape (N, C) or (C,), got "
+        raise ShapeError(f"{name}: input must be floating scores of shape (N, C) or (C,), got "
                          f"{input.dtype} with shape {input.shape}")
     return 1 if input.ndim > 1 else 0
 

@@ -203,6 +203,8 @@ def test_index_dtype_and_dim_errors():
     with pytest.raises(TypeError, match="gather: index must be an integer"):
         tl.ones(3, 4).gather(0, tl.tensor([[0.0, 1.0]]))
     with pytest.raises(TypeError, match="scatter: index must be an integer"):
+        tl.ones(3, 4).scatter(0, tl.tensor([[0.0]]), 1.0)
+    with pytest.raises(tl.ShapeError, match="scatter: index must have 2 dims"):
         tl.ones(3, 4).scatter(0, tl.tensor([0]), 1.0)
     with pytest.raises(IndexError, match="index_select: dim 2 is out of range"):
         tl.ones(3, 4).index_select(2, tl.tensor([0]))
@@ -306,3 +308,13 @@ def test_shape_method_errors():
         tl.ones(3, 3).diagonal(0, 1, 1)
     with pytest.raises(ValueError, match="roll: 2 shifts for 1 dims"):
         tl.ones(3, 3).roll((1, 2), 0)
+
+
+def test_zero_dim_inputs_match_torch():
+    torch = pytest.importorskip("torch")
+    for name, fn in [("sort", lambda lib, x: x.sort()[0]), ("topk", lambda lib, x: x.topk(1)[0]),
+                     ("cumprod", lambda lib, x: x.cumprod(0)), ("prod", lambda lib, x: x.prod()),
+                     ("roll", lambda lib, x: x.roll(1)), ("frac", lambda lib, x: x.frac())]:
+        ours = fn(tl, tl.tensor(2.5, requires_grad=True))
+        theirs = fn(torch, torch.tensor(2.5, requires_grad=True))
+        assert ours.shape == tuple(theirs.shape) and ours.item() == theirs.item(), name

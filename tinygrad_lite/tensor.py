@@ -404,10 +404,10 @@ class Tensor(ShapeMethods, ReductionMethods, ExtraMethods):
         return self.bitwise_not()
 
     def __and__(self, other):
-        return Tensor._make(self.data & _data(other), False, None)
+        return self.bitwise_and(other)
 
     def __or__(self, other):
-        return Tensor._make(self.data | _data(other), False, None)
+        return self.bitwise_or(other)
 
     def isnan(self):
         return Tensor._make(np.isnan(self.data), False, None)

@@ -135,7 +135,9 @@ class LayoutMethods:
         product of an (n, n) block that holds x_0..x_i in row i and 1 elsewhere, so that
         prod's zero-safe gradient applies (O(n^2) memory)."""
         dim = self._dim(dim, "cumprod")
-        if self.ndim == 0 or not self.requires_grad or (self._data != 0).all():
+        if self.ndim == 0:                      # one element: its own running product
+            return self.clone()
+        if not self.requires_grad or (self._data != 0).all():
             return ops.product.CumProd.apply(self, dim=dim)
         rows = self.movedim(dim, -1)
         n = rows.shape[-1]
@@ -148,7 +150,7 @@ class LayoutMethods:
         """(values, indices) sorted along dim; equal values keep their order. The values are
         differentiable (the gradient goes back to where each value came from)."""
         indices = self.argsort(dim, descending, stable)
-        return ReturnMinMax((self.gather(dim, indices), indices))
+        return ReturnMinMax((self._take_sorted(dim, indices), indices))
 
     def argsort(self, dim=-1, descending=False, stable=False):
         """The indices that sort the tensor along dim (equal values keep their order)."""
@@ -168,7 +170,11 @@ class LayoutMethods:
                              f"{self.shape} (valid: 0 to {size})")
         order = self.argsort(dim, descending=largest)
         indices = constant(np.take(order._data, np.arange(k), axis=dim)) if self.ndim else order
-        return ReturnMinMax((self.gather(dim, indices), indices))
+        return ReturnMinMax((self._take_sorted(dim, indices), indices))
+
+    def _take_sorted(self, dim, indices):
+        """The values at sorted `indices` (a 0-d tensor is its own sorted self)."""
+        return self.gather(dim, indices) if self.ndim else self.clone()
 
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
         """The distinct values, sorted; with return_inverse also where each element's value is

@@ -14,7 +14,8 @@ from .function import constant
 
 
 class ReturnMinMax(tuple):
-    """(values, indices) from max/min along a dim, also readable as .values/.indices."""
+    """(values, indices) from max/min along a dim (and sort, topk), also readable as
+    .values/.indices."""
     values = property(lambda self: self[0])
     indices = property(lambda self: self[1])
 

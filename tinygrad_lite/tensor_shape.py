@@ -110,7 +110,7 @@ class ShapeMethods:
     def t(self):
         """The transpose of a matrix (a 0-d or 1-d tensor is returned as it is)."""
         if self.ndim > 2:
-            raise ValueError(f"t: expects a tensor with at most 2 dims, got shape {self.shape}; "
+            raise ShapeError(f"t: expects a tensor with at most 2 dims, got shape {self.shape}; "
                              "use transpose(dim0, dim1)")
         return self.permute(*reversed(range(self.ndim)))
 
@@ -197,7 +197,7 @@ class ShapeMethods:
         else:
             sizes = list(split_size_or_sections)
             if sum(sizes) != size:
-                raise ValueError(f"split: sections {sizes} sum to {sum(sizes)} but dim {dim} "
+                raise ShapeError(f"split: sections {sizes} sum to {sum(sizes)} but dim {dim} "
                                  f"has size {size}")
         starts = np.cumsum([0] + sizes[:-1])
         return tuple(self[(slice(None),) * dim + (slice(int(a), int(a) + s),)]

@@ -13,10 +13,11 @@ def index_array(op, index, ndim=None):
     """The integer array of an index tensor (or list), checked to be integer (with `ndim`
     dims when given)."""
     array = index._data if hasattr(index, "_data") else np.asarray(index)
-    if array.dtype.kind not in "iu" or (ndim is not None and array.ndim != ndim):
-        dims = "" if ndim is None else f" with {ndim} dims"
-        raise TypeError(f"{op}: index must be an integer (int64) tensor{dims}, got "
-                        f"{array.dtype} with shape {array.shape}")
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{op}: index must be an integer (int64) tensor, got {array.dtype}")
+    if ndim is not None and array.ndim != ndim:
+        raise ShapeError(f"{op}: index must have {ndim} dims like the input, got shape "
+                         f"{array.shape}")
     return array
 
 

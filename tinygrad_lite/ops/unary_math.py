@@ -8,10 +8,6 @@ from ..function import Function, Sample, constant, register
 from .elementwise import UNARY, _samples
 
 
-def _zero_grad(g):
-    return g * constant(np.zeros((), g.dtype))
-
-
 def _off_integers(rng, shape):
     """Values at least 0.1 away from every integer and every half-integer (where round
     jumps), so a numerical derivative does not straddle a jump."""
@@ -21,46 +17,40 @@ def _off_integers(rng, shape):
 ROUNDING = _samples(UNARY, (_off_integers,))
 
 
-@register("floor", samples=ROUNDING, reference=np.floor, torch=lambda torch, a: a.floor())
-class Floor(Function):
-    """the largest integer <= a;  d/da = 0 (flat between the jumps)"""
+class _Rounding(Function):
+    """A rounding function `rule`: flat between its jumps, so d/da = 0 (PyTorch's gradient)."""
     def forward(ctx, a):
-        return np.floor(a)
+        return ctx.rule(a)
 
     def backward(ctx, g):
-        return _zero_grad(g)
+        return g * constant(np.zeros((), g.dtype))
+
+
+@register("floor", samples=ROUNDING, reference=np.floor, torch=lambda torch, a: a.floor())
+class Floor(_Rounding):
+    """the largest integer <= a;  d/da = 0"""
+    rule = staticmethod(np.floor)
 
 
 @register("ceil", samples=ROUNDING, reference=np.ceil, torch=lambda torch, a: a.ceil())
-class Ceil(Function):
+class Ceil(_Rounding):
     """the smallest integer >= a;  d/da = 0"""
-    def forward(ctx, a):
-        return np.ceil(a)
-
-    def backward(ctx, g):
-        return _zero_grad(g)
+    rule = staticmethod(np.ceil)
 
 
 @register("trunc", samples=ROUNDING, reference=np.trunc, torch=lambda torch, a: a.trunc())
-class Trunc(Function):
+class Trunc(_Rounding):
     """a rounded toward zero;  d/da = 0"""
-    def forward(ctx, a):
-        return np.trunc(a)
-
-    def backward(ctx, g):
-        return _zero_grad(g)
+    rule = staticmethod(np.trunc)
 
 
 @register("round", samples=ROUNDING + [Sample(((3, 4),), ("real",), {"decimals": 1})],
           reference=lambda a, decimals=0: np.round(a, decimals),
           torch=lambda torch, a, decimals=0: a.round(decimals=decimals))
-class Round(Function):
+class Round(_Rounding):
     """a rounded to `decimals` places, halves to even (as PyTorch and NumPy);  d/da = 0"""
     def forward(ctx, a, decimals=0):
         return np.round(a, decimals)
-
-    def backward(ctx, g):
-        return _zero_grad(g)
 
 
 @register("log1p", samples=_samples(UNARY, ("unit",)), reference=np.log1p,
