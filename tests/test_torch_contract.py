@@ -27,6 +27,8 @@ def test_where_with_only_a_condition_is_nonzero_as_tuple():
     cond = tl.tensor([[True, False], [False, True]])
     rows, cols = tl.where(cond)
     assert rows.tolist() == [0, 1] and cols.tolist() == [0, 1]
+    with pytest.raises(TypeError, match="where: give both"):
+        tl.where(cond, tl.ones(2, 2))
 
 
 # ---- indexing: PyTorch's rules ---------------------------------------------------------------

@@ -461,7 +461,7 @@ class Tensor(ShapeMethods, ReductionMethods, ExtraMethods):
         if min is None and max is None:
             raise ValueError("clamp: give at least one of min and max")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
-            return _clamp_by_tensors(self, min, max)
+            return self._clamp_by_tensors(min, max)
         bounds_are_floats = any(isinstance(v, float) for v in (min, max))
         source = self._floating() if bounds_are_floats else self
         return ops.Clamp.apply(source, min=min, max=max)
@@ -554,34 +554,14 @@ def _true_division(a, b):
     return a, b
 
 
-def _clamp_by_tensors(x, low, high):
-    """clamp with tensor bounds as nested where()s, so each output element's gradient goes to
-    the tensor it was taken from, with PyTorch's rule at ties: x when low <= x <= high; high
-    when x > high or high < low; low when x < low < high; none of them when x < low == high."""
-    low, high = (None if b is None else _tensor(b, x.dtype) for b in (low, high))
-    dtype = x.dtype
-    for bound in (low, high):
-        if bound is not None:
-            dtype = dtypes.promote(dtype, _result_dtype(x, bound))
-            _operands(x, bound, "clamp")        # checks that the shapes broadcast
-    x, low, high = (None if t is None else t.to(dtype) for t in (x, low, high))
-    xs = x._data
-    lo = -np.inf if low is None else low._data
-    hi = np.inf if high is None else high._data
-    out = Tensor._make(np.minimum(np.maximum(xs, lo), hi), False, None)  # x < low == high
-    if low is not None:
-        out = where((xs < lo) & (lo < hi), low, out)
-    if high is not None:
-        out = where((xs > hi) | (hi < lo), high, out)
-    return where((xs >= lo) & (xs <= hi), x, out)
-
-
 def where(condition, input=None, other=None):
     """Elementwise `input if condition else other`; differentiable in input and other.
     `where(condition)` alone is `condition.nonzero(as_tuple=True)`, as in PyTorch."""
     condition = condition if isinstance(condition, Tensor) else Tensor(condition)
     if input is None and other is None:
         return condition.nonzero(as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where: give both input and other, or only the condition")
     if condition.dtype != dtypes.bool:
         raise TypeError(f"where: condition must be a bool tensor, got {condition.dtype}")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):

@@ -2,9 +2,11 @@
 sorting, searching), as the mixin `ExtraMethods` that `Tensor` inherits from.
 
 It is part of `Tensor`, split off only to keep each file short: the methods are thin calls into
-the ops in ops/unary_math.py, ops/indexing.py, ops/sorting.py, ops/einsum.py, or compositions
-of other Tensor methods. They rely on the core helpers `_dim` and `_floating` of tensor.py."""
+the ops in ops/unary_math.py, ops/product.py and ops/indexing.py, or compositions of other
+Tensor methods. They rely on the core helpers `_dim` and `_floating` of tensor.py (and on its
+module-level helpers, reached through `_core()`)."""
 import math
+import sys
 
 import numpy as np
 
@@ -14,11 +16,15 @@ from .function import constant
 from .tensor_layout import LayoutMethods
 
 
+def _core():
+    """The module tensor.py, for its helpers `_operands`, `_tensor`, `where`, ... (it imports
+    this module, so this one can't import it at the top)."""
+    return sys.modules[function.Tensor.__module__]
+
+
 def _operands(a, b, op):
-    """tensor.py's `_operands` (two tensors of one dtype that broadcast); imported when
-    called, because tensor.py imports this module."""
-    from .tensor import _operands as operands
-    return operands(a, b, op)
+    """Two tensors of one promoted dtype, checked to broadcast together."""
+    return _core()._operands(a, b, op)
 
 
 def _leading_block(src, grids):
@@ -114,6 +120,29 @@ class ExtraMethods(LayoutMethods):
     def hypot(self, other):
         """sqrt(x^2 + y^2)"""
         return (self * self + other * other).sqrt()
+
+    def _clamp_by_tensors(self, low, high):
+        """clamp with tensor bounds (called by Tensor.clamp) as nested where()s, so each output
+        element's gradient goes to the tensor it was taken from, with PyTorch's rule at ties:
+        x when low <= x <= high; high when x > high or high < low; low when x < low < high;
+        none of them when x < low == high."""
+        core = _core()
+        low, high = (None if b is None else core._tensor(b, self.dtype) for b in (low, high))
+        dtype = self.dtype
+        for bound in (low, high):
+            if bound is not None:
+                dtype = dtypes.promote(dtype, core._result_dtype(self, bound))
+                _operands(self, bound, "clamp")     # checks that the shapes broadcast
+        x, low, high = (None if t is None else t.to(dtype) for t in (self, low, high))
+        xs = x._data
+        lo = -np.inf if low is None else low._data
+        hi = np.inf if high is None else high._data
+        out = constant(np.minimum(np.maximum(xs, lo), hi))     # where x < low == high
+        if low is not None:
+            out = core.where((xs < lo) & (lo < hi), low, out)
+        if high is not None:
+            out = core.where((xs > hi) | (hi < lo), high, out)
+        return core.where((xs >= lo) & (xs <= hi), x, out)
 
     def lerp(self, end, weight):
         """start + weight * (end - start): linear interpolation from self to end."""
