@@ -38,11 +38,12 @@ class _BatchNorm(Module):
         self.weight = Parameter(np.ones(num_features, np.float32)) if affine else None
         self.bias = Parameter(np.zeros(num_features, np.float32)) if affine else None
         if track_running_stats:
-            self.running_mean = Tensor(np.zeros(num_features, np.float32))
-            self.running_var = Tensor(np.ones(num_features, np.float32))
-            self.num_batches_tracked = Tensor(np.array(0, np.int64))
+            running = (Tensor(np.zeros(num_features, np.float32)),
+                       Tensor(np.ones(num_features, np.float32)), Tensor(np.array(0, np.int64)))
         else:
-            self.running_mean = self.running_var = self.num_batches_tracked = None
+            running = (None, None, None)
+        for name, buffer in zip(("running_mean", "running_var", "num_batches_tracked"), running):
+            self.register_buffer(name, buffer)
 
     def reset_running_stats(self):
         if self.track_running_stats:

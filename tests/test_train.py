@@ -119,7 +119,7 @@ class Snapshots(Callback):
         self.weights = {}
 
     def on_epoch_end(self, epoch, logs):
-        self.weights[epoch] = [p.data.copy() for p in self.trainer.model.parameters()]
+        self.weights[epoch] = [p._data.copy() for p in self.trainer.model.parameters()]
 
 
 def test_early_stopping_restores_the_best_epoch():
@@ -133,8 +133,8 @@ def test_early_stopping_restores_the_best_epoch():
     best = int(np.argmin(history["val_loss"])) + 1
     assert stopper.best_epoch == best and history.epochs[-1] == best + 3 < 30
     for p, saved in zip(model.parameters(), snapshots.weights[best]):
-        np.testing.assert_array_equal(p.data, saved)
-    assert not all(np.array_equal(p.data, s)
+        np.testing.assert_array_equal(p._data, saved)
+    assert not all(np.array_equal(p._data, s)
                    for p, s in zip(model.parameters(), snapshots.weights[best + 3]))
 
 

@@ -52,7 +52,7 @@ class TensorDataset(Dataset):
 
     def __getitem__(self, index):
         """A tuple of Tensors: one sample for an int, a batch for an array of indices."""
-        return tuple(Tensor._make(t.data[index], False, None) for t in self.tensors)
+        return tuple(Tensor._make(t._data[index], False, None) for t in self.tensors)
 
 
 class DataLoader:
@@ -165,5 +165,5 @@ def train_test_split(X, y, test_size=0.25, seed=None):
 
 def _take(a, indices):
     if isinstance(a, Tensor):
-        return Tensor._make(a.data[indices], False, None)
+        return Tensor._make(a._data[indices], False, None)
     return np.asarray(a)[indices]
