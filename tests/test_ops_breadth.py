@@ -318,3 +318,19 @@ def test_zero_dim_inputs_match_torch():
         ours = fn(tl, tl.tensor(2.5, requires_grad=True))
         theirs = fn(torch, torch.tensor(2.5, requires_grad=True))
         assert ours.shape == tuple(theirs.shape) and ours.item() == theirs.item(), name
+
+
+def test_in_place_scatter_index_add_masked_fill():
+    torch = pytest.importorskip("torch")
+    for lib in (torch, tl):
+        labels = lib.tensor([[2], [0]])
+        one_hot = lib.zeros(2, 3).scatter_(1, labels, 1.0)
+        assert one_hot.tolist() == [[0, 0, 1], [1, 0, 0]]
+        assert lib.zeros(2, 3).scatter_add_(1, lib.tensor([[1, 1]]), lib.ones(1, 2)).tolist() \
+            == [[0, 2, 0], [0, 0, 0]]
+        assert lib.zeros(3).index_add_(0, lib.tensor([2, 2]), lib.ones(2), alpha=3).tolist() \
+            == [0, 0, 6]
+        assert lib.zeros(2).masked_fill_(lib.tensor([True, False]), 5.0).tolist() == [5, 0]
+    leaf = tl.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="index_add_: in-place operation on a leaf"):
+        leaf.index_add_(0, tl.tensor([0]), tl.ones(1))

@@ -1,7 +1,5 @@
 """`tl.` functions of several tensors that are not Tensor methods: einsum, meshgrid, cdist.
 (The one-tensor functions are made from the methods in functional.py.)"""
-import numpy as np
-
 from . import dtypes, ops
 from .errors import ShapeError
 from .tensor import Tensor

@@ -13,6 +13,7 @@ import numpy as np
 from . import dtypes, function, ops
 from .errors import ShapeError
 from .function import constant
+from .grad_mode import no_grad
 from .tensor_layout import LayoutMethods
 
 
@@ -276,6 +277,27 @@ class ExtraMethods(LayoutMethods):
         values = ops.GetItem.apply(values, index=(winners,))
         spread = ops.IndexAdd.apply(values, shape=(self.numel(),), index=(targets[winners],))
         return spread.reshape(self.shape).where(constant(written), self)
+
+    # in-place forms, outside the graph like add_ (e.g. `one_hot.scatter_(1, labels, 1.0)`)
+    def scatter_(self, dim, index, src=None, *, value=None):
+        return self._in_place("scatter_", self.scatter, src, dim, index, src, value=value)
+
+    def scatter_add_(self, dim, index, src):
+        return self._in_place("scatter_add_", self.scatter_add, src, dim, index, src)
+
+    def index_add_(self, dim, index, source, *, alpha=1):
+        return self._in_place("index_add_", self.index_add, source, dim, index, source,
+                              alpha=alpha)
+
+    def masked_fill_(self, mask, value):
+        return self._in_place("masked_fill_", self.masked_fill, value, mask, value)
+
+    def _in_place(self, op, method, source, *args, **kwargs):
+        """Compute `method(*args)` out of place, then write it into self with _assign, which
+        refuses (as PyTorch does) when self or source is part of a recorded graph."""
+        with no_grad():
+            result = method(*args, **kwargs)
+        return self._assign(op, result, source if isinstance(source, function.Tensor) else None)
 
     def masked_select(self, mask):
         """The elements where mask (broadcast with self) is True, as a 1-D tensor."""

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from . import dtypes, ops
+from . import ops
 from .function import constant
 from .tensor_reduce import ReturnMinMax
 from .tensor_shape import _shape_arg
