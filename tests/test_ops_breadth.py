@@ -247,8 +247,12 @@ def test_unique_matches_torch():
         assert a.tolist() == b.tolist()
     assert tl.tensor([2.0, 1.0, 2.0]).unique().tolist() == [1.0, 2.0]
     assert tl.unique(tl.tensor(data), return_counts=True)[1].tolist() == [2, 1, 2, 1]
-    with pytest.raises(ValueError, match="dim=None"):
-        tl.tensor(data).unique(dim=0)
+    rows = [[1, 2], [0, 5], [1, 2]]
+    for dim in (0, 1):
+        ours = tl.tensor(rows).unique(dim=dim, return_inverse=True, return_counts=True)
+        theirs = torch.tensor(rows).unique(dim=dim, return_inverse=True, return_counts=True)
+        for a, b in zip(ours, theirs):
+            assert a.tolist() == b.tolist()
 
 
 def test_one_hot_matches_torch():

@@ -147,13 +147,14 @@ class LayoutMethods:
 
     # ---- ordering ----------------------------------------------------------------------------
     def sort(self, dim=-1, descending=False, stable=False):
-        """(values, indices) sorted along dim; equal values keep their order. The values are
-        differentiable (the gradient goes back to where each value came from)."""
+        """(values, indices) sorted along dim. The sort is always stable (equal values keep
+        their order, what PyTorch promises with stable=True). The values are differentiable:
+        the gradient goes back to where each value came from."""
         indices = self.argsort(dim, descending, stable)
         return ReturnMinMax((self._take_sorted(dim, indices), indices))
 
     def argsort(self, dim=-1, descending=False, stable=False):
-        """The indices that sort the tensor along dim (equal values keep their order)."""
+        """The indices that sort the tensor along dim (always a stable sort, see sort)."""
         dim = self._dim(dim, "argsort")
         keys = self._data if self.ndim else self._data.reshape(1)
         if descending:          # a stable descending order: sort the reversed ranks
@@ -162,7 +163,8 @@ class LayoutMethods:
         return constant(order.reshape(self.shape))
 
     def topk(self, k, dim=-1, largest=True, sorted=True):
-        """(values, indices) of the k largest (or smallest) elements along dim, in order."""
+        """(values, indices) of the k largest (or smallest) elements along dim, always in
+        order (`sorted=False` lets PyTorch return any order; this one is one of them)."""
         dim = self._dim(dim, "topk")
         size = self.shape[dim] if self.ndim else 1
         if not 0 <= k <= size:
@@ -177,17 +179,17 @@ class LayoutMethods:
         return self.gather(dim, indices) if self.ndim else self.clone()
 
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
-        """The distinct values, sorted; with return_inverse also where each element's value is
-        in them (the input's shape), with return_counts how often each occurs."""
-        if dim is not None:
-            raise ValueError("unique: only dim=None (unique elements) is supported")
+        """The distinct values, sorted (`sorted` is there for PyTorch's signature: the result
+        is always sorted, as PyTorch's is on the CPU); with return_inverse also where each
+        element's value is in them, with return_counts how often each occurs. With dim, the
+        distinct slices along that dim."""
+        axis = None if dim is None else self._dim(dim, "unique")
         values, inverse, counts = np.unique(self._data, return_inverse=True,
-                                            return_counts=True)
+                                            return_counts=True, axis=axis)
+        inverse = inverse.reshape(self.shape if axis is None else -1)
         out = [constant(values)]
         if return_inverse:
-            out.append(constant(inverse.reshape(self.shape).astype(np.int64)))
+            out.append(constant(inverse.astype(np.int64)))
         if return_counts:
             out.append(constant(counts.astype(np.int64)))
         return out[0] if len(out) == 1 else tuple(out)
-
-

@@ -58,10 +58,12 @@ def letter_sizes(inputs, shapes, equation):
     sizes = {}
     for part, shape in zip(inputs, shapes):
         for letter, n in zip(part, shape):
-            if sizes.get(letter, 1) not in (1, n) and n != 1:
+            known = sizes.setdefault(letter, n)
+            if known == 1:
+                sizes[letter] = n
+            elif n not in (1, known):
                 raise ShapeError(f"einsum: letter {letter!r} of {equation!r} has sizes "
-                                 f"{sizes[letter]} and {n} in shapes {[tuple(s) for s in shapes]}")
-            sizes[letter] = max(sizes.get(letter, 1), n)
+                                 f"{known} and {n} in shapes {[tuple(s) for s in shapes]}")
     return sizes
 
 
