@@ -50,6 +50,9 @@ def _is_int(part):
     return isinstance(part, numbers.Integral) and not isinstance(part, (bool, np.bool_))
 
 
+_BASIC = (int, slice, type(None), type(Ellipsis))
+
+
 def _index_steps(index):
     """The user's index as a list of one or two NumPy indices applied one after the other.
 
@@ -58,6 +61,8 @@ def _index_steps(index):
     indexed dims to the front. For a tensor of shape (3, 5, 4, 7), `x[0, :, [1, 2]]` is
     (5, 2, 7) in PyTorch and (2, 5, 7) in NumPy. So when ints and arrays are mixed, step one
     takes the ints (and slices, None, ...) as a view and step two the arrays."""
+    if type(index) in _BASIC or type(index) is tuple and all(type(p) in _BASIC for p in index):
+        return [index]          # ints, slices, None, ...: NumPy's rules are PyTorch's (fast path)
     parts = _index_arrays(_index_parts(index))
     arrays = [p for p in parts if isinstance(p, np.ndarray)]
     if not arrays or not any(_is_int(p) for p in parts):
