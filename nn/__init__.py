@@ -7,6 +7,7 @@ spelled like torch.nn.
     loss = nn.CrossEntropyLoss()(model(x), y)
 """
 from . import functional, init
+from . import utils
 from .activation import (ELU, GELU, SELU, LeakyReLU, LogSoftmax, PReLU, ReLU, RReLU, Sigmoid,
                          Softmax, Softplus, Tanh)
 from .batchnorm import BatchNorm1d, BatchNorm2d
@@ -27,3 +28,4 @@ __all__ = ["AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNor
            "ModuleList", "NLLLoss", "PReLU", "Parameter", "RReLU", "ReLU", "SELU", "Sequential",
            "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init", "l1_penalty",
            "l2_penalty", "load", "save", "summary"]
+__all__ += ["utils"]

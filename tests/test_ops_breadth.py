@@ -335,6 +335,8 @@ def test_in_place_scatter_index_add_masked_fill():
         assert lib.zeros(3).index_add_(0, lib.tensor([2, 2]), lib.ones(2), alpha=3).tolist() \
             == [0, 0, 6]
         assert lib.zeros(2).masked_fill_(lib.tensor([True, False]), 5.0).tolist() == [5, 0]
+        assert lib.ones(2, 2).triu_(1).tolist() == [[0, 1], [0, 0]]
+        assert lib.tensor([1.5, -0.5]).floor_().tolist() == [1, -1]
     leaf = tl.zeros(3, requires_grad=True)
     with pytest.raises(RuntimeError, match="index_add_: in-place operation on a leaf"):
         leaf.index_add_(0, tl.tensor([0]), tl.ones(1))

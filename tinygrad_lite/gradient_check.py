@@ -70,6 +70,7 @@ def _compare(analytic, numeric, diff, atol, rtol, what, name):
             if a.size == 0:
                 continue
             excess = np.abs(a - n) - (atol + rtol * np.abs(n))
+            excess = np.where(np.isnan(excess), np.inf, excess)     # a NaN is always wrong
             r, k = np.unravel_index(np.argmax(excess), excess.shape)
             if excess[r, k] > 0 and (worst is None or excess[r, k] > worst[0]):
                 worst = (excess[r, k], i, o, r, k, a[r, k], n[r, k])

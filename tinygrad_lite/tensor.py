@@ -16,6 +16,8 @@ from . import random as tl_random
 from .grad_mode import is_grad_enabled
 from .errors import ShapeError
 from .tensor_extra import ExtraMethods
+from .tensor_inplace import InPlaceMethods
+from .tensor_new import NewMethods
 from .tensor_reduce import ReductionMethods
 from .tensor_shape import ShapeMethods, _index_steps
 
@@ -34,11 +36,11 @@ def _to_array(data, dtype, op):
                         f"{array.dtype}; give numbers, nested lists of numbers or an array")
     keeps_float64 = isinstance(data, (np.ndarray, np.float64))
     if array.dtype == dtypes.float64 and not keeps_float64:
-        return array.astype(dtypes.float32)
+        return array.astype(dtypes.get_default_dtype())
     return array.astype(dtypes.to_dtype(array.dtype, op=op), copy=False)
 
 
-class Tensor(ShapeMethods, ReductionMethods, ExtraMethods):
+class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods, ExtraMethods):
     """An n-dimensional array that records the operations applied to it.
 
     `Tensor(data, requires_grad=False, dtype=None)`: data is a scalar, nested list, NumPy
@@ -413,6 +415,21 @@ class Tensor(ShapeMethods, ReductionMethods, ExtraMethods):
     def __rmatmul__(self, other):
         return ops.matmul(_tensor(other, self.dtype), self)
 
+    def mm(self, mat2):
+        """Matrix product of two 2-D tensors."""
+        if self.ndim != 2 or _tensor(mat2, self.dtype).ndim != 2:
+            raise ShapeError(f"mm: expects two 2-D tensors, got shapes {self.shape} and "
+                             f"{np.shape(mat2)}; use matmul for other ranks")
+        return self.matmul(mat2)
+
+    def bmm(self, mat2):
+        """Batched matrix product of (b, n, m) and (b, m, p) tensors."""
+        shape = np.shape(mat2)
+        if self.ndim != 3 or len(shape) != 3 or self.shape[0] != shape[0]:
+            raise ShapeError(f"bmm: expects (b, n, m) and (b, m, p) tensors, got shapes "
+                             f"{self.shape} and {shape}")
+        return self.matmul(mat2)
+
     def dot(self, other):
         if self.ndim != 1 or _tensor(other, self.dtype).ndim != 1:
             raise RuntimeError(f"dot: expects two 1-D tensors, got shapes {self.shape} and "
@@ -522,7 +539,7 @@ class Tensor(ShapeMethods, ReductionMethods, ExtraMethods):
 
     def _floating(self):
         """self, or a float32 copy of an integer/bool tensor (as PyTorch's exp, log, ...)."""
-        return self if dtypes.is_floating(self.dtype) else self.to(dtypes.float32)
+        return self if dtypes.is_floating(self.dtype) else self.to(dtypes.get_default_dtype())
 
 
 # Hand the class to function.py: Function.apply, the ops, autograd and the two mixins load
@@ -544,7 +561,7 @@ def _tensor(x, dtype):
         own = 0 if isinstance(x, (bool, np.bool_)) else 1 if isinstance(
             x, (numbers.Integral, np.integer)) else 2
         if own > dtypes.category(dtype):
-            dtype = dtypes.DEFAULT_OF_CATEGORY[own]
+            dtype = dtypes.default_of_category(own)
         return Tensor._make(np.array(x, dtype=dtype), False, None)
     return Tensor(x)
 
@@ -586,7 +603,7 @@ def _true_division(a, b):
     """Operands for `/`: integers divide as float32, as in PyTorch."""
     a, b = _operands(a, b, "div")
     if not dtypes.is_floating(a.dtype):
-        a, b = a.to(dtypes.float32), b.to(dtypes.float32)
+        a, b = a.to(dtypes.get_default_dtype()), b.to(dtypes.get_default_dtype())
     return a, b
 
 

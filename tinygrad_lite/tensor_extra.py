@@ -13,7 +13,7 @@ import numpy as np
 from . import dtypes, function, ops
 from .errors import ShapeError
 from .function import constant
-from .grad_mode import no_grad
+from .tensor_inplace import _value_inplace
 from .tensor_layout import LayoutMethods
 
 
@@ -278,27 +278,6 @@ class ExtraMethods(LayoutMethods):
         spread = ops.IndexAdd.apply(values, shape=(self.numel(),), index=(targets[winners],))
         return spread.reshape(self.shape).where(constant(written), self)
 
-    # in-place forms, outside the graph like add_ (e.g. `one_hot.scatter_(1, labels, 1.0)`)
-    def scatter_(self, dim, index, src=None, *, value=None):
-        return self._in_place("scatter_", self.scatter, src, dim, index, src, value=value)
-
-    def scatter_add_(self, dim, index, src):
-        return self._in_place("scatter_add_", self.scatter_add, src, dim, index, src)
-
-    def index_add_(self, dim, index, source, *, alpha=1):
-        return self._in_place("index_add_", self.index_add, source, dim, index, source,
-                              alpha=alpha)
-
-    def masked_fill_(self, mask, value):
-        return self._in_place("masked_fill_", self.masked_fill, value, mask, value)
-
-    def _in_place(self, op, method, source, *args, **kwargs):
-        """Compute `method(*args)` out of place, then write it into self with _assign, which
-        refuses (as PyTorch does) when self or source is part of a recorded graph."""
-        with no_grad():
-            result = method(*args, **kwargs)
-        return self._assign(op, result, source if isinstance(source, function.Tensor) else None)
-
     def masked_select(self, mask):
         """The elements where mask (broadcast with self) is True, as a 1-D tensor."""
         mask = mask if isinstance(mask, function.Tensor) else function.Tensor(mask)
@@ -308,6 +287,18 @@ class ExtraMethods(LayoutMethods):
             else self.shape
         return ops.GetItem.apply(self.broadcast_to(shape),
                                  index=(np.broadcast_to(mask._data, shape),))
+
+    # ---- in-place forms (x.floor_(), x.scatter_(1, labels, 1.0), ...), see tensor_inplace.py
+    floor_, ceil_, trunc_, round_, frac_ = (_value_inplace(n) for n in (
+        "floor", "ceil", "trunc", "round", "frac"))
+    log2_, log10_, log1p_, expm1_, reciprocal_, rsqrt_ = (_value_inplace(n) for n in (
+        "log2", "log10", "log1p", "expm1", "reciprocal", "rsqrt"))
+    tan_, asin_, acos_, atan_, sinh_, cosh_, atan2_ = (_value_inplace(n) for n in (
+        "tan", "asin", "acos", "atan", "sinh", "cosh", "atan2"))
+    lerp_, hypot_, logical_not_, bitwise_not_ = (_value_inplace(n) for n in (
+        "lerp", "hypot", "logical_not", "bitwise_not"))
+    scatter_, scatter_add_, index_add_, tril_, triu_ = (_value_inplace(n) for n in (
+        "scatter", "scatter_add", "index_add", "tril", "triu"))
 
     # ---- searching: int64 results, no gradient ----------------------------------------
     def nonzero(self, *, as_tuple=False):
