@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 import tinygrad_lite as tl
+from tinygrad_lite.tensor import Tensor
 
 from .optimizer import Optimizer
 
@@ -273,10 +274,12 @@ class LBFGS(Optimizer):
                      prev_flat_grad=prev_flat_grad, prev_loss=prev_loss)
         return first_loss
 
-    def _load_value(self, key, value, p, position):
+    def _load_value(self, key, value, p, position, group):
         """The state holds flat vectors (and lists of them) over all parameters."""
         if isinstance(value, list):
-            return [self._load_value(key, v, p, position) for v in value]
+            return [self._load_value(key, v, p, position, group) for v in value]
+        if isinstance(value, Tensor):
+            value = value._data
         if not isinstance(value, np.ndarray):
             return value
         size = sum(q.numel() for q in self._params)
