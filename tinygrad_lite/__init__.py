@@ -26,6 +26,8 @@ from .serialization import load, save
 from .tensor import Tensor
 
 from . import data, train, utils  # training utilities (tl.data, tl.train, tl.utils.data)
+from . import linalg  # tl.linalg.inv, tl.linalg.svd, ...
+from .linalg import _cross as cross, _svd as svd, det, inv as inverse  # noqa: F401
 from . import autograd, facades
 
 facades.install()   # `import tinygrad_lite.nn as nn`, `tinygrad_lite.optim`: see facades.py
@@ -35,6 +37,7 @@ def __getattr__(name):
     if name in ("nn", "optim"):
         return facades.load(name)
     raise AttributeError(f"module 'tinygrad_lite' has no attribute {name!r}")
+
 
 float = float32   # noqa: A001  (torch.float)
 double = float64
