@@ -12,7 +12,7 @@ from .creation import (BoolTensor, DoubleTensor, FloatTensor, LongTensor, arange
                        get_default_device, linspace, ones, ones_like, rand, rand_like, randint,
                        randint_like, randn, randn_like, randperm, set_default_device, tensor,
                        zeros, zeros_like)
-from .errors import GraphFreedError
+from .errors import GraphFreedError, ShapeError
 from .devices import cuda, device
 from .dtypes import bool, float32, float64, get_default_dtype, int64, set_default_dtype  # noqa: A004
 from .function import OPS, Function, OpSpec, Sample, register

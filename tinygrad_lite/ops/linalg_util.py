@@ -5,7 +5,7 @@ import contextlib
 
 import numpy as np
 
-from ..errors import LinAlgError
+from ..errors import LinAlgError, ShapeError
 from ..function import constant
 
 
@@ -58,14 +58,14 @@ def unpack(t, batch, *shapes):
 def check_square(op, a):
     """Raise unless `a` is a batch of square matrices (shape (*, n, n))."""
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
-        raise ValueError(f"{op}: expected a batch of square matrices of shape (*, n, n), "
+        raise ShapeError(f"{op}: expected a batch of square matrices of shape (*, n, n), "
                          f"got shape {tuple(a.shape)}")
 
 
 def check_matrix(op, a):
     """Raise unless `a` is a batch of matrices (at least 2 dims) of floating point numbers."""
     if a.ndim < 2:
-        raise ValueError(f"{op}: expected a (batch of) matrices of shape (*, m, n), got shape "
+        raise ShapeError(f"{op}: expected a (batch of) matrices of shape (*, m, n), got shape "
                          f"{tuple(a.shape)}")
     if a.dtype.kind != "f":
         raise TypeError(f"{op}: expected a floating point input (float32 or float64), got "
