@@ -12,6 +12,9 @@ from tinygrad_lite.ops import nn_activation as ops
 
 from .functional_layers import (_check_float, _same_dtype, avg_pool2d, batch_norm, conv2d,
                                 dropout, max_pool2d)
+from .functional_activation import (celu, glu, hardsigmoid, hardswish, hardtanh,  # noqa: F401
+                                    logsigmoid, mish, relu6, silu, softmin, softsign,
+                                    tanhshrink, threshold)
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                    l1_loss, mse_loss, nll_loss)
 
@@ -20,6 +23,8 @@ __all__ = ["avg_pool2d", "batch_norm", "binary_cross_entropy",
            "gelu", "l1_loss", "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss",
            "nll_loss", "prelu", "relu", "rrelu", "selu", "sigmoid", "softmax", "softplus",
            "tanh"]
+__all__ += ["celu", "glu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
+            "relu6", "silu", "softmin", "softsign", "tanhshrink", "threshold"]
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
