@@ -18,6 +18,10 @@ from .dropout import Dropout
 from .linear import Flatten, Identity, Linear
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss,
                    l1_penalty, l2_penalty)
+from .loss_margin import (CosineEmbeddingLoss, MarginRankingLoss, MultiLabelSoftMarginLoss,
+                          SoftMarginLoss, TripletMarginLoss)
+from .loss_regression import (GaussianNLLLoss, HuberLoss, KLDivLoss, PoissonNLLLoss,
+                              SmoothL1Loss)
 from .module import Module, Parameter
 from .pooling import AvgPool2d, MaxPool2d
 from .summary import summary
@@ -31,3 +35,6 @@ __all__ = ["AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNor
            "l2_penalty", "load", "save", "summary"]
 __all__ += ["CELU", "GLU", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid", "Mish", "ReLU6",
             "SiLU", "Softmin", "Softsign", "Tanhshrink", "Threshold"]
+__all__ += ["CosineEmbeddingLoss", "GaussianNLLLoss", "HuberLoss", "KLDivLoss", "MarginRankingLoss",
+            "MultiLabelSoftMarginLoss", "PoissonNLLLoss", "SmoothL1Loss", "SoftMarginLoss",
+            "TripletMarginLoss"]
