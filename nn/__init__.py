@@ -23,6 +23,7 @@ from .loss_margin import (CosineEmbeddingLoss, MarginRankingLoss, MultiLabelSoft
 from .loss_regression import (GaussianNLLLoss, HuberLoss, KLDivLoss, PoissonNLLLoss,
                               SmoothL1Loss)
 from .module import Module, Parameter
+from .normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
 from .pooling import AvgPool2d, MaxPool2d
 from .summary import summary
 from tinygrad_lite.serialization import load, save
@@ -38,3 +39,4 @@ __all__ += ["CELU", "GLU", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid",
 __all__ += ["CosineEmbeddingLoss", "GaussianNLLLoss", "HuberLoss", "KLDivLoss", "MarginRankingLoss",
             "MultiLabelSoftMarginLoss", "PoissonNLLLoss", "SmoothL1Loss", "SoftMarginLoss",
             "TripletMarginLoss"]
+__all__ += ["GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "LayerNorm"]

@@ -17,12 +17,14 @@ class _BatchNorm(Module):
     toward them, running = (1 - momentum) * running + momentum * batch statistic (the
     unbiased variance for running_var; momentum=None averages all batches equally).
     Eval: mu, sigma^2 = running_mean, running_var. gamma (weight) starts at 1, beta (bias)
-    at 0; buffers running_mean, running_var, num_batches_tracked as in PyTorch."""
+    at 0 (affine=False: neither; bias=False: no beta); buffers running_mean, running_var,
+    num_batches_tracked as in PyTorch, none of them with track_running_stats=False (then the
+    batch statistics are used in eval mode too)."""
     ndims = ()   # the input ranks the subclass accepts
     layout = ""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True):
+                 track_running_stats=True, *, bias=True):
         super().__init__()
         name = type(self).__name__
         if not isinstance(num_features, numbers.Integral) or num_features < 1:
@@ -35,13 +37,12 @@ class _BatchNorm(Module):
         self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         self.weight = Parameter(np.ones(num_features, np.float32)) if affine else None
-        self.bias = Parameter(np.zeros(num_features, np.float32)) if affine else None
-        if track_running_stats:
-            self.running_mean = Tensor(np.zeros(num_features, np.float32))
-            self.running_var = Tensor(np.ones(num_features, np.float32))
-            self.num_batches_tracked = Tensor(np.array(0, np.int64))
-        else:
-            self.running_mean = self.running_var = self.num_batches_tracked = None
+        self.bias = Parameter(np.zeros(num_features, np.float32)) if affine and bias else None
+        tracked = {"running_mean": np.zeros(num_features, np.float32),
+                   "running_var": np.ones(num_features, np.float32),
+                   "num_batches_tracked": np.array(0, np.int64)}
+        for key, value in tracked.items():
+            self.register_buffer(key, Tensor(value) if track_running_stats else None)
 
     def reset_running_stats(self):
         if self.track_running_stats:
@@ -56,6 +57,9 @@ class _BatchNorm(Module):
         if x.shape[1] != self.num_features:
             raise ValueError(f"{self!r}: expected input with {self.num_features} channels "
                              f"(dim 1), got shape {x.shape}")
+        if self.training and x.numel() // x.shape[1] <= 1:
+            raise ValueError(f"{self!r}: expected more than 1 value per channel when "
+                             f"training, got input of shape {x.shape}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             with no_grad():
@@ -68,7 +72,8 @@ class _BatchNorm(Module):
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):

@@ -11,7 +11,7 @@ call per dtype (or loads from Numba's disk cache).
 import functools
 import importlib
 
-from . import reference, reference_nn, reference_optim
+from . import reference, reference_nn, reference_norm, reference_optim
 from ._jit import JIT_ENABLED
 
 
@@ -50,6 +50,7 @@ conv_kernels = _KernelModule(".conv", reference_nn)            # conv2d, pooling
 batchnorm_kernels = _KernelModule(".batchnorm", reference_nn)
 optim_kernels = _KernelModule(".optim", reference_optim)        # fused optimizer updates
 activation_kernels = _KernelModule(".activation", reference_nn)  # leaky_relu, erf, gelu
+layernorm_kernels = _KernelModule(".layernorm", reference_norm)
 
 relu_fwd = _backend(".elementwise", "relu_fwd")
 relu_bwd = _backend(".elementwise", "relu_bwd")
@@ -67,6 +68,7 @@ matmul = _backend(".linear", "matmul")
 linear_fwd = _backend(".linear", "linear_fwd")
 
 __all__ = ["activation_kernels", "batchnorm_kernels", "conv_kernels", "optim_kernels", "exp_fwd",
+           "layernorm_kernels",
            "linear_fwd", "log_softmax_bwd", "log_softmax_fwd", "logsumexp_fwd", "matmul",
            "relu_bwd", "relu_fwd", "sigmoid_bwd", "sigmoid_fwd", "softmax_bwd", "softmax_fwd",
            "tanh_bwd", "tanh_fwd"]
