@@ -11,10 +11,12 @@ from .activation import (ELU, GELU, SELU, LeakyReLU, LogSoftmax, PReLU, ReLU, RR
                          Softmax, Softplus, Tanh)
 from .activation import (CELU, GLU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, ReLU6,
                          SiLU, Softmin, Softsign, Tanhshrink, Threshold)
+from .attention import MultiheadAttention
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
 from .dropout import Dropout
+from .embedding import Embedding
 from .linear import Flatten, Identity, Linear
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss,
                    l1_penalty, l2_penalty)
@@ -26,6 +28,7 @@ from .module import Module, Parameter
 from .normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
 from .pooling import AvgPool2d, MaxPool2d
 from .summary import summary
+from .transformer import TransformerEncoder, TransformerEncoderLayer
 from tinygrad_lite.serialization import load, save
 
 __all__ = ["AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d",
@@ -40,3 +43,6 @@ __all__ += ["CosineEmbeddingLoss", "GaussianNLLLoss", "HuberLoss", "KLDivLoss", 
             "MultiLabelSoftMarginLoss", "PoissonNLLLoss", "SmoothL1Loss", "SoftMarginLoss",
             "TripletMarginLoss"]
 __all__ += ["GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "LayerNorm"]
+__all__ += ["Embedding"]
+__all__ += ["MultiheadAttention"]
+__all__ += ["TransformerEncoder", "TransformerEncoderLayer"]

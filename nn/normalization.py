@@ -74,8 +74,9 @@ class GroupNorm(Module):
 class _InstanceNorm(Module):
     """Normalize every channel of every sample over its own spatial values:
     y = (x - mean) / sqrt(var + eps) (* weight[c] + bias[c] with affine=True, which starts at
-    1 and 0; bias=False leaves the bias out). track_running_stats=True also keeps running_mean/running_var (the batch's
-    average instance statistics, moved with momentum) and uses them in eval mode.
+    1 and 0; bias=False leaves the bias out). track_running_stats=True also keeps
+    running_mean/running_var (the batch's average instance statistics, moved with momentum)
+    and uses them in eval mode.
     Unbatched inputs (without the N dim) are accepted."""
     ndim = 0        # the batched input rank of the subclass
     layout = ""
