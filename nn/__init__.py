@@ -15,9 +15,10 @@ from .attention import MultiheadAttention
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
-from .dropout import Dropout
+from .bilinear import Bilinear
+from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d
 from .embedding import Embedding
-from .linear import Flatten, Identity, Linear
+from .linear import Flatten, Identity, Linear, Unflatten
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss,
                    l1_penalty, l2_penalty)
 from .loss_margin import (CosineEmbeddingLoss, MarginRankingLoss, MultiLabelSoftMarginLoss,
@@ -46,3 +47,4 @@ __all__ += ["GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "LayerNorm"]
 __all__ += ["Embedding"]
 __all__ += ["MultiheadAttention"]
 __all__ += ["TransformerEncoder", "TransformerEncoderLayer"]
+__all__ += ["AlphaDropout", "Bilinear", "Dropout1d", "Dropout2d", "Unflatten"]
