@@ -30,6 +30,8 @@ def test_kernels_match_reference(dtype, shape):
         np.testing.assert_allclose(rstd, ref_rstd, **tol)
         assert y.dtype == dtype
     np.testing.assert_allclose(K.ln_bwd(x, a, mean, rstd), R.ln_bwd(x, a, mean, rstd), **tol)
+    np.testing.assert_allclose(K.ln_grad_sums(x, a, mean, rstd),
+                               R.ln_grad_sums(x, a, mean, rstd), rtol=1e-6, atol=1e-3)
 
 
 def _copy_parameters(ours, theirs, rng):

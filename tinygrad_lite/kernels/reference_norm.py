@@ -22,3 +22,9 @@ def ln_bwd(x, a, mean, rstd):
     dx = rstd[:, None] * (a - a.mean(axis=1, keepdims=True)
                           - xhat * (a * xhat).mean(axis=1, keepdims=True))
     return dx.astype(x.dtype, copy=False)
+
+
+def ln_grad_sums(x, g, mean, rstd):
+    """(2, D) float64: (sum over rows of g * xhat, sum over rows of g) = (dgamma, dbeta)"""
+    xhat = (x - mean[:, None]) * rstd[:, None]
+    return np.stack([(g * xhat).sum(axis=0, dtype=np.float64), g.sum(axis=0, dtype=np.float64)])

@@ -4,7 +4,8 @@ into D and the rest into R; group and instance norm are the same op on other row
 
     mean = sum(x) / D,  var = sum((x - mean)^2) / D,  rstd = 1 / sqrt(var + eps)
     xhat = (x - mean) * rstd,  y = gamma * xhat + beta                       (layer_norm)
-    dgamma = sum over rows of g * xhat,  dbeta = sum over rows of g
+    S = (sum over rows of g * xhat, sum over rows of g) = (dgamma, dbeta)
+                                                               (layer_norm_grad_sums)
     dx = rstd * (a - mean(a) - xhat * mean(a * xhat)),  a = g * gamma   (layer_norm_backward)
 
 layer_norm_backward's own backward is written with Tensor ops, so second derivatives work.
@@ -44,6 +45,17 @@ def _np_backward(x, a, eps):
         / np.sqrt(x.var(1, keepdims=True) + eps)
 
 
+def _np_grad_sums(x, g, eps):
+    xhat = (x - x.mean(1, keepdims=True)) / np.sqrt(x.var(1, keepdims=True) + eps)
+    return np.stack([(g * xhat).sum(0), g.sum(0)])
+
+
+def _torch_grad_sums(torch, x, g, eps):
+    xhat = (x - x.mean(1, keepdim=True)) * (x.var(1, unbiased=False, keepdim=True)
+                                            + eps).rsqrt()
+    return torch.stack([(g * xhat).sum(0), g.sum(0)])
+
+
 def _torch_backward(torch, x, a, eps):
     rstd = (x.var(1, unbiased=False, keepdim=True) + eps).rsqrt()
     xhat = (x - x.mean(1, keepdim=True)) * rstd
@@ -70,13 +82,12 @@ class LayerNorm(Function):
         a = g * affine[0] if affine else g
         dx = (LayerNormBackward.apply(x, a, eps=ctx.eps, stats=ctx.stats) if need_x
               else None)
-        grads = []
-        if affine:
-            xhat = LayerNorm.apply(x, eps=ctx.eps, stats=ctx.stats)
-            grads.append((g * xhat).sum(0) if need_affine[0] else None)
-        if len(affine) == 2:
-            grads.append(g.sum(0) if need_affine[1] else None)
-        return (dx, *grads) if affine else dx
+        if not affine:
+            return dx
+        sums = (LayerNormGradSums.apply(x, g, eps=ctx.eps, stats=ctx.stats)
+                if any(need_affine) else None)
+        grads = [sums[i] if need else None for i, need in enumerate(need_affine)]
+        return (dx, *grads)
 
 
 @register("layer_norm_backward", samples=[Sample(((4, 5), (4, 5)), (), EPS),
@@ -109,3 +120,25 @@ class LayerNormBackward(Function):
         dx = -(rstd * rstd) * (xhat * (mean_ba - mean_b * mean_a - 3 * m * t)
                                + t * (a - mean_a) + m * (b - mean_b))
         return dx, da
+
+
+@register("layer_norm_grad_sums", samples=[Sample(((4, 5), (4, 5)), (), EPS),
+                                           Sample(((3, 2), (3, 2)), (), EPS)],
+          reference=_np_grad_sums, torch=_torch_grad_sums)
+class LayerNormGradSums(Function):
+    """S = stack(sum over rows of g * xhat, sum over rows of g), shape (2, D): dgamma and
+    dbeta in one pass. Adjoint of gg (2, D):
+      d/dg = gg[0] * xhat + gg[1] = layer_norm(x, gg[0], gg[1])
+      d/dx = layer_norm_backward(x, g * gg[0])   (the row-wise Jacobian of xhat, transposed)"""
+    def forward(ctx, x, g, eps, stats=None):
+        ctx.eps = eps
+        ctx.stats = _stats(x, eps, stats)
+        return K.ln_grad_sums(x, g, *ctx.stats).astype(x.dtype)
+
+    def backward(ctx, gg):
+        x, g = ctx.inputs
+        need_x, need_g = ctx.needs_input_grad
+        return (LayerNormBackward.apply(x, g * gg[0], eps=ctx.eps, stats=ctx.stats)
+                if need_x else None,
+                LayerNorm.apply(x, gg[0], gg[1], eps=ctx.eps, stats=ctx.stats)
+                if need_g else None)
