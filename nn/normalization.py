@@ -7,10 +7,8 @@ import warnings
 
 import numpy as np
 
-from tinygrad_lite import no_grad
-from tinygrad_lite.tensor import Tensor
-
 from . import functional as F
+from .batchnorm import _NormBase
 from .functional_norm import _shape_tuple
 from .module import Module, Parameter
 
@@ -71,7 +69,7 @@ class GroupNorm(Module):
                 f"bias={self.bias is not None}")
 
 
-class _InstanceNorm(Module):
+class _InstanceNorm(_NormBase):
     """Normalize every channel of every sample over its own spatial values:
     y = (x - mean) / sqrt(var + eps) (* weight[c] + bias[c] with affine=True, which starts at
     1 and 0; bias=False leaves the bias out). track_running_stats=True also keeps
@@ -83,20 +81,7 @@ class _InstanceNorm(Module):
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
                  track_running_stats=False, *, bias=True):
-        super().__init__()
-        name = type(self).__name__
-        if not isinstance(num_features, numbers.Integral) or num_features < 1:
-            raise ValueError(f"{name}: num_features must be a positive int, got "
-                             f"{num_features!r}")
-        self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
-        self.weight = Parameter(np.ones(num_features, np.float32)) if affine else None
-        self.bias = Parameter(np.zeros(num_features, np.float32)) if affine and bias else None
-        tracked = {"running_mean": np.zeros(num_features, np.float32),
-                   "running_var": np.ones(num_features, np.float32),
-                   "num_batches_tracked": np.array(0, np.int64)}
-        for key, value in tracked.items():
-            self.register_buffer(key, Tensor(value) if track_running_stats else None)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, bias)
 
     def forward(self, x):
         if x.ndim not in (self.ndim - 1, self.ndim):
@@ -114,18 +99,6 @@ class _InstanceNorm(Module):
                               self.bias, self.training or not self.track_running_stats,
                               0.0 if self.momentum is None else self.momentum, self.eps)
         return out.squeeze(0) if unbatched else out
-
-    def reset_running_stats(self):
-        if self.track_running_stats:
-            with no_grad():
-                self.running_mean.zero_()
-                self.running_var.fill_(1)
-                self.num_batches_tracked.zero_()
-
-    def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, bias={self.bias is not None}, "
-                f"track_running_stats={self.track_running_stats}")
 
 
 class InstanceNorm1d(_InstanceNorm):
