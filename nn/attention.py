@@ -131,22 +131,26 @@ class MultiheadAttention(Module):
         with need_weights=False. attn_mask (L, S) or (N*H, L, S) and key_padding_mask
         (N, S): True (bool) masks a key out, a float is added to the scores."""
         batched = self._check_inputs(query, key, value)
+        fused = query is key is value and self._qkv_same_embed_dim  # self-attention: one GEMM
         if not batched:                     # unbatched: a batch of one
             query, key, value = (t.unsqueeze(0) for t in (query, key, value))
             if key_padding_mask is not None:
                 key_padding_mask = np.asarray(key_padding_mask)[None]
         elif not self.batch_first:          # (L, N, E) -> (N, L, E)
             query, key, value = (t.transpose(0, 1) for t in (query, key, value))
-        (w_q, w_k, w_v), (b_q, b_k, b_v) = self._projections()
         n, length, source = query.shape[0], query.shape[1], key.shape[1]
         heads, head_dim = self.num_heads, self.head_dim
 
         def split_heads(x, size):           # (N, size, E) -> (N, H, size, E/H)
             return x.reshape(n, size, heads, head_dim).transpose(1, 2)
 
-        q = split_heads(F.linear(query, w_q, b_q), length)
-        k = split_heads(F.linear(key, w_k, b_k), source)
-        v = split_heads(F.linear(value, w_v, b_v), source)
+        if fused:
+            q, k, v = F.linear(query, self.in_proj_weight, self.in_proj_bias).chunk(3, -1)
+        else:
+            (w_q, w_k, w_v), (b_q, b_k, b_v) = self._projections()
+            q, k, v = (F.linear(query, w_q, b_q), F.linear(key, w_k, b_k),
+                       F.linear(value, w_v, b_v))
+        q, k, v = split_heads(q, length), split_heads(k, source), split_heads(v, source)
         mask = self._mask(attn_mask, key_padding_mask, is_causal, n, length, source, q.dtype)
         out, weights = attention(q, k, v, mask, self.dropout, self.training)
         out = self.out_proj(out.transpose(1, 2).reshape(n, length, self.embed_dim))

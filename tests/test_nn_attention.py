@@ -132,6 +132,17 @@ def test_multihead_attention_matches_torch(kwargs, shapes, call):
     _run(forward(ours, tl), forward(theirs, torch), arrays, ours, theirs)
 
 
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_multihead_self_attention_matches_torch(batch_first):
+    """query is key is value: one fused input projection"""
+    torch = pytest.importorskip("torch")
+    ours = nn.MultiheadAttention(8, 2, batch_first=batch_first)
+    theirs = torch.nn.MultiheadAttention(8, 2, batch_first=batch_first)
+    _copy_from(ours, theirs)
+    _run(lambda x: ours(x, x, x), lambda x: theirs(x, x, x), [RNG.standard_normal((3, 4, 8))],
+         ours, theirs)
+
+
 def test_multihead_attention_gradcheck():
     mha = nn.MultiheadAttention(4, 2).double()
     x = tl.tensor(RNG.standard_normal((3, 1, 4)), requires_grad=True)
