@@ -6,7 +6,7 @@ spelled like torch.nn.
     model = nn.Sequential(nn.Linear(2, 5), nn.ReLU(), nn.Linear(5, 2))
     loss = nn.CrossEntropyLoss()(model(x), y)
 """
-from . import functional, init
+from . import functional, init, utils
 from .activation import (ELU, GELU, SELU, LeakyReLU, LogSoftmax, PReLU, ReLU, RReLU, Sigmoid,
                          Softmax, Softplus, Tanh)
 from .activation import (CELU, GLU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, ReLU6,
@@ -28,6 +28,8 @@ from .loss_regression import (GaussianNLLLoss, HuberLoss, KLDivLoss, PoissonNLLL
 from .module import Module, Parameter
 from .normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
 from .pooling import AvgPool2d, MaxPool2d
+from .rnn import GRU, LSTM, RNN
+from .rnn_cell import GRUCell, LSTMCell, RNNCell
 from .summary import summary
 from .transformer import TransformerEncoder, TransformerEncoderLayer
 from tinygrad_lite.serialization import load, save
@@ -37,7 +39,8 @@ __all__ = ["AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNor
            "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict",
            "ModuleList", "NLLLoss", "PReLU", "Parameter", "RReLU", "ReLU", "SELU", "Sequential",
            "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init", "l1_penalty",
-           "l2_penalty", "load", "save", "summary"]
+           "l2_penalty", "load", "save", "summary",
+           "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell", "utils"]
 __all__ += ["CELU", "GLU", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid", "Mish", "ReLU6",
             "SiLU", "Softmin", "Softsign", "Tanhshrink", "Threshold"]
 __all__ += ["CosineEmbeddingLoss", "GaussianNLLLoss", "HuberLoss", "KLDivLoss", "MarginRankingLoss",

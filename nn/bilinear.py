@@ -28,7 +28,8 @@ def bilinear(input1, input2, weight, bias=None):
     out, in1, in2 = weight.shape
     if bias is not None and tuple(bias.shape) != (out,):
         raise ValueError(f"bilinear: bias has shape {tuple(bias.shape)}, expected ({out},)")
-    tensors = _same_dtype([t for t in (input1, input2, weight, bias) if t is not None])
+    tensors = _same_dtype([t for t in (input1, input2, weight, bias) if t is not None],
+                          "bilinear")
     x1, x2, weight = (t.reshape(-1, t.shape[-1]) if i < 2 else t
                       for i, t in enumerate(tensors[:3]))
     # (rows, in1) @ (in1, out * in2) -> (rows, out, in2), then the dot with x2 over in2

@@ -55,7 +55,8 @@ def linear(input, weight, bias=None):
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"linear: bias has shape {bias.shape}, expected "
                          f"({weight.shape[0]},) for weight of shape {weight.shape}")
-    return ops.Linear.apply(*_same_dtype([t for t in (input, weight, bias) if t is not None]))
+    return ops.Linear.apply(*_same_dtype([t for t in (input, weight, bias) if t is not None],
+                                         "linear"))
 
 
 # ---- activations ---------------------------------------------------------------------

@@ -49,15 +49,15 @@ def _check_window(x, kernel_size, padding, fn):
                          "kernel or more padding")
 
 
-def _same_dtype(tensors):
-    """The tensors converted to their common dtype (PyTorch promotion: float32, float64 ->
-    float64)."""
+def _same_dtype(tensors, fn):
+    """The tensors, checked to share one dtype. As in PyTorch, a layer does not convert: a
+    float64 input to a float32 layer is an error, not a silent float64 computation."""
     dtype = tensors[0].dtype
-    if all(t.dtype == dtype for t in tensors[1:]):
-        return tensors                   # the usual case: nothing to convert
-    for t in tensors[1:]:
-        dtype = dtypes.promote(dtype, t.dtype)
-    return [t.to(dtype) for t in tensors]
+    if any(t.dtype != dtype for t in tensors[1:]):
+        raise RuntimeError(f"{fn}: expected the input and the parameters to have the same "
+                           f"dtype, but got {[str(t.dtype) for t in tensors]}; convert the "
+                           "input (x.float() / x.double()) or the layer (.float() / .double())")
+    return tensors
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0):
@@ -72,7 +72,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0):
         raise ValueError(f"conv2d: bias has shape {bias.shape}, expected ({weight.shape[0]},) "
                          f"for weight of shape {weight.shape}")
     _check_window(x, weight.shape[2:], padding, "conv2d")
-    tensors = _same_dtype([t for t in (x, weight, bias) if t is not None])
+    tensors = _same_dtype([t for t in (x, weight, bias) if t is not None], "conv2d")
     out = conv_ops.Conv2d.apply(*tensors, stride=stride, padding=padding)
     return out.squeeze(0) if added else out
 
@@ -126,7 +126,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         weight, bias = (missing, bias) if weight is None else (weight, missing)
     if (running_mean is None) != (running_var is None):
         raise ValueError("batch_norm: pass both running_mean and running_var, or neither")
-    affine = _same_dtype([t for t in (input, weight, bias) if t is not None])
+    affine = _same_dtype([t for t in (input, weight, bias) if t is not None], "batch_norm")
     if not training:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: eval mode (training=False) needs running_mean and "
@@ -137,7 +137,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                          f"got input of shape {input.shape}")
     running = {}
     if running_mean is not None:
-        running = dict(running_mean=running_mean.data, running_var=running_var.data)
+        running = dict(running_mean=running_mean._data, running_var=running_var._data)
     out = norm_ops.BatchNorm.apply(*affine, eps=float(eps), momentum=float(momentum), **running)
     for buffer in (running_mean, running_var):
         if buffer is not None:

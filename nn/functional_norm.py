@@ -28,10 +28,10 @@ def _shape_tuple(normalized_shape, fn):
 
 def _normalize_rows(rows, weight, bias, eps):
     """layer_norm op on (R, D) rows with an optional (D,) weight and bias."""
+    tensors = _same_dtype([t for t in (rows, weight, bias) if t is not None], "layer_norm")
     if weight is None:
-        out = ops.LayerNorm.apply(rows, eps=float(eps))
-        return out if bias is None else out + bias
-    tensors = _same_dtype([t for t in (rows, weight, bias) if t is not None])
+        out = ops.LayerNorm.apply(tensors[0], eps=float(eps))
+        return out if bias is None else out + tensors[1]
     return ops.LayerNorm.apply(*tensors, eps=float(eps))
 
 
@@ -63,9 +63,10 @@ def _per_channel_affine(out, weight, bias, fn):
             raise ValueError(f"{fn}: {name} has shape {tuple(t.shape)}, expected "
                              f"({out.shape[1]},) for input of shape {out.shape} (one value "
                              "per channel, dim 1)")
+    _same_dtype([t for t in (out, weight, bias) if t is not None], fn)
     if weight is not None:
-        out = out * weight.to(out.dtype).reshape(shape)
-    return out if bias is None else out + bias.to(out.dtype).reshape(shape)
+        out = out * weight.reshape(shape)
+    return out if bias is None else out + bias.reshape(shape)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):

@@ -35,6 +35,10 @@ class Linear(Module):
                              f"{self.out_features}): input has {x.shape[-1] if x.ndim else 0} "
                              f"features, expected {self.in_features} (input shape {x.shape}; "
                              "the last dim holds the features)")
+        if x.dtype != self.weight.dtype:
+            raise RuntimeError(f"{self!r}: input is {x.dtype} but the layer's weight is "
+                               f"{self.weight.dtype}; convert the input (x.float() / "
+                               "x.double()) or the layer (.float() / .double())")
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self):

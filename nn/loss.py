@@ -68,9 +68,9 @@ def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
     loss (PyTorch). 'mean' is the plain mean of l over all elements."""
     name = "binary_cross_entropy (BCELoss)"
     input, target = _pair(input, target, name)
-    if input.numel() and (input.data.min() < 0 or input.data.max() > 1):
+    if input.numel() and (input._data.min() < 0 or input._data.max() > 1):
         raise ValueError(f"{name}: input must hold probabilities in [0, 1], got values in "
-                         f"[{input.data.min():.4g}, {input.data.max():.4g}]; apply sigmoid "
+                         f"[{input._data.min():.4g}, {input._data.max():.4g}]; apply sigmoid "
                          "first, or use binary_cross_entropy_with_logits on raw scores")
     loss = ops.BinaryCrossEntropy.apply(input, target)
     if weight is not None:
@@ -140,12 +140,12 @@ def _class_targets(input, target, name, ignore_index):
                          f"{input.shape}; expected {expected} (the input without its class "
                          "dim 1)")
     classes = input.shape[dim]
-    counted = target.data != ignore_index
-    bad = counted & ((target.data < 0) | (target.data >= classes))
+    counted = target._data != ignore_index
+    bad = counted & ((target._data < 0) | (target._data >= classes))
     if bad.any():
-        raise IndexError(f"{name}: target holds class {int(target.data[bad][0])}, outside "
+        raise IndexError(f"{name}: target holds class {int(target._data[bad][0])}, outside "
                          f"[0, {classes}) for input shape {input.shape}")
-    return counted, np.where(counted, target.data, 0)
+    return counted, np.where(counted, target._data, 0)
 
 
 def _picked(log_probs, index):
@@ -253,7 +253,7 @@ class _WeightedLoss(_Loss):
     """A loss with an optional `weight`, kept as a buffer (in state_dict), as in PyTorch."""
     def __init__(self, weight=None, reduction="mean"):
         super().__init__(reduction)
-        self.weight = None if weight is None else Tensor(weight)
+        self.register_buffer("weight", None if weight is None else Tensor(weight))
 
 
 class MSELoss(_Loss):
@@ -284,7 +284,7 @@ class BCEWithLogitsLoss(_WeightedLoss):
     def __init__(self, weight=None, *, reduction="mean", pos_weight=None):
         super().__init__(weight, reduction)
         # a buffer when given, as in PyTorch
-        self.pos_weight = None if pos_weight is None else Tensor(pos_weight)
+        self.register_buffer("pos_weight", None if pos_weight is None else Tensor(pos_weight))
 
     def forward(self, input, target):
         return binary_cross_entropy_with_logits(input, target, self.weight,

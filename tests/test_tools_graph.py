@@ -136,12 +136,12 @@ def test_show_grad_labels_match_actual_gradient_norms():
     loss.backward(retain_graph=True)
     nodes, _, label = parse(to_dot(loss, params={"a": a, "b": b}, show_grad=True))
     norms = {n["lines"][0]: n["lines"][-1] for n in graph_nodes(nodes).values()}
-    t = np.tanh(a.data * b.data)
+    t = np.tanh(a._data * b._data)
     d_h = 2 * t * (1 - t ** 2)                             # d sum(tanh(h)^2) / dh, by hand
-    for name, expected in [("a", a.grad.data), ("b", b.grad.data), ("MulBackward", d_h),
+    for name, expected in [("a", a.grad._data), ("b", b.grad._data), ("MulBackward", d_h),
                            ("TanhBackward", 2 * t), ("SumBackward", 1.0)]:
         assert norms[name] == f"grad norm {np.linalg.norm(expected):.3g}", name
-    assert math.isclose(np.linalg.norm(a.grad.data), np.linalg.norm(d_h * b.data), rel_tol=1e-5)
+    assert math.isclose(np.linalg.norm(a.grad._data), np.linalg.norm(d_h * b._data), rel_tol=1e-5)
     assert "legend0" in nodes and "legend6" in nodes and any("grad" in s for s in label)
 
 

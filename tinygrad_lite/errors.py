@@ -4,3 +4,8 @@
 class GraphFreedError(RuntimeError):
     """Backward (or a graph walk) reached a node whose saved state an earlier backward
     released; pass retain_graph=True to the first backward to keep it."""
+
+
+class LinAlgError(RuntimeError):
+    """A linear-algebra op met a matrix it cannot handle: singular for inv/solve, not positive
+    definite for cholesky (PyTorch's torch.linalg.LinAlgError, also a RuntimeError)."""

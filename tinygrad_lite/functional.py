@@ -11,7 +11,7 @@ _METHODS = ("add", "sub", "mul", "div", "pow", "maximum", "minimum", "matmul", "
             "argmin", "logsumexp", "softmax", "log_softmax", "reshape", "flatten", "transpose",
             "permute", "unsqueeze", "squeeze", "expand", "broadcast_to", "split", "chunk",
             "pad", "gather", "neg", "clone", "detach", "flip", "cumsum", "norm", "masked_fill",
-            "isnan", "isinf", "isfinite", "t", "repeat", "unbind", "square", "erf")
+            "isnan", "isinf", "isfinite", "t", "repeat", "unbind", "square", "erf", "mm", "bmm")
 
 
 def _function(name):
@@ -25,8 +25,8 @@ def _function(name):
 
 
 globals().update({name: _function(name) for name in _METHODS})
-__all__ = list(_METHODS) + ["cat", "concat", "concatenate", "stack", "where", "mm", "bmm",
-                            "as_tensor", "numel", "is_tensor"]
+__all__ = list(_METHODS) + ["cat", "concat", "concatenate", "stack", "where", "numel",
+                            "is_tensor"]
 
 
 def cat(tensors, dim=0):
@@ -60,26 +60,6 @@ def stack(tensors, dim=0):
                          f"{[t.shape for t in tensors]}")
     dim = tensors[0]._dim(dim, "stack", extra=1)
     return cat([t.unsqueeze(dim) for t in tensors], dim)
-
-
-def mm(input, mat2):
-    """Matrix product of two 2-D tensors."""
-    if input.ndim != 2 or mat2.ndim != 2:
-        raise ValueError(f"mm: expects two 2-D tensors, got shapes {input.shape} and "
-                         f"{mat2.shape}; use matmul for other ranks")
-    return input.matmul(mat2)
-
-
-def bmm(input, mat2):
-    """Batched matrix product of two 3-D tensors with the same batch size."""
-    if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
-        raise ValueError(f"bmm: expects (b, n, m) and (b, m, p) tensors, got shapes "
-                         f"{input.shape} and {mat2.shape}")
-    return input.matmul(mat2)
-
-
-def as_tensor(data, dtype=None):
-    return data if isinstance(data, Tensor) and dtype is None else Tensor(data, dtype=dtype)
 
 
 def numel(t):

@@ -89,12 +89,12 @@ class ReductionMethods:
         return ReturnMinMax((values, indices))
 
     def _arg(self, name, arg_fn, dim, keepdim):
-        if self.data.size == 0:
+        if self._data.size == 0:
             raise RuntimeError(f"{name}: cannot reduce an empty tensor of shape {self.shape}")
         if dim is None:
-            return constant(np.asarray(arg_fn(self.data)))
+            return constant(np.asarray(arg_fn(self._data)))
         dim = self._dim(dim, name)
-        return constant(arg_fn(self.data, axis=dim, keepdims=keepdim))
+        return constant(arg_fn(self._data, axis=dim, keepdims=keepdim))
 
     def argmax(self, dim=None, keepdim=False):
         return self._arg("argmax", np.argmax, dim, keepdim)
@@ -148,12 +148,12 @@ class ReductionMethods:
     def any(self, dim=None, keepdim=False):
         """Whether any element is nonzero (over dim, or everything); a bool tensor."""
         axis = None if dim is None else self._dim(dim, "any")
-        return constant(np.asarray(self.data.any(axis=axis, keepdims=keepdim)))
+        return constant(np.asarray(self._data.any(axis=axis, keepdims=keepdim)))
 
     def all(self, dim=None, keepdim=False):
         """Whether every element is nonzero (over dim, or everything); a bool tensor."""
         axis = None if dim is None else self._dim(dim, "all")
-        return constant(np.asarray(self.data.all(axis=axis, keepdims=keepdim)))
+        return constant(np.asarray(self._data.all(axis=axis, keepdims=keepdim)))
 
     # ---- helpers -------------------------------------------------------------------------
     def _reduce_args(self, op, dim, axis, keepdim, keepdims):

@@ -23,7 +23,7 @@ def _index_arrays(index):
     if isinstance(index, tuple):
         return tuple(_index_arrays(i) for i in index)
     if isinstance(index, function.Tensor):
-        return index.data
+        return index._data
     if isinstance(index, list):
         return np.asarray(index)
     return index
@@ -186,7 +186,7 @@ class ShapeMethods:
     def gather(self, dim, index):
         """out[i][j][k] = self[i][index[i][j][k]][k] for dim=1 (torch.gather)."""
         dim = self._dim(dim, "gather")
-        index = index.data if isinstance(index, function.Tensor) else np.asarray(index)
+        index = index._data if isinstance(index, function.Tensor) else np.asarray(index)
         if index.ndim != self.ndim or index.dtype.kind not in "iu":
             raise ValueError(f"gather: index must be an integer tensor with {self.ndim} dims "
                              f"like the input (shape {self.shape}), got {index.dtype} with "

@@ -11,7 +11,8 @@ call per dtype (or loads from Numba's disk cache).
 import functools
 import importlib
 
-from . import reference, reference_embedding, reference_nn, reference_norm, reference_optim
+from . import (reference, reference_embedding, reference_nn, reference_norm,
+               reference_optim, reference_rnn)
 from ._jit import JIT_ENABLED
 
 
@@ -50,6 +51,7 @@ conv_kernels = _KernelModule(".conv", reference_nn)            # conv2d, pooling
 batchnorm_kernels = _KernelModule(".batchnorm", reference_nn)
 optim_kernels = _KernelModule(".optim", reference_optim)        # fused optimizer updates
 activation_kernels = _KernelModule(".activation", reference_nn)  # leaky_relu, erf, gelu
+rnn_kernels = _KernelModule(".rnn", reference_rnn)              # LSTM and GRU cell steps
 layernorm_kernels = _KernelModule(".layernorm", reference_norm)
 embedding_kernels = _KernelModule(".embedding", reference_embedding)
 
@@ -68,7 +70,8 @@ softmax_bwd = _backend(".softmax", "softmax_bwd")
 matmul = _backend(".linear", "matmul")
 linear_fwd = _backend(".linear", "linear_fwd")
 
-__all__ = ["activation_kernels", "batchnorm_kernels", "conv_kernels", "optim_kernels", "exp_fwd",
+__all__ = ["activation_kernels", "batchnorm_kernels", "conv_kernels", "optim_kernels",
+           "rnn_kernels", "exp_fwd",
            "layernorm_kernels", "embedding_kernels",
            "linear_fwd", "log_softmax_bwd", "log_softmax_fwd", "logsumexp_fwd", "matmul",
            "relu_bwd", "relu_fwd", "sigmoid_bwd", "sigmoid_fwd", "softmax_bwd", "softmax_fwd",

@@ -4,8 +4,9 @@ from .activation import (LogSoftmax, LogSoftmaxBackward, LogSumExp, ReLU, ReLUBa
 from .elementwise import (Abs, Add, Cast, Clamp, Clone, Cos, Div, Exp, Log, Maximum, Minimum,
                           Mul, Neg, Pow, Sign, Sin, Sqrt, Sub, Where)
 from .linalg import MatMul, matmul
+from . import linalg_decomp, linalg_spectral  # noqa: F401  (the ops behind tl.linalg)
 from . import nn_activation  # noqa: F401  (the ops behind nn: linear, gelu, ...)
-from . import conv, dropout, normalization, pooling  # noqa: F401  (the ops behind nn's layers)
+from . import conv, dropout, normalization, pooling, rnn_cell  # noqa: F401  (the ops behind nn's layers)
 from . import embedding, layer_norm  # noqa: F401
 from .movement import (Cat, Expand, GetItem, IndexAdd, Pad, Permute, Reshape, SumTo,
                        check_broadcast, resolve_reshape)
