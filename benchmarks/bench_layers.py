@@ -14,7 +14,7 @@ import platform
 import numpy as np
 
 from bench_nn import layer_step, timings  # noqa: E402  (also puts the repo on sys.path)
-from machine import cpu_model, write_results  # noqa: E402
+from machine import cpu_model, ratio_table, write_results  # noqa: E402
 import nn  # noqa: E402
 import nn.functional as F  # noqa: E402
 import tinygrad_lite as tl  # noqa: E402
@@ -97,13 +97,7 @@ def main():
              f"Numba {__import__('numba').__version__}, torch {torch.__version__}",
              f"- Command: `python benchmarks/bench_layers.py --repeat {args.repeat}`",
              f"- Load average when it started (a shared machine): {load}", "",
-             "| case | ours min | ours median | torch min | torch median | ratio (min) | "
-             "ratio (median) |", "|---|---:|---:|---:|---:|---:|---:|"]
-    for i, (name, _, _) in enumerate(cases):
-        (ours_min, ours_med), (torch_min, torch_med) = results[2 * i], results[2 * i + 1]
-        lines.append(f"| {name} | {ours_min:.2f} | {ours_med:.2f} | {torch_min:.2f} | "
-                     f"{torch_med:.2f} | {ours_min / torch_min:.2f} | "
-                     f"{ours_med / torch_med:.2f} |")
+             ] + ratio_table([name for name, _, _ in cases], results)
     write_results("layers", "\n".join(lines) + "\n")
 
 

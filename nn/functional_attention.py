@@ -53,7 +53,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     """softmax(Q K^T * scale + mask) V, as torch.nn.functional.scaled_dot_product_attention:
     attn_mask is bool (True: the query may attend to that key) or float (added to the
     scores), broadcast to (..., L, S); is_causal=True lets query i see keys 0..i only;
-    scale defaults to 1/sqrt(E); dropout_p > 0 drops attention weights (always, as torch)."""
+    scale defaults to 1/sqrt(E); dropout_p > 0 drops attention weights (always, as torch).
+    A query whose every key is masked out gets output 0."""
     who = "scaled_dot_product_attention"
     for name, t in (("query", query), ("key", key), ("value", value)):
         _check_float(t, who)
@@ -79,7 +80,13 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         except ValueError:
             raise ValueError(f"{who}: attn_mask of shape {mask.shape} does not broadcast to "
                              f"the scores' shape {query.shape[:-2] + (length, source)}") from None
-    return attention(query, key, value, mask, dropout_p, True, scale)[0]
+    if mask is None or not np.isneginf(mask).all(-1).any():
+        return attention(query, key, value, mask, dropout_p, True, scale)[0]
+    # a query whose keys are all masked out attends to nothing: output 0, as torch's SDPA
+    # (its softmax row would be 0/0); its scores get a finite mask so no NaN reaches backward
+    empty = np.isneginf(mask).all(-1, keepdims=True)
+    out = attention(query, key, value, np.where(empty, 0, mask), dropout_p, True, scale)[0]
+    return out * Tensor((~empty).astype(out.dtype))
 
 
 __all__ = ["scaled_dot_product_attention"]

@@ -73,6 +73,15 @@ def test_sdpa_matches_torch(kwargs):
          call(torch, torch.nn.functional.scaled_dot_product_attention), (Q, K, V))
 
 
+def test_sdpa_query_with_every_key_masked_gets_zero():
+    torch = pytest.importorskip("torch")
+    mask = np.array([[True, True, False], [False, False, False]])
+    q, k, v = Q[0, 0, :2], K[0, 0, :3], V[0, 0, :3]
+    _run(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=tl.tensor(mask)),
+         lambda q, k, v: torch.nn.functional.scaled_dot_product_attention(
+             q, k, v, attn_mask=torch.tensor(mask)), (q, k, v))
+
+
 def test_sdpa_gradcheck():
     q, k, v = (tl.tensor(x[:1, :2], requires_grad=True) for x in (Q, K, V))
     assert tl.gradcheck(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
