@@ -9,6 +9,7 @@ import numbers
 
 import numpy as np
 
+import tinygrad_lite as tl
 
 from . import functional as F
 from . import init
@@ -25,10 +26,12 @@ class MultiheadAttention(Module):
     kdim/vdim differ from embed_dim; in_proj_bias (3E,); out_proj (a Linear(E, E)).
     Inputs are (L, N, E) (sequence first, PyTorch's default), (N, L, E) with
     batch_first=True, or unbatched (L, E). dropout acts on the attention weights in
-    training."""
+    training. add_bias_kv=True appends a learned key bias_k and value bias_v (each (1, 1, E))
+    to every sequence of keys and values; add_zero_attn=True appends an all-zero key and
+    value per head (both give every query something to attend to)."""
 
-    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, kdim=None, vdim=None,
-                 batch_first=False):
+    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
+                 add_zero_attn=False, kdim=None, vdim=None, batch_first=False):
         super().__init__()
         for name, value in (("embed_dim", embed_dim), ("num_heads", num_heads)):
             if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
@@ -53,12 +56,18 @@ class MultiheadAttention(Module):
             self.k_proj_weight = Parameter(np.empty((e, self.kdim), np.float32))
             self.v_proj_weight = Parameter(np.empty((e, self.vdim), np.float32))
         self.in_proj_bias = Parameter(np.zeros(3 * e, np.float32)) if bias else None
+        if add_bias_kv:
+            self.bias_k = Parameter(np.empty((1, 1, e), np.float32))
+            self.bias_v = Parameter(np.empty((1, 1, e), np.float32))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
         self.out_proj = Linear(e, e, bias=bias)
         self._reset_parameters()
 
     def _reset_parameters(self):
         """Xavier-uniform projections (W_q, W_k, W_v as one (3E, E) matrix when stacked),
-        zero biases, as PyTorch."""
+        zero biases, Xavier-normal bias_k and bias_v, as PyTorch."""
         if self._qkv_same_embed_dim:
             init.xavier_uniform_(self.in_proj_weight)
         else:
@@ -67,6 +76,9 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.zeros_(self.in_proj_bias)
             init.zeros_(self.out_proj.bias)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_v)
 
     @property
     def _name(self):
@@ -150,8 +162,18 @@ class MultiheadAttention(Module):
             (w_q, w_k, w_v), (b_q, b_k, b_v) = self._projections()
             q, k, v = (F.linear(query, w_q, b_q), F.linear(key, w_k, b_k),
                        F.linear(value, w_v, b_v))
-        q, k, v = split_heads(q, length), split_heads(k, source), split_heads(v, source)
         mask = self._mask(attn_mask, key_padding_mask, is_causal, n, length, source, q.dtype)
+        if self.bias_k is not None:         # one more key and value: the learned biases
+            k = tl.cat([k, self.bias_k.expand(n, 1, self.embed_dim)], dim=1)
+            v = tl.cat([v, self.bias_v.expand(n, 1, self.embed_dim)], dim=1)
+        q, k, v = (split_heads(q, length), split_heads(k, k.shape[1]),
+                   split_heads(v, v.shape[1]))
+        if self.add_zero_attn:              # one more key and value per head: zeros
+            zeros = tl.zeros(n, heads, 1, head_dim, dtype=k.dtype)
+            k, v = tl.cat([k, zeros], dim=2), tl.cat([v, zeros], dim=2)
+        if mask is not None and k.shape[2] > source:   # the added keys are never masked
+            pad = [(0, 0)] * (mask.ndim - 1) + [(0, k.shape[2] - source)]
+            mask = np.pad(mask, pad)
         out, weights = attention(q, k, v, mask, self.dropout, self.training)
         out = self.out_proj(out.transpose(1, 2).reshape(n, length, self.embed_dim))
         if not batched:
@@ -165,4 +187,4 @@ class MultiheadAttention(Module):
         return out, weights if batched else weights.squeeze(0)
 
     def extra_repr(self):
-        return ""
+        return ""   # PyTorch shows only the out_proj child

@@ -119,6 +119,12 @@ MHA_CASES = [  # constructor kwargs, query/key/value shapes, forward kwargs (mas
     ({"batch_first": True}, ((2, 3, 8), (2, 5, 8), (2, 5, 8)),
      {"attn_mask": RNG.standard_normal((8, 3, 5)), "need_weights": False}),
     ({"dropout": 0.5}, ((3, 2, 8), (5, 2, 8), (5, 2, 8)), {"eval": True}),
+    ({"add_bias_kv": True}, ((3, 2, 8), (5, 2, 8), (5, 2, 8)),
+     {"key_padding_mask": np.array([[False] * 4 + [True], [False] * 5])}),
+    ({"add_zero_attn": True, "batch_first": True}, ((2, 3, 8), (2, 5, 8), (2, 5, 8)),
+     {"attn_mask": ~BOOL_MASK[:3, :5]}),
+    ({"add_bias_kv": True, "add_zero_attn": True, "kdim": 3, "vdim": 6},
+     ((4, 8), (5, 3), (5, 6)), {"attn_mask": RNG.standard_normal((4, 4, 5))}),
 ]
 
 
