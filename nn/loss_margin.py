@@ -2,7 +2,7 @@
 with PyTorch's arguments and reduction='mean' | 'sum' | 'none'. Targets y are labels +1/-1
 (soft margin, ranking, cosine embedding) or 0/1 per class (multi-label)."""
 from tinygrad_lite.ops import nn_activation as ops
-from tinygrad_lite.tensor import Tensor, where
+from tinygrad_lite.tensor import where
 
 from .loss import _Loss, _WeightedLoss, _element_weight, _pair, _reduce
 
