@@ -37,9 +37,11 @@ def _renorm_rows(weight, indices, max_norm, norm_type):
         weight._version += 1
 
 
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0):
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False):
     """y[..., :] = weight[input[...], :] for integer indices `input` of any shape; the row
-    padding_idx gets no gradient; max_norm renormalizes the looked-up rows in place first."""
+    padding_idx gets no gradient; max_norm renormalizes the looked-up rows in place first;
+    scale_grad_by_freq divides each row's gradient by how often the batch looked it up."""
     who = "embedding"
     _check_float(weight, who)
     if weight.ndim != 2:
@@ -55,7 +57,11 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0):
                          f"(valid: 0 to {rows - 1})")
     if max_norm is not None:
         _renorm_rows(weight, indices, max_norm, norm_type)
-    return ops.Embedding.apply(weight, indices=indices.astype(np.int64, copy=False),
+    indices = indices.astype(np.int64, copy=False)
+    grad_scale = None
+    if scale_grad_by_freq:
+        grad_scale = 1.0 / np.bincount(indices.reshape(-1), minlength=rows)[indices]
+    return ops.Embedding.apply(weight, indices=indices, grad_scale=grad_scale,
                                padding_idx=_padding_row(padding_idx, rows, who))
 
 
@@ -63,10 +69,12 @@ class Embedding(Module):
     """A table `weight` of num_embeddings vectors of size embedding_dim, initialized
     N(0, 1); forward(indices) returns weight[indices]. padding_idx: that row starts at zero
     and never gets a gradient (a "no token" id). max_norm: looked-up rows longer than
-    max_norm (in the norm_type-norm) are rescaled to it in place, as in PyTorch."""
+    max_norm (in the norm_type-norm) are rescaled to it in place, as in PyTorch.
+    scale_grad_by_freq: a row's gradient is divided by its number of lookups in the batch.
+    Gradients are dense (V, D) arrays written only at the used rows (no sparse=True)."""
 
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
-                 norm_type=2.0, _weight=None, _freeze=False):
+                 norm_type=2.0, scale_grad_by_freq=False, _weight=None, _freeze=False):
         super().__init__()
         for name, value in (("num_embeddings", num_embeddings),
                             ("embedding_dim", embedding_dim)):
@@ -77,6 +85,7 @@ class Embedding(Module):
         if padding_idx is not None:
             self.padding_idx = _padding_row(padding_idx, self.num_embeddings, "Embedding")
         self.max_norm, self.norm_type = max_norm, norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
         if _weight is None:
             self.weight = Parameter(np.empty((num_embeddings, embedding_dim), np.float32))
             self.reset_parameters()
@@ -93,7 +102,7 @@ class Embedding(Module):
 
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None,
-                        norm_type=2.0):
+                        norm_type=2.0, scale_grad_by_freq=False):
         """An Embedding holding a copy of the 2-D `embeddings`; freeze=True (default) keeps
         it fixed (requires_grad=False)."""
         embeddings = embeddings if isinstance(embeddings, Tensor) else Tensor(embeddings)
@@ -101,13 +110,13 @@ class Embedding(Module):
             raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape "
                              f"{embeddings.shape}")
         rows, dim = embeddings.shape
-        return cls(rows, dim, padding_idx, max_norm, norm_type, _weight=embeddings.detach(),
-                   _freeze=freeze)
+        return cls(rows, dim, padding_idx, max_norm, norm_type, scale_grad_by_freq,
+                   _weight=embeddings.detach(), _freeze=freeze)
 
     def forward(self, input):
         try:
             return embedding(input, self.weight, self.padding_idx, self.max_norm,
-                             self.norm_type)
+                             self.norm_type, self.scale_grad_by_freq)
         except (TypeError, IndexError) as e:
             raise type(e)(f"{self!r}: {e}") from None
 
@@ -119,4 +128,6 @@ class Embedding(Module):
             text += f", max_norm={self.max_norm}"
         if self.norm_type != 2:
             text += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            text += ", scale_grad_by_freq=True"
         return text

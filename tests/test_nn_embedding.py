@@ -31,7 +31,8 @@ def test_kernel_matches_reference(dtype, padding_idx):
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"padding_idx": 4}, {"padding_idx": -1},
-                                    {"max_norm": 1.5}, {"max_norm": 2.0, "norm_type": 1.0}])
+                                    {"max_norm": 1.5}, {"max_norm": 2.0, "norm_type": 1.0},
+                                    {"scale_grad_by_freq": True, "padding_idx": 1}])
 def test_matches_torch(kwargs):
     torch = pytest.importorskip("torch")
     ours, theirs = nn.Embedding(10, 3, **kwargs).double(), torch.nn.Embedding(10, 3, **kwargs)

@@ -41,12 +41,16 @@ def _np_backward(g, indices, num_embeddings, padding_idx):
 class Embedding(Function):
     """y = W[indices] (one row of W per index; y has shape indices.shape + (D,));
     dW = embedding_backward(g): each used row collects the gradients of its lookups.
-    padding_idx (-1: none) marks the row that gets no gradient."""
-    def forward(ctx, weight, indices, padding_idx):
+    padding_idx (-1: none) marks the row that gets no gradient; grad_scale (an array of the
+    indices' shape, or None) multiplies each lookup's gradient first."""
+    def forward(ctx, weight, indices, padding_idx, grad_scale=None):
         ctx.indices, ctx.padding_idx, ctx.rows = indices, padding_idx, weight.shape[0]
+        ctx.grad_scale = grad_scale
         return weight[indices]
 
     def backward(ctx, g):
+        if ctx.grad_scale is not None:      # scale_grad_by_freq: g_i / (lookups of row i)
+            g = g * constant(ctx.grad_scale[..., None].astype(g.dtype))
         return EmbeddingBackward.apply(g, indices=ctx.indices, num_embeddings=ctx.rows,
                                        padding_idx=ctx.padding_idx)
 
