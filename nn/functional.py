@@ -14,6 +14,19 @@ from tinygrad_lite.ops import nn_activation as ops
 
 from .functional_layers import (_check_float, _same_dtype, avg_pool2d, batch_norm, conv2d,
                                 dropout, max_pool2d)
+from .functional_activation import (celu, glu, hardsigmoid, hardswish, hardtanh,  # noqa: F401
+                                    logsigmoid, mish, relu6, silu, softmin, softsign,
+                                    tanhshrink, threshold)
+from .bilinear import bilinear  # noqa: F401
+from .embedding import embedding  # noqa: F401
+from .functional_dropout import alpha_dropout, dropout1d, dropout2d  # noqa: F401
+from .functional_attention import scaled_dot_product_attention  # noqa: F401
+from .functional_norm import group_norm, instance_norm, layer_norm  # noqa: F401
+from .loss_margin import (cosine_embedding_loss, margin_ranking_loss,  # noqa: F401
+                          multilabel_soft_margin_loss, pairwise_distance, soft_margin_loss,
+                          triplet_margin_loss)
+from .loss_regression import (gaussian_nll_loss, huber_loss, kl_div,  # noqa: F401
+                              poisson_nll_loss, smooth_l1_loss)
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                    l1_loss, mse_loss, nll_loss)
 
@@ -23,6 +36,14 @@ __all__ = ["avg_pool2d", "batch_norm", "binary_cross_entropy",
            "nll_loss", "prelu", "relu", "rrelu", "selu", "sigmoid", "softmax", "softplus",
            "tanh"]
 __all__ += ["one_hot", "pad"]
+__all__ += ["celu", "glu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
+            "relu6", "silu", "softmin", "softsign", "tanhshrink", "threshold"]
+__all__ += ["cosine_embedding_loss", "gaussian_nll_loss", "huber_loss", "kl_div",
+            "margin_ranking_loss", "multilabel_soft_margin_loss", "pairwise_distance",
+            "poisson_nll_loss", "smooth_l1_loss", "soft_margin_loss", "triplet_margin_loss"]
+__all__ += ["group_norm", "instance_norm", "layer_norm"]
+__all__ += ["alpha_dropout", "bilinear", "dropout1d", "dropout2d", "embedding",
+            "scaled_dot_product_attention"]
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
