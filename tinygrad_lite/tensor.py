@@ -22,8 +22,9 @@ from .tensor_shape import ShapeMethods, _index_arrays
 
 
 def _to_array(data, dtype, op):
-    """Convert user data to a fresh ndarray of one of the four supported dtypes: Python
-    floats become float32, float64 arrays and tensors stay float64, integers become int64."""
+    """Convert user data to a fresh ndarray of a supported dtype: Python floats become the
+    default float (float32), Python ints int64; arrays and tensors keep their dtype (float64,
+    int32, float16, ...) as torch.tensor does."""
     if isinstance(data, Tensor):
         data = data._data
     if dtype is not None:
@@ -42,8 +43,8 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
     """An n-dimensional array that records the operations applied to it.
 
     `Tensor(data, requires_grad=False, dtype=None)`: data is a scalar, nested list, NumPy
-    array or Tensor; Python floats become float32, float64 arrays stay float64, integers
-    become int64.
+    array or Tensor; Python floats become float32, Python ints int64, arrays keep their
+    dtype (float64, float16, int32, uint8, ...).
     """
     __slots__ = ("_data", "_grad", "requires_grad", "_ctx", "_version", "__weakref__")
     __array_priority__ = 1000  # so ndarray + Tensor calls Tensor.__radd__
@@ -238,10 +239,23 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
     def double(self):
         return self.to(dtypes.float64)
 
+    def half(self):
+        return self.to(dtypes.float16)
+
     def long(self):
         return self.to(dtypes.int64)
 
-    int = long  # tinygrad_lite's one integer dtype is int64 (torch's .int() is int32)
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def short(self):
+        return self.to(dtypes.int16)
+
+    def char(self):
+        return self.to(dtypes.int8)
+
+    def byte(self):
+        return self.to(dtypes.uint8)
 
     def bool(self):
         return self.to(dtypes.bool)
@@ -432,6 +446,11 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
 
     # comparisons give bool tensors and have no gradient
     def _compare(self, other, ufunc):
+        """Compare after promoting both sides to one dtype (as PyTorch: int8 < 2.5 compares
+        as floats)."""
+        if isinstance(other, (Tensor, numbers.Number)):
+            a, b = _operands(self, other, ufunc.__name__)
+            return Tensor._make(ufunc(a._data, b._data), False, None)
         return Tensor._make(ufunc(self._data, _data(other)), False, None)
 
     __lt__ = lambda self, o: self._compare(o, np.less)          # noqa: E731
@@ -550,7 +569,11 @@ def _tensor(x, dtype):
             x, (numbers.Integral, np.integer)) else 2
         if own > dtypes.category(dtype):
             dtype = dtypes.default_of_category(own)
-        return Tensor._make(np.array(x, dtype=dtype), False, None)
+        try:
+            array = np.array(x, dtype=dtype)
+        except OverflowError:   # int8 tensor + 1000: the scalar wraps around, as in PyTorch
+            array = np.array(x).astype(dtype)
+        return Tensor._make(array, False, None)
     return Tensor(x)
 
 

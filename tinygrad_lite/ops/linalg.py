@@ -12,9 +12,9 @@ from ..function import Function, Sample, register
 class MatMul(Function):
     """C = A B;  dA = dC B^T, dB = A^T dC (batch dims summed back by the engine)"""
     def forward(ctx, a, b):
-        if a.ndim == 2 and b.ndim == 2 and a.dtype.kind == "f":
+        if a.ndim == 2 and b.ndim == 2:
             return K.matmul(a, b)
-        return np.matmul(a, b)      # batched, or integers (the kernel is for floats)
+        return np.matmul(a, b)      # batched
 
     def backward(ctx, g):
         a, b = ctx.inputs
