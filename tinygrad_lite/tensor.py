@@ -125,8 +125,8 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
 
     def __repr__(self):
         body = np.array2string(self._data, separator=", ", prefix="tensor(")
-        shown_by_default = self.dtype == dtypes.float32 or (self.dtype == dtypes.int64 and
-                                                             self._data.size > 0)
+        shown_by_default = self.dtype == dtypes.get_default_dtype() or (
+            self.dtype in (dtypes.int64, dtypes.bool) and self._data.size > 0)   # as PyTorch
         extra = "" if shown_by_default else f", dtype={self.dtype}"
         if self._ctx is not None:
             extra += f", grad_fn={self._ctx!r}"
