@@ -377,10 +377,16 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
         self._data[_index_arrays(index)] = _data(value)
 
     # ---- arithmetic ----------------------------------------------------------------------
-    def add(self, other):
+    def add(self, other, alpha=1):
+        """self + alpha * other"""
+        if alpha != 1:
+            return ops.Add.apply(*_times_alpha(self, other, alpha, "add"))
         return _binary(ops.Add, self, other, "add")
 
-    def sub(self, other):
+    def sub(self, other, alpha=1):
+        """self - alpha * other"""
+        if alpha != 1:
+            return ops.Sub.apply(*_times_alpha(self, other, alpha, "sub"))
         return _binary(ops.Sub, self, other, "sub")
 
     def mul(self, other):
@@ -608,6 +614,17 @@ def _binary(op, a, b, name):
             a._data.shape == b._data.shape:
         return op.apply(a, b)
     return op.apply(*_operands(a, b, name))
+
+
+def _times_alpha(a, b, alpha, op):
+    """Operands (a, alpha * b) for add/sub's `alpha=`; a float alpha needs floating operands,
+    as in PyTorch."""
+    a, b = _operands(a, b, op)
+    if isinstance(alpha, numbers.Real) and not isinstance(alpha, numbers.Integral) and \
+            not dtypes.is_floating(a.dtype):
+        raise RuntimeError(f"{op}: for integral input tensors ({a.dtype}), argument alpha must "
+                           f"not be a floating point number, got {alpha}")
+    return a, b * alpha
 
 
 def _true_division(a, b):
