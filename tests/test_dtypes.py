@@ -87,6 +87,11 @@ def test_int8_plus_out_of_range_scalar_wraps_like_torch():
     assert_same(ours("uint8") - 5, theirs(torch, "uint8") - 5)
 
 
+def test_out_of_range_python_int_is_refused_when_making_a_tensor():
+    with pytest.raises(RuntimeError, match="Tensor: value cannot be converted to type int8"):
+        tl.tensor([1000], dtype=tl.int8)
+
+
 def test_promotion_rules_by_name():
     assert tl.dtypes.promote(tl.int8, tl.uint8) == tl.int16
     assert tl.dtypes.promote(tl.float16, tl.int64) == tl.float16
@@ -257,3 +262,9 @@ def test_layers_keep_float32_parameters_and_half_converts_buffers():
     assert bn.weight.dtype == bn.running_mean.dtype == tl.float16
     assert bn.num_batches_tracked.dtype == tl.int64          # not a floating buffer
     assert bn(tl.randn(5, 4).half()).dtype == tl.float16
+
+
+def test_half_of_a_float32_leaf_sends_a_float32_gradient_back():
+    x = tl.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    (x.half() * 3).relu().sum().backward()
+    assert x.grad.dtype == tl.float32 and x.grad.tolist() == [3.0, 0.0, 3.0]

@@ -15,7 +15,7 @@ int64 = np.dtype(np.int64)
 bool = np.dtype(np.bool_)  # noqa: A001 - the public name is tl.bool, as torch.bool
 
 SUPPORTED = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
-FLOATING = frozenset((float16, float32, float64))
+FLOATING = (float16, float32, float64)
 
 
 def to_dtype(dtype, *, op="tensor"):

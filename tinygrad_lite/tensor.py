@@ -28,7 +28,12 @@ def _to_array(data, dtype, op):
     if isinstance(data, Tensor):
         data = data._data
     if dtype is not None:
-        return np.array(data, dtype=dtypes.to_dtype(dtype, op=op))
+        dtype = dtypes.to_dtype(dtype, op=op)
+        try:
+            return np.array(data, dtype=dtype)
+        except OverflowError as e:
+            raise RuntimeError(f"{op}: value cannot be converted to type {dtype} without "
+                               f"overflow ({e})") from None
     array = np.array(data)
     if array.dtype.kind not in "fiub":
         raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__} with dtype "
@@ -37,6 +42,15 @@ def _to_array(data, dtype, op):
     if array.dtype == dtypes.float64 and not keeps_float64:
         return array.astype(dtypes.get_default_dtype())
     return array.astype(dtypes.to_dtype(array.dtype, op=op), copy=False)
+
+
+def _converter(dtype, name):
+    """The method `t.<name>()`, which is `t.to(dtype)`."""
+    def convert(self):
+        return self.to(dtype)
+    convert.__name__ = name
+    convert.__doc__ = f"t.{name}() is t.to(tl.{dtype})."
+    return convert
 
 
 class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
@@ -233,32 +247,16 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
 
     type = astype
 
-    def float(self):
-        return self.to(dtypes.float32)
-
-    def double(self):
-        return self.to(dtypes.float64)
-
-    def half(self):
-        return self.to(dtypes.float16)
-
-    def long(self):
-        return self.to(dtypes.int64)
-
-    def int(self):
-        return self.to(dtypes.int32)
-
-    def short(self):
-        return self.to(dtypes.int16)
-
-    def char(self):
-        return self.to(dtypes.int8)
-
-    def byte(self):
-        return self.to(dtypes.uint8)
-
-    def bool(self):
-        return self.to(dtypes.bool)
+    # PyTorch's names: .int() is int32, .long() int64, .char() int8, .byte() uint8
+    half, float, double = (_converter(dtypes.float16, "half"),
+                           _converter(dtypes.float32, "float"),
+                           _converter(dtypes.float64, "double"))
+    byte, char, short, int, long = (_converter(dtypes.uint8, "byte"),
+                                    _converter(dtypes.int8, "char"),
+                                    _converter(dtypes.int16, "short"),
+                                    _converter(dtypes.int32, "int"),
+                                    _converter(dtypes.int64, "long"))
+    bool = _converter(dtypes.bool, "bool")
 
     def type_as(self, other):
         return self.to(other.dtype)
