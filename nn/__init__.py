@@ -6,7 +6,7 @@ spelled like torch.nn.
     model = nn.Sequential(nn.Linear(2, 5), nn.ReLU(), nn.Linear(5, 2))
     loss = nn.CrossEntropyLoss()(model(x), y)
 """
-from . import functional, init
+from . import functional, init, utils
 from .activation import (ELU, GELU, SELU, LeakyReLU, LogSoftmax, PReLU, ReLU, RReLU, Sigmoid,
                          Softmax, Softplus, Tanh)
 from .batchnorm import BatchNorm1d, BatchNorm2d
@@ -18,6 +18,8 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss
                    l1_penalty, l2_penalty)
 from .module import Module, Parameter
 from .pooling import AvgPool2d, MaxPool2d
+from .rnn import GRU, LSTM, RNN
+from .rnn_cell import GRUCell, LSTMCell, RNNCell
 from .summary import summary
 from tinygrad_lite.serialization import load, save
 
@@ -26,4 +28,5 @@ __all__ = ["AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNor
            "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict",
            "ModuleList", "NLLLoss", "PReLU", "Parameter", "RReLU", "ReLU", "SELU", "Sequential",
            "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init", "l1_penalty",
-           "l2_penalty", "load", "save", "summary"]
+           "l2_penalty", "load", "save", "summary",
+           "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell", "utils"]

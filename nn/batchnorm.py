@@ -6,6 +6,7 @@ import numpy as np
 
 from tinygrad_lite import no_grad
 from tinygrad_lite.tensor import Tensor
+from tinygrad_lite.errors import ShapeError
 
 from . import functional as F
 from .module import Module, Parameter
@@ -53,9 +54,9 @@ class _BatchNorm(Module):
 
     def forward(self, x):
         if x.ndim not in self.ndims:
-            raise ValueError(f"{self!r}: expected a {self.layout} input, got shape {x.shape}")
+            raise ShapeError(f"{self!r}: expected a {self.layout} input, got shape {x.shape}")
         if x.shape[1] != self.num_features:
-            raise ValueError(f"{self!r}: expected input with {self.num_features} channels "
+            raise ShapeError(f"{self!r}: expected input with {self.num_features} channels "
                              f"(dim 1), got shape {x.shape}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:

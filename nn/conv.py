@@ -4,6 +4,8 @@ import numbers
 
 import numpy as np
 
+from tinygrad_lite.errors import ShapeError
+
 from . import functional as F
 from . import init
 from .functional_layers import pair
@@ -39,14 +41,14 @@ class Conv2d(Module):
 
     def forward(self, x):
         if x.ndim not in (3, 4):
-            raise ValueError(f"{self!r}: expected a 4-D input (N, C, H, W) or a 3-D one "
+            raise ShapeError(f"{self!r}: expected a 4-D input (N, C, H, W) or a 3-D one "
                              f"(C, H, W), got shape {x.shape}")
         if x.shape[-3] != self.in_channels:
-            raise ValueError(f"{self!r}: expected input with {self.in_channels} channels, got "
+            raise ShapeError(f"{self!r}: expected input with {self.in_channels} channels, got "
                              f"shape {x.shape}")
         padded = tuple(x.shape[-2 + d] + 2 * self.padding[d] for d in range(2))
         if padded[0] < self.kernel_size[0] or padded[1] < self.kernel_size[1]:
-            raise ValueError(f"{self!r}: the kernel is bigger than the padded input {padded} "
+            raise ShapeError(f"{self!r}: the kernel is bigger than the padded input {padded} "
                              f"(input shape {x.shape})")
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
 

@@ -7,6 +7,8 @@ import numbers
 import numpy as np
 
 from tinygrad_lite import dtypes, random
+from tinygrad_lite.autograd.graph import increment_version
+from tinygrad_lite.errors import ShapeError
 from tinygrad_lite.ops import conv as conv_ops
 from tinygrad_lite.ops import dropout as dropout_ops
 from tinygrad_lite.ops import normalization as norm_ops
@@ -36,7 +38,7 @@ def _batched(x, fn):
     """(x as 4-D, whether a batch dim was added): (C, H, W) images get a batch of one."""
     _check_float(x, fn)
     if x.ndim not in (3, 4):
-        raise ValueError(f"{fn}: expected a 4-D input (N, C, H, W) or a 3-D one (C, H, W), got "
+        raise ShapeError(f"{fn}: expected a 4-D input (N, C, H, W) or a 3-D one (C, H, W), got "
                          f"shape {x.shape}")
     return (x.unsqueeze(0), True) if x.ndim == 3 else (x, False)
 
@@ -44,7 +46,7 @@ def _batched(x, fn):
 def _check_window(x, kernel_size, padding, fn):
     padded = (x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1])
     if padded[0] < kernel_size[0] or padded[1] < kernel_size[1]:
-        raise ValueError(f"{fn}: kernel size {kernel_size} is bigger than the padded input "
+        raise ShapeError(f"{fn}: kernel size {kernel_size} is bigger than the padded input "
                          f"{padded} (input shape {x.shape}, padding {padding}); use a smaller "
                          "kernel or more padding")
 
@@ -66,10 +68,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0):
     x, added = _batched(input, "conv2d")
     stride, padding = pair(stride, "stride", "conv2d", 1), pair(padding, "padding", "conv2d", 0)
     if weight.ndim != 4 or weight.shape[1] != x.shape[1]:
-        raise ValueError(f"conv2d: weight of shape {weight.shape} does not fit input of shape "
+        raise ShapeError(f"conv2d: weight of shape {weight.shape} does not fit input of shape "
                          f"{input.shape}: expected (out_channels, {x.shape[1]}, KH, KW)")
     if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(f"conv2d: bias has shape {bias.shape}, expected ({weight.shape[0]},) "
+        raise ShapeError(f"conv2d: bias has shape {bias.shape}, expected ({weight.shape[0]},) "
                          f"for weight of shape {weight.shape}")
     _check_window(x, weight.shape[2:], padding, "conv2d")
     tensors = _same_dtype([t for t in (x, weight, bias) if t is not None], "conv2d")
@@ -104,7 +106,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0):
 
 def _check_channel_vector(t, name, x):
     if t is not None and t.shape != (x.shape[1],):
-        raise ValueError(f"batch_norm: {name} has shape {t.shape}, expected ({x.shape[1]},) "
+        raise ShapeError(f"batch_norm: {name} has shape {t.shape}, expected ({x.shape[1]},) "
                          f"for input of shape {x.shape} (one value per channel, dim 1)")
 
 
@@ -116,7 +118,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     eval: mu, sigma^2 = running_mean, running_var."""
     _check_float(input, "batch_norm")
     if input.ndim < 2:
-        raise ValueError(f"batch_norm: expected an input of shape (N, C, ...), got {input.shape}")
+        raise ShapeError(f"batch_norm: expected an input of shape (N, C, ...), got {input.shape}")
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
         _check_channel_vector(t, name, input)
@@ -139,7 +141,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     out = norm_ops.BatchNorm.apply(*affine, eps=float(eps), momentum=float(momentum), **running)
     for buffer in (running_mean, running_var):
         if buffer is not None:
-            buffer._version += 1      # updated in place by the op
+            increment_version(buffer)      # updated in place by the op
     return out
 
 

@@ -18,6 +18,7 @@ from tinygrad_lite import devices
 from tinygrad_lite import dtypes, scope
 from tinygrad_lite.autograd import RemovableHandle
 from tinygrad_lite.tensor import Tensor
+from tinygrad_lite.autograd.graph import increment_version
 
 from . import hooks
 
@@ -271,14 +272,7 @@ class Module:
         """Forget accumulated gradients: set `.grad` to None, or with set_to_none=False zero
         each grad's array in place (p.grad stays the same Tensor, as in PyTorch)."""
         for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            elif p.grad.grad_fn is not None:   # made with create_graph=True: not detachable
-                p.grad = tl.zeros_like(p)       # in place, so a fresh zero grad replaces it
-            else:
-                p.grad.requires_grad_(False).zero_()
+            p._forget_grad(set_to_none)
 
     def requires_grad_(self, requires_grad=True):
         """Freeze (False) or unfreeze every parameter."""
@@ -318,7 +312,7 @@ class Module:
         for t in list(self.parameters()) + list(self.buffers()):
             if dtypes.is_floating(t.dtype) and t.dtype != dtype:
                 t._data = t._data.astype(dtype)
-                t._version += 1       # any graph built on the old array is stale
+                increment_version(t)   # any graph built on the old array is stale
                 if t.grad is not None:
                     t.grad = t.grad.detach().to(dtype)
         return self

@@ -1,4 +1,6 @@
 """Max and average pooling layers."""
+from tinygrad_lite.errors import ShapeError
+
 from . import functional as F
 from .functional_layers import pair
 from .module import Module
@@ -20,13 +22,13 @@ class _Pool2d(Module):
 
     def _check(self, x):
         if x.ndim not in (3, 4):
-            raise ValueError(f"{self!r}: expected a 4-D input (N, C, H, W) or a 3-D one "
+            raise ShapeError(f"{self!r}: expected a 4-D input (N, C, H, W) or a 3-D one "
                              f"(C, H, W), got shape {x.shape}")
         kernel = pair(self.kernel_size, "kernel_size", type(self).__name__, 1)
         padding = pair(self.padding, "padding", type(self).__name__, 0)
         padded = tuple(x.shape[-2 + d] + 2 * padding[d] for d in range(2))
         if padded[0] < kernel[0] or padded[1] < kernel[1]:
-            raise ValueError(f"{self!r}: the pooling window {kernel} is bigger than the "
+            raise ShapeError(f"{self!r}: the pooling window {kernel} is bigger than the "
                              f"padded input {padded} (input shape {x.shape})")
 
     def extra_repr(self):

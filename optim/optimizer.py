@@ -23,6 +23,7 @@ import numpy as np
 
 import tinygrad_lite as tl
 from tinygrad_lite.tensor import Tensor
+from tinygrad_lite.autograd.graph import increment_version
 
 
 class Optimizer:
@@ -112,6 +113,13 @@ class Optimizer:
                     not value >= 0:
                 self._fail(key, value, "it must be a number >= 0")
 
+    def _check_betas(self, group):
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            self._fail("betas", betas, "it must be a pair (beta1, beta2)")
+        for i, beta in enumerate(betas):
+            self._check_unit(f"betas[{i}]", beta)
+
     def _check_unit(self, key, value):
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
                 not 0 <= value < 1:
@@ -120,18 +128,10 @@ class Optimizer:
     # ---- the training-loop calls --------------------------------------------------------
     def zero_grad(self, set_to_none=True):
         """Forget the gradients: `grad = None` (default), or with set_to_none=False zero each
-        grad's array in place (p.grad stays the same Tensor, as in PyTorch; each leaf's grad
-        owns its memory, so no other tensor changes)."""
+        grad's array in place (p.grad stays the same Tensor, as in PyTorch)."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                elif p.grad.grad_fn is not None:   # create_graph=True: not detachable in
-                    p.grad = tl.zeros_like(p)       # place, so a fresh zero grad replaces it
-                else:
-                    p.grad.requires_grad_(False).zero_()
+                p._forget_grad(set_to_none)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; returns closure() (with grad on)."""
@@ -164,7 +164,7 @@ class Optimizer:
                 p._data[...] = w                    # views of the parameter see the step too
             else:
                 p._data = w                         # a read-only array is replaced
-        p._version += 1                            # an in-place change, as in PyTorch
+        increment_version(p)                       # an in-place change, as in PyTorch
 
     def init_state(self, w, group):
         """The state of a parameter before its first step (Chainer's lazy init_state)."""

@@ -226,6 +226,8 @@ def test_every_op_forward_in_float16_matches_float32(name):
     inputs = [t.detach() for t in sample_inputs(sample, np.random.default_rng(3))]
     if any(t.dtype.kind in "iu" for t in inputs):
         pytest.skip(f"{name} takes integer inputs")
+    if name.startswith("linalg_"):
+        pytest.skip("LAPACK has no float16: tl.linalg refuses it, as torch.linalg does")
 
     def run(dtype):
         cast = [t.to(dtype) if t.dtype.kind == "f" else t for t in inputs]
@@ -235,6 +237,12 @@ def test_every_op_forward_in_float16_matches_float32(name):
     assert half.dtype == tl.float16 or name == "cast", f"{name} gave {half.dtype}"
     np.testing.assert_allclose(half.numpy().astype(np.float32), single.numpy(),
                                rtol=1e-2, atol=1e-2, err_msg=name)
+
+
+@pytest.mark.parametrize("name", ["inv", "det", "cholesky", "svd", "qr", "eigh", "pinv"])
+def test_linalg_refuses_float16_as_torch_does(name):
+    with pytest.raises(TypeError, match=f"linalg.{name}: .*low precision"):
+        getattr(tl.linalg, name)(tl.eye(3, dtype=tl.float16))
 
 
 def test_float16_mlp_backward_matches_float32():

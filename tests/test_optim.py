@@ -3,6 +3,7 @@ state_dict resume, frozen parameters, hyper-parameter checks, and kernels vs Num
 import numpy as np
 import pytest
 
+import nn
 import optim
 import tinygrad_lite as tl
 from tinygrad_lite.kernels import optim as fused
@@ -90,6 +91,11 @@ def formula_step(name, hp, w, g, st, t):
 
 @pytest.mark.parametrize("name,kw", CASES, ids=IDS)
 def test_matches_the_formula(name, kw):
+    assert_matches_the_formula(name, kw, formula_step)
+
+
+def assert_matches_the_formula(name, kw, formula_step):
+    """STEPS steps of optim.<name> equal `formula_step` applied to the same gradients."""
     weights, x, y = mlp_arrays()
     params = [tl.tensor(w.copy(), requires_grad=True) for w in weights]
     twins = [tl.tensor(w.copy(), requires_grad=True) for w in weights]
@@ -108,7 +114,11 @@ def test_matches_the_formula(name, kw):
 
 @pytest.mark.parametrize("name,kw", CASES, ids=IDS)
 def test_matches_pytorch(name, kw):
-    torch = pytest.importorskip("torch")
+    assert_matches_pytorch(pytest.importorskip("torch"), name, kw)
+
+
+def assert_matches_pytorch(torch, name, kw):
+    """STEPS steps of optim.<name> and torch.optim.<name> agree to 1e-10."""
     weights, x, y = mlp_arrays()
     params = [tl.tensor(w.copy(), requires_grad=True) for w in weights]
     tparams = [torch.tensor(w.copy(), requires_grad=True) for w in weights]
@@ -127,6 +137,11 @@ def test_matches_pytorch(name, kw):
 
 @pytest.mark.parametrize("name,kw", CASES, ids=IDS)
 def test_state_dict_resume_is_exact(name, kw):
+    assert_state_dict_resume_is_exact(name, kw)
+
+
+def assert_state_dict_resume_is_exact(name, kw):
+    """10 steps, save, 10 more == load the saved state into a fresh optimizer, 10 steps."""
     weights, x, y = mlp_arrays(1)
     params = [tl.tensor(w.copy(), requires_grad=True) for w in weights]
     opt = getattr(optim, name)(params, **kw)
@@ -299,7 +314,6 @@ def test_bad_arguments_are_rejected(make, match):
 
 
 def test_passing_the_model_instead_of_its_parameters_names_the_fix():
-    nn = pytest.importorskip("nn")
     linear = nn.Linear(2, 3)
     message = ("SGD: params must be an iterable of Tensors or of param-group dicts, got Linear; "
                "pass model.parameters()")

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import nn
 import tinygrad_lite as tl
 from tinygrad_lite.autograd import topo_order
 from tinygrad_lite.scope import inside
@@ -235,7 +236,6 @@ def test_group_modules_nests_clusters_named_from_named_modules():
 
 
 def test_real_nn_module_names_parameters_and_clusters():
-    nn = pytest.importorskip("nn")
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
     loss = model(tl.randn(5, 3)).sum()
     nodes, _, _ = parse(to_dot(loss, params=model))

@@ -13,7 +13,7 @@ from .creation import (BoolTensor, DoubleTensor, FloatTensor, LongTensor, arange
                        get_default_device, linspace, ones, ones_like, rand, rand_like, randint,
                        randint_like, randn, randn_like, randperm, set_default_device, tensor,
                        zeros, zeros_like)
-from .errors import GraphFreedError
+from .errors import GraphFreedError, ShapeError
 from .devices import cuda, device
 from .dtypes import bool, float32, float64, get_default_dtype, int64, set_default_dtype  # noqa: A004
 from .dtypes import float16, int8, int16, int32, uint8
@@ -28,6 +28,8 @@ from .serialization import load, save
 from .tensor import Tensor
 
 from . import data, train, utils  # training utilities (tl.data, tl.train, tl.utils.data)
+from . import linalg  # tl.linalg.inv, tl.linalg.svd, ...
+from .linalg import _cross as cross, _svd as svd, det, inv as inverse  # noqa: F401
 from . import autograd, facades
 
 facades.install()   # `import tinygrad_lite.nn as nn`, `tinygrad_lite.optim`: see facades.py
@@ -37,6 +39,7 @@ def __getattr__(name):
     if name in ("nn", "optim"):
         return facades.load(name)
     raise AttributeError(f"module 'tinygrad_lite' has no attribute {name!r}")
+
 
 float = float32   # noqa: A001  (torch.float)
 double = float64

@@ -6,6 +6,7 @@ import math
 from . import dtypes, ops
 from .out_argument import accepts_out
 from .tensor import Tensor, where  # noqa: F401  (where is re-exported)
+from .errors import ShapeError
 
 _METHODS = ("add", "sub", "mul", "div", "pow", "maximum", "minimum", "matmul", "dot", "exp",
             "log", "sqrt", "abs", "sign", "sin", "cos", "tanh", "sigmoid", "relu", "clamp",
@@ -27,9 +28,22 @@ def _function(name):
     return accepts_out(fn) if name in _TAKE_OUT else fn
 
 
+_METHODS += ("prod", "floor", "ceil", "trunc", "fix", "round", "frac", "log2", "log10", "log1p",
+             "expm1", "reciprocal", "rsqrt", "logaddexp", "hypot", "lerp", "tan", "asin", "acos",
+             "atan", "sinh", "cosh", "atan2", "arcsin", "arccos", "arctan", "arctan2",
+             "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
+             "bitwise_or", "bitwise_xor", "bitwise_not", "isclose", "allclose", "equal",
+             "index_select", "index_add", "scatter", "scatter_add", "masked_select", "nonzero",
+             "argwhere", "movedim", "moveaxis", "unflatten", "tile", "repeat_interleave", "roll",
+             "diagonal", "tril", "triu", "outer", "ger", "cumprod", "sort", "argsort", "topk",
+             "unique")
 globals().update({name: _function(name) for name in _METHODS})
 __all__ = list(_METHODS) + ["cat", "concat", "concatenate", "stack", "where", "numel",
                             "is_tensor"]
+__all__ += ["einsum", "meshgrid", "cdist"]
+
+
+from .functional_more import cdist, einsum, meshgrid  # noqa: E402,F401
 
 
 @accepts_out
@@ -45,7 +59,7 @@ def cat(tensors, dim=0):
         dtype = dtypes.promote(dtype, t.dtype)
         if t.ndim != first.ndim or t.shape[:dim] + t.shape[dim + 1:] != \
                 first.shape[:dim] + first.shape[dim + 1:]:
-            raise ValueError(f"cat: shapes {[x.shape for x in tensors]} don't match outside "
+            raise ShapeError(f"cat: shapes {[x.shape for x in tensors]} don't match outside "
                              f"dim {dim}")
     return ops.Cat.apply(*[t.to(dtype) for t in tensors], dim=dim)
 
@@ -61,7 +75,7 @@ def stack(tensors, dim=0):
         raise ValueError("stack: needs at least one tensor")
     shapes = {t.shape for t in tensors}
     if len(shapes) != 1:
-        raise ValueError(f"stack: all tensors need the same shape, got "
+        raise ShapeError(f"stack: all tensors need the same shape, got "
                          f"{[t.shape for t in tensors]}")
     dim = tensors[0]._dim(dim, "stack", extra=1)
     return cat([t.unsqueeze(dim) for t in tensors], dim)

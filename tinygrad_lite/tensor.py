@@ -14,10 +14,12 @@ from . import devices, dtypes, function, ops
 from .autograd import engine
 from . import random as tl_random
 from .grad_mode import is_grad_enabled
+from .errors import ShapeError
+from .tensor_extra import ExtraMethods
 from .tensor_inplace import InPlaceMethods
 from .tensor_new import NewMethods
 from .tensor_reduce import ReductionMethods
-from .tensor_shape import ShapeMethods, _index_arrays
+from .tensor_shape import ShapeMethods, _index_steps
 
 
 
@@ -53,7 +55,7 @@ def _converter(dtype, name):
     return convert
 
 
-class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
+class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods, ExtraMethods):
     """An n-dimensional array that records the operations applied to it.
 
     `Tensor(data, requires_grad=False, dtype=None)`: data is a scalar, nested list, NumPy
@@ -285,6 +287,19 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
                                f"require grad (shape {self.shape})")
         return engine.register_tensor_hook(self, hook)
 
+    def _forget_grad(self, set_to_none=True):
+        """What `zero_grad` does to each parameter: `grad = None`, or with set_to_none=False
+        zero the grad's array in place (grad stays the same Tensor, as in PyTorch; each
+        leaf's grad owns its memory, so no other tensor changes)."""
+        if self._grad is None:
+            return
+        if set_to_none:
+            self._grad = None
+        elif self._grad._ctx is not None:   # made with create_graph=True: not detachable in
+            self._grad = Tensor._make(np.zeros_like(self._data), False, None)   # place
+        else:
+            self._grad.requires_grad_(False).zero_()
+
     def retain_grad(self):
         """Make backward fill `.grad` of this non-leaf tensor too (leaves always get one)."""
         if not self.requires_grad:
@@ -313,7 +328,7 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
         try:
             self._data[...] = np.broadcast_to(values, self.shape)
         except ValueError:
-            raise ValueError(f"{op}: can't write values of shape {np.shape(values)} into a "
+            raise ShapeError(f"{op}: can't write values of shape {np.shape(values)} into a "
                              f"tensor of shape {self.shape}") from None
         return self
 
@@ -372,7 +387,11 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
 
     def __setitem__(self, index, value):
         self._check_inplace("__setitem__")
-        self._data[_index_arrays(index)] = _data(value)
+        *view_steps, last = _index_steps(index)
+        target = self._data
+        for step in view_steps:                 # basic indexing: a view into self
+            target = target[step]
+        target[last] = _data(value)
 
     # ---- arithmetic ----------------------------------------------------------------------
     def add(self, other, alpha=1):
@@ -430,7 +449,7 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
     def mm(self, mat2):
         """Matrix product of two 2-D tensors."""
         if self.ndim != 2 or _tensor(mat2, self.dtype).ndim != 2:
-            raise ValueError(f"mm: expects two 2-D tensors, got shapes {self.shape} and "
+            raise ShapeError(f"mm: expects two 2-D tensors, got shapes {self.shape} and "
                              f"{np.shape(mat2)}; use matmul for other ranks")
         return self.matmul(mat2)
 
@@ -438,7 +457,7 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
         """Batched matrix product of (b, n, m) and (b, m, p) tensors."""
         shape = np.shape(mat2)
         if self.ndim != 3 or len(shape) != 3 or self.shape[0] != shape[0]:
-            raise ValueError(f"bmm: expects (b, n, m) and (b, m, p) tensors, got shapes "
+            raise ShapeError(f"bmm: expects (b, n, m) and (b, m, p) tensors, got shapes "
                              f"{self.shape} and {shape}")
         return self.matmul(mat2)
 
@@ -450,11 +469,14 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
 
     # comparisons give bool tensors and have no gradient
     def _compare(self, other, ufunc):
-        """Compare after promoting both sides to one dtype (as PyTorch: int8 < 2.5 compares
-        as floats)."""
+        """A bool tensor, comparing after promoting both sides to one dtype (as PyTorch:
+        int8 < 2.5 compares as floats); NotImplemented for a non-numeric `other` (a string,
+        None), so that Python answers `t == None` with False and `t != "a"` with True."""
         if isinstance(other, (Tensor, numbers.Number)):
             a, b = _operands(self, other, ufunc.__name__)
             return Tensor._make(ufunc(a._data, b._data), False, None)
+        if not isinstance(other, (np.ndarray, np.generic, list, tuple)):
+            return NotImplemented
         return Tensor._make(ufunc(self._data, _data(other)), False, None)
 
     __lt__ = lambda self, o: self._compare(o, np.less)          # noqa: E731
@@ -466,15 +488,14 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     def __invert__(self):
-        if self.dtype != dtypes.bool:
-            raise TypeError(f"~: only bool tensors can be inverted, this one is {self.dtype}")
-        return Tensor._make(~self._data, False, None)
+        """Logical not of a bool tensor, bitwise not of an integer one."""
+        return self.bitwise_not()
 
     def __and__(self, other):
-        return Tensor._make(self._data & _data(other), False, None)
+        return self.bitwise_and(other)
 
     def __or__(self, other):
-        return Tensor._make(self._data | _data(other), False, None)
+        return self.bitwise_or(other)
 
     def isnan(self):
         return Tensor._make(np.isnan(self._data), False, None)
@@ -524,8 +545,11 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
         return ops.ReLU.apply(self)
 
     def clamp(self, min=None, max=None):
+        """min(max(x, min), max); the bounds are numbers or tensors (then differentiable)."""
         if min is None and max is None:
             raise ValueError("clamp: give at least one of min and max")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            return self._clamp_by_tensors(min, max)
         bounds_are_floats = any(isinstance(v, float) for v in (min, max))
         source = self._floating() if bounds_are_floats else self
         return ops.Clamp.apply(source, min=min, max=max)
@@ -633,11 +657,18 @@ def _true_division(a, b):
     return a, b
 
 
-def where(condition, input, other):
-    """Elementwise `input if condition else other`; differentiable in input and other."""
+def where(condition, input=None, other=None):
+    """Elementwise `input if condition else other`; differentiable in input and other.
+    `where(condition)` alone is `condition.nonzero(as_tuple=True)`, as in PyTorch."""
     condition = condition if isinstance(condition, Tensor) else Tensor(condition)
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where: give both input and other, or only the condition")
     if condition.dtype != dtypes.bool:
         raise TypeError(f"where: condition must be a bool tensor, got {condition.dtype}")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = Tensor(input)                   # two numbers: the first one's own dtype
     if isinstance(input, Tensor) or not isinstance(other, Tensor):
         a, b = _operands(input, other, "where")
     else:

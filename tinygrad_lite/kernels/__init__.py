@@ -18,7 +18,7 @@ import importlib
 
 import numpy as np
 
-from . import reference, reference_nn, reference_optim
+from . import reference, reference_nn, reference_optim, reference_rnn
 from ._jit import JIT_ENABLED
 
 JIT_DTYPES = frozenset((np.dtype(np.float32), np.dtype(np.float64)))
@@ -71,6 +71,7 @@ conv_kernels = _KernelModule(".conv", reference_nn)            # conv2d, pooling
 batchnorm_kernels = _KernelModule(".batchnorm", reference_nn)
 optim_kernels = _KernelModule(".optim", reference_optim)        # fused optimizer updates
 activation_kernels = _KernelModule(".activation", reference_nn)  # leaky_relu, erf, gelu
+rnn_kernels = _KernelModule(".rnn", reference_rnn)              # LSTM and GRU cell steps
 
 relu_fwd = _backend(".elementwise", "relu_fwd")
 relu_bwd = _backend(".elementwise", "relu_bwd")
@@ -87,7 +88,8 @@ softmax_bwd = _backend(".softmax", "softmax_bwd")
 matmul = _backend(".linear", "matmul")
 linear_fwd = _backend(".linear", "linear_fwd")
 
-__all__ = ["activation_kernels", "batchnorm_kernels", "conv_kernels", "optim_kernels", "exp_fwd",
+__all__ = ["activation_kernels", "batchnorm_kernels", "conv_kernels", "optim_kernels",
+           "rnn_kernels", "exp_fwd",
            "linear_fwd", "log_softmax_bwd", "log_softmax_fwd", "logsumexp_fwd", "matmul",
            "relu_bwd", "relu_fwd", "sigmoid_bwd", "sigmoid_fwd", "softmax_bwd", "softmax_fwd",
            "tanh_bwd", "tanh_fwd"]
