@@ -169,6 +169,8 @@ def test_sum_argmax_tolist_item_match_torch(name):
     assert_same(x.sum(), t.sum())
     assert_same(x.sum(0), t.sum(0))
     assert_same(x.cumsum(0), t.cumsum(0))
+    assert_same(x.prod(), t.prod())
+    assert_same(x.cumprod(0), t.cumprod(0))
     if name != "bool":                  # PyTorch has no argmax of bool
         assert_same(x.argmax(), t.argmax())
         assert_same(x.max(0).indices, t.max(0).indices)
@@ -203,6 +205,24 @@ def test_other_dtypes_are_refused_as_indices_as_in_torch(name):
         tl.arange(5.0)[tl.tensor([1, 2], dtype=getattr(tl, name))]
     with pytest.raises(IndexError, match="long, int, byte or bool"):
         torch.arange(5.0)[torch.tensor([1, 2], dtype=getattr(torch, name))]
+
+
+@pytest.mark.parametrize("name", ["int8", "uint8", "int16", "int32", "int64"])
+def test_gather_and_index_select_take_int32_and_int64_as_torch(name):
+    torch = pytest.importorskip("torch")
+    calls = (lambda x, i: x.gather(0, i), lambda x, i: x.index_select(0, i))
+    for call in calls:
+        expected = None
+        try:
+            expected = call(torch.arange(4.0), theirs(torch, name, [2, 0, 1]))
+        except RuntimeError:
+            pass
+        index = ours(name, [2, 0, 1])
+        if expected is None:
+            with pytest.raises(TypeError, match="int64 or int32"):
+                call(tl.arange(4.0), index)
+        else:
+            assert_same(call(tl.arange(4.0), index), expected)
 
 
 # ---- float16 ----------------------------------------------------------------------------

@@ -26,8 +26,8 @@ def _spread(g, shape, dims):
 
 
 def _accumulator(x):
-    """The dtype sums run in: the input's for floats; int64 for bool and every integer
-    width (PyTorch: the sum of int8, uint8, int32 or bool tensors is int64)."""
+    """The dtype sums and products run in: the input's for floats; int64 for bool and every
+    integer width (PyTorch: the sum of int8, uint8, int32 or bool tensors is int64)."""
     return None if x.dtype.kind == "f" else np.int64
 
 
