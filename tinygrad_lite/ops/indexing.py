@@ -14,8 +14,8 @@ def index_array(op, index, ndim=None):
     PyTorch requires (with `ndim` dims when given)."""
     array = index._data if hasattr(index, "_data") else np.asarray(index)
     if array.dtype not in (np.int64, np.int32):
-        raise TypeError(f"{op}: index must be an int64 or int32 tensor, got {array.dtype} "
-                        "(convert with .long())")
+        raise TypeError(f"{op}: index must be an integer tensor of dtype int64 or int32, got "
+                        f"{array.dtype} (convert with .long())")
     if ndim is not None and array.ndim != ndim:
         raise ShapeError(f"{op}: index must have {ndim} dims like the input, got shape "
                          f"{array.shape}")
