@@ -307,8 +307,8 @@ class Module:
             return self
         dtype = dtypes.to_dtype(dtype, op=f"{type(self).__name__}.to")
         if not dtypes.is_floating(dtype):
-            raise TypeError(f"{type(self).__name__}.to: expected a floating dtype (tl.float32 "
-                            f"or tl.float64), got {dtype}")
+            raise TypeError(f"{type(self).__name__}.to: expected a floating dtype (tl.float16, "
+                            f"tl.float32 or tl.float64), got {dtype}")
         for t in list(self.parameters()) + list(self.buffers()):
             if dtypes.is_floating(t.dtype) and t.dtype != dtype:
                 t._data = t._data.astype(dtype)
@@ -331,6 +331,10 @@ class Module:
     def float(self):
         """to(float32), the default dtype."""
         return self.to(dtypes.float32)
+
+    def half(self):
+        """to(float16): half the memory, about 3 significant digits."""
+        return self.to(dtypes.float16)
 
     # ---- state dict ----------------------------------------------------------------------
     def _state_items(self, prefix=""):

@@ -1,8 +1,10 @@
 """Every Tensor op as a `tl.` function (`tl.exp(x)` is `x.exp()`), plus the ops that take
-several tensors: cat, stack, where."""
+several tensors: cat, stack, where. The common ones take PyTorch's `out=` (see
+out_argument.py)."""
 import math
 
 from . import dtypes, ops
+from .out_argument import accepts_out
 from .tensor import Tensor, where  # noqa: F401  (where is re-exported)
 from .errors import ShapeError
 
@@ -13,6 +15,7 @@ _METHODS = ("add", "sub", "mul", "div", "pow", "maximum", "minimum", "matmul", "
             "permute", "unsqueeze", "squeeze", "expand", "broadcast_to", "split", "chunk",
             "pad", "gather", "neg", "clone", "detach", "flip", "cumsum", "norm", "masked_fill",
             "isnan", "isinf", "isfinite", "t", "repeat", "unbind", "square", "erf", "mm", "bmm")
+_TAKE_OUT = ("add", "sub", "mul", "div", "matmul", "mm", "bmm")    # and cat, stack below
 
 
 def _function(name):
@@ -22,7 +25,7 @@ def _function(name):
         return method(input if isinstance(input, Tensor) else Tensor(input), *args, **kwargs)
     fn.__name__ = name
     fn.__doc__ = f"tl.{name}(t, ...) is t.{name}(...). " + (method.__doc__ or "")
-    return fn
+    return accepts_out(fn) if name in _TAKE_OUT else fn
 
 
 _METHODS += ("prod", "floor", "ceil", "trunc", "fix", "round", "frac", "log2", "log10", "log1p",
@@ -43,6 +46,7 @@ __all__ += ["einsum", "meshgrid", "cdist"]
 from .functional_more import cdist, einsum, meshgrid  # noqa: E402,F401
 
 
+@accepts_out
 def cat(tensors, dim=0):
     """Join tensors along an existing dim; all other dims must match."""
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
@@ -63,6 +67,7 @@ def cat(tensors, dim=0):
 concatenate = concat = cat
 
 
+@accepts_out
 def stack(tensors, dim=0):
     """Join equally shaped tensors along a new dim."""
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]

@@ -24,12 +24,18 @@ from .tensor_shape import ShapeMethods, _index_steps
 
 
 def _to_array(data, dtype, op):
-    """Convert user data to a fresh ndarray of one of the four supported dtypes: Python
-    floats become float32, float64 arrays and tensors stay float64, integers become int64."""
+    """Convert user data to a fresh ndarray of a supported dtype: Python floats become the
+    default float (float32), Python ints int64; arrays and tensors keep their dtype (float64,
+    int32, float16, ...) as torch.tensor does."""
     if isinstance(data, Tensor):
         data = data._data
     if dtype is not None:
-        return np.array(data, dtype=dtypes.to_dtype(dtype, op=op))
+        dtype = dtypes.to_dtype(dtype, op=op)
+        try:
+            return np.array(data, dtype=dtype)
+        except OverflowError as e:
+            raise RuntimeError(f"{op}: value cannot be converted to type {dtype} without "
+                               f"overflow ({e})") from None
     array = np.array(data)
     if array.dtype.kind not in "fiub":
         raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__} with dtype "
@@ -40,12 +46,21 @@ def _to_array(data, dtype, op):
     return array.astype(dtypes.to_dtype(array.dtype, op=op), copy=False)
 
 
+def _converter(dtype, name):
+    """The method `t.<name>()`, which is `t.to(dtype)`."""
+    def convert(self):
+        return self.to(dtype)
+    convert.__name__ = name
+    convert.__doc__ = f"t.{name}() is t.to(tl.{dtype})."
+    return convert
+
+
 class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods, ExtraMethods):
     """An n-dimensional array that records the operations applied to it.
 
     `Tensor(data, requires_grad=False, dtype=None)`: data is a scalar, nested list, NumPy
-    array or Tensor; Python floats become float32, float64 arrays stay float64, integers
-    become int64.
+    array or Tensor; Python floats become float32, Python ints int64, arrays keep their
+    dtype (float64, float16, int32, uint8, ...).
     """
     __slots__ = ("_data", "_grad", "requires_grad", "_ctx", "_version", "__weakref__")
     __array_priority__ = 1000  # so ndarray + Tensor calls Tensor.__radd__
@@ -126,8 +141,8 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods, ExtraMe
 
     def __repr__(self):
         body = np.array2string(self._data, separator=", ", prefix="tensor(")
-        shown_by_default = self.dtype == dtypes.float32 or (self.dtype == dtypes.int64 and
-                                                             self._data.size > 0)
+        shown_by_default = self.dtype == dtypes.get_default_dtype() or (
+            self.dtype in (dtypes.int64, dtypes.bool) and self._data.size > 0)   # as PyTorch
         extra = "" if shown_by_default else f", dtype={self.dtype}"
         if self._ctx is not None:
             extra += f", grad_fn={self._ctx!r}"
@@ -234,19 +249,16 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods, ExtraMe
 
     type = astype
 
-    def float(self):
-        return self.to(dtypes.float32)
-
-    def double(self):
-        return self.to(dtypes.float64)
-
-    def long(self):
-        return self.to(dtypes.int64)
-
-    int = long  # tinygrad_lite's one integer dtype is int64 (torch's .int() is int32)
-
-    def bool(self):
-        return self.to(dtypes.bool)
+    # PyTorch's names: .int() is int32, .long() int64, .char() int8, .byte() uint8
+    half, float, double = (_converter(dtypes.float16, "half"),
+                           _converter(dtypes.float32, "float"),
+                           _converter(dtypes.float64, "double"))
+    byte, char, short, int, long = (_converter(dtypes.uint8, "byte"),
+                                    _converter(dtypes.int8, "char"),
+                                    _converter(dtypes.int16, "short"),
+                                    _converter(dtypes.int32, "int"),
+                                    _converter(dtypes.int64, "long"))
+    bool = _converter(dtypes.bool, "bool")
 
     def type_as(self, other):
         return self.to(other.dtype)
@@ -382,10 +394,16 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods, ExtraMe
         target[last] = _data(value)
 
     # ---- arithmetic ----------------------------------------------------------------------
-    def add(self, other):
+    def add(self, other, alpha=1):
+        """self + alpha * other"""
+        if alpha != 1:
+            return ops.Add.apply(*_times_alpha(self, other, alpha, "add"))
         return _binary(ops.Add, self, other, "add")
 
-    def sub(self, other):
+    def sub(self, other, alpha=1):
+        """self - alpha * other"""
+        if alpha != 1:
+            return ops.Sub.apply(*_times_alpha(self, other, alpha, "sub"))
         return _binary(ops.Sub, self, other, "sub")
 
     def mul(self, other):
@@ -451,9 +469,13 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods, ExtraMe
 
     # comparisons give bool tensors and have no gradient
     def _compare(self, other, ufunc):
-        """A bool tensor; NotImplemented for a non-numeric `other` (a string, None), so that
-        Python answers `t == None` with False and `t != "a"` with True, as PyTorch does."""
-        if not isinstance(other, (Tensor, numbers.Number, np.ndarray, np.generic, list, tuple)):
+        """A bool tensor, comparing after promoting both sides to one dtype (as PyTorch:
+        int8 < 2.5 compares as floats); NotImplemented for a non-numeric `other` (a string,
+        None), so that Python answers `t == None` with False and `t != "a"` with True."""
+        if isinstance(other, (Tensor, numbers.Number)):
+            a, b = _operands(self, other, ufunc.__name__)
+            return Tensor._make(ufunc(a._data, b._data), False, None)
+        if not isinstance(other, (np.ndarray, np.generic, list, tuple)):
             return NotImplemented
         return Tensor._make(ufunc(self._data, _data(other)), False, None)
 
@@ -575,7 +597,11 @@ def _tensor(x, dtype):
             x, (numbers.Integral, np.integer)) else 2
         if own > dtypes.category(dtype):
             dtype = dtypes.default_of_category(own)
-        return Tensor._make(np.array(x, dtype=dtype), False, None)
+        try:
+            array = np.array(x, dtype=dtype)
+        except OverflowError:   # int8 tensor + 1000: the scalar wraps around, as in PyTorch
+            array = np.array(x).astype(dtype)
+        return Tensor._make(array, False, None)
     return Tensor(x)
 
 
@@ -610,6 +636,17 @@ def _binary(op, a, b, name):
             a._data.shape == b._data.shape:
         return op.apply(a, b)
     return op.apply(*_operands(a, b, name))
+
+
+def _times_alpha(a, b, alpha, op):
+    """Operands (a, alpha * b) for add/sub's `alpha=`; a float alpha needs floating operands,
+    as in PyTorch."""
+    a, b = _operands(a, b, op)
+    if isinstance(alpha, numbers.Real) and not isinstance(alpha, numbers.Integral) and \
+            not dtypes.is_floating(a.dtype):
+        raise RuntimeError(f"{op}: for integral input tensors ({a.dtype}), argument alpha must "
+                           f"not be a floating point number, got {alpha}")
+    return a, b * alpha
 
 
 def _true_division(a, b):

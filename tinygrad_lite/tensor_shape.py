@@ -5,6 +5,7 @@ It is part of `Tensor`, split off only to keep each file short: the methods are 
 the movement ops, or compositions of other Tensor methods. They rely on the core helper `_dim`
 that `Tensor` defines in tensor.py."""
 import numbers
+import warnings
 
 import numpy as np
 
@@ -25,12 +26,27 @@ def _index_arrays(index):
     if isinstance(index, tuple):
         return tuple(_index_arrays(i) for i in index)
     if isinstance(index, function.Tensor):
-        if index.ndim == 0 and index.dtype.kind in "iu":
-            return int(index._data)
-        return index._data
+        array = _index_tensor(index._data)
+        if array.ndim == 0 and array.dtype.kind in "iu":
+            return int(array)
+        return array
     if isinstance(index, list):
         return np.asarray(index)
     return index
+
+
+def _index_tensor(array):
+    """A tensor used as an index, as PyTorch reads it: int64 and int32 hold positions, bool
+    is a mask, and uint8 is a mask too (deprecated in PyTorch, with its warning)."""
+    if array.dtype == np.uint8:
+        warnings.warn("indexing with dtype uint8 is now deprecated, please use a dtype bool "
+                      "instead (as in PyTorch, a uint8 index is read as a mask)",
+                      UserWarning, stacklevel=4)
+        return array.astype(bool)
+    if array.dtype not in (np.int64, np.int32, np.bool_):
+        raise IndexError(f"tensors used as indices must be long, int, byte or bool tensors, "
+                         f"got {array.dtype} (convert with .long())")
+    return array
 
 
 def _index_parts(index):

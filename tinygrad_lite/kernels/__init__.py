@@ -7,13 +7,22 @@ TINYGRAD_LITE_JIT=0 (or Numba is missing).
 Importing Numba takes ~0.2 s, so the kernel modules (and Numba) are imported on the first
 call of any kernel, not at `import tinygrad_lite`; each kernel then compiles on its first
 call per dtype (or loads from Numba's disk cache).
+
+The Numba kernels are compiled for float32 and float64 only. Every kernel's first argument is
+an array; when its dtype is another one (float16, an integer, bool), the call goes to the
+NumPy twin instead. That choice is made here, for every kernel at once, so no op needs to
+check dtypes before calling one.
 """
 import functools
 import importlib
 
+import numpy as np
+
 from . import (reference, reference_embedding, reference_nn, reference_norm,
                reference_optim, reference_rnn)
 from ._jit import JIT_ENABLED
+
+JIT_DTYPES = frozenset((np.dtype(np.float32), np.dtype(np.float64)))
 
 
 def _backend(module, name):
@@ -26,8 +35,20 @@ def _backend(module, name):
     @functools.wraps(twin)  # same name and formula docstring as the twin
     def call(*args, **kwargs):
         nonlocal kernel
+        if args[0].dtype not in JIT_DTYPES:     # float16, integers: NumPy computes them
+            return twin(*args, **kwargs)
         if kernel is None:
             kernel = getattr(importlib.import_module(module, __name__), name)
+        return kernel(*args, **kwargs)
+    return call
+
+
+def _by_dtype(kernel, twin):
+    """kernel(*args), or twin(*args) when the first array is of a dtype Numba isn't built for."""
+    @functools.wraps(kernel)
+    def call(*args, **kwargs):
+        if args[0].dtype not in JIT_DTYPES:
+            return twin(*args, **kwargs)
         return kernel(*args, **kwargs)
     return call
 
@@ -40,9 +61,9 @@ class _KernelModule:
         self._module, self._twins = module, twins
 
     def __getattr__(self, name):
-        source = (importlib.import_module(self._module, __name__) if JIT_ENABLED
-                  else self._twins)
-        kernel = getattr(source, name)
+        twin = getattr(self._twins, name)
+        kernel = (_by_dtype(getattr(importlib.import_module(self._module, __name__), name), twin)
+                  if JIT_ENABLED else twin)
         setattr(self, name, kernel)          # found once, then a plain attribute
         return kernel
 

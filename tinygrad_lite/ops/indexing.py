@@ -10,11 +10,12 @@ from ..errors import ShapeError
 
 
 def index_array(op, index, ndim=None):
-    """The integer array of an index tensor (or list), checked to be integer (with `ndim`
-    dims when given)."""
+    """The integer array of an index tensor (or list), checked to be int64 or int32 as
+    PyTorch requires (with `ndim` dims when given)."""
     array = index._data if hasattr(index, "_data") else np.asarray(index)
-    if array.dtype.kind not in "iu":
-        raise TypeError(f"{op}: index must be an integer (int64) tensor, got {array.dtype}")
+    if array.dtype not in (np.int64, np.int32):
+        raise TypeError(f"{op}: index must be an integer tensor of dtype int64 or int32, got "
+                        f"{array.dtype} (convert with .long())")
     if ndim is not None and array.ndim != ndim:
         raise ShapeError(f"{op}: index must have {ndim} dims like the input, got shape "
                          f"{array.shape}")

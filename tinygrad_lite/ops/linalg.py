@@ -13,7 +13,7 @@ from ..errors import ShapeError
 class MatMul(Function):
     """C = A B;  dA = dC B^T, dB = A^T dC (batch dims summed back by the engine)"""
     def forward(ctx, a, b):
-        if a.ndim == 2 and b.ndim == 2 and a.dtype.kind == "f":
+        if a.ndim == 2 and b.ndim == 2:
             return K.matmul(a, b)
         if a.dtype.kind == "f":     # NumPy calls BLAS per batch only for contiguous matrices:
             a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)  # a transposed view

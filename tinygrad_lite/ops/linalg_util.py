@@ -67,9 +67,10 @@ def check_matrix(op, a):
     if a.ndim < 2:
         raise ShapeError(f"{op}: expected a (batch of) matrices of shape (*, m, n), got shape "
                          f"{tuple(a.shape)}")
-    if a.dtype.kind != "f":
+    if a.dtype not in (np.float32, np.float64):   # LAPACK has no float16, nor has PyTorch's
         raise TypeError(f"{op}: expected a floating point input (float32 or float64), got "
-                        f"{a.dtype}")
+                        f"{a.dtype}" + (" (low precision dtypes are not supported; use "
+                                        ".float())" if a.dtype == np.float16 else ""))
 
 
 @contextlib.contextmanager

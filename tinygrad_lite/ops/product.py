@@ -6,7 +6,7 @@ import numpy as np
 
 from ..function import Function, Sample, constant, register
 from .elementwise import Where
-from .reduce import REDUCE, _spread
+from .reduce import REDUCE, _accumulator, _spread
 
 
 def _with_zeros(rng, shape):
@@ -35,7 +35,7 @@ class Prod(Function):
 
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims = x.shape, dims
-        return np.prod(x, axis=dims, keepdims=keepdim)
+        return np.prod(x, axis=dims, keepdims=keepdim, dtype=_accumulator(x))
 
     def backward(ctx, g):
         x = ctx.inputs[0]
@@ -79,7 +79,7 @@ class CumProd(Function):
 
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return np.cumprod(x, axis=dim)
+        return np.cumprod(x, axis=dim, dtype=_accumulator(x))
 
     def backward(ctx, g):
         dim = ctx.dim

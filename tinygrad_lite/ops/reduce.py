@@ -25,6 +25,12 @@ def _spread(g, shape, dims):
     return g if keep == shape else Expand.apply(g, shape=shape)
 
 
+def _accumulator(x):
+    """The dtype sums and products run in: the input's for floats; int64 for bool and every
+    integer width (PyTorch: the sum of int8, uint8, int32 or bool tensors is int64)."""
+    return None if x.dtype.kind == "f" else np.int64
+
+
 def _torch_reduce(method):
     def run(torch, x, dims, keepdim):
         return getattr(x, method)(dim=dims, keepdim=keepdim) if dims else x
@@ -38,7 +44,7 @@ class Sum(Function):
     """sum over `dims`;  every element's gradient is g, broadcast back"""
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims = x.shape, dims
-        return x.sum(axis=dims, keepdims=keepdim)
+        return x.sum(axis=dims, keepdims=keepdim, dtype=_accumulator(x))
 
     def backward(ctx, g):       # each input element contributed once: broadcast g back
         return _spread(g, ctx.shape, ctx.dims)
@@ -72,7 +78,7 @@ class CumSum(Function):
     """y_i = x_0 + ... + x_i along dim;  dL/dx_i = g_i + ... + g_last (a reversed cumsum)"""
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return np.cumsum(x, axis=dim)
+        return np.cumsum(x, axis=dim, dtype=_accumulator(x))
 
     def backward(ctx, g):
         return g.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim)
