@@ -8,13 +8,6 @@ from .out_argument import accepts_out
 from .tensor import Tensor, where  # noqa: F401  (where is re-exported)
 from .errors import ShapeError
 
-_METHODS = ("add", "sub", "mul", "div", "pow", "maximum", "minimum", "matmul", "dot", "exp",
-            "log", "sqrt", "abs", "sign", "sin", "cos", "tanh", "sigmoid", "relu", "clamp",
-            "clip", "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax",
-            "argmin", "logsumexp", "softmax", "log_softmax", "reshape", "flatten", "transpose",
-            "permute", "unsqueeze", "squeeze", "expand", "broadcast_to", "split", "chunk",
-            "pad", "gather", "neg", "clone", "detach", "flip", "cumsum", "norm", "masked_fill",
-            "isnan", "isinf", "isfinite", "t", "repeat", "unbind", "square", "erf", "mm", "bmm")
 _TAKE_OUT = ("add", "sub", "mul", "div", "matmul", "mm", "bmm")    # and cat, stack below
 
 
@@ -28,18 +21,61 @@ def _function(name):
     return accepts_out(fn) if name in _TAKE_OUT else fn
 
 
-_METHODS += ("prod", "floor", "ceil", "trunc", "fix", "round", "frac", "log2", "log10", "log1p",
-             "expm1", "reciprocal", "rsqrt", "logaddexp", "hypot", "lerp", "tan", "asin", "acos",
-             "atan", "sinh", "cosh", "atan2", "arcsin", "arccos", "arctan", "arctan2",
-             "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
-             "bitwise_or", "bitwise_xor", "bitwise_not", "isclose", "allclose", "equal",
-             "index_select", "index_add", "scatter", "scatter_add", "masked_select", "nonzero",
-             "argwhere", "movedim", "moveaxis", "unflatten", "tile", "repeat_interleave", "roll",
-             "diagonal", "tril", "triu", "outer", "ger", "cumprod", "sort", "argsort", "topk",
-             "unique")
-globals().update({name: _function(name) for name in _METHODS})
-__all__ = list(_METHODS) + ["cat", "concat", "concatenate", "stack", "where", "numel",
-                            "is_tensor"]
+# Each Tensor method below as a tl. function, written out so that editors and linters see
+# the names (sum, max, abs, ... shadow the builtins here on purpose: they are tl.sum, ...).
+add, sub, mul, div, pow = map(_function, ("add", "sub", "mul", "div", "pow"))
+maximum, minimum, matmul, dot, exp = map(_function, ("maximum", "minimum", "matmul", "dot", "exp"))
+log, sqrt, abs, sign, sin = map(_function, ("log", "sqrt", "abs", "sign", "sin"))
+cos, tanh, sigmoid, relu, clamp = map(_function, ("cos", "tanh", "sigmoid", "relu", "clamp"))
+clip, sum, mean, var, std = map(_function, ("clip", "sum", "mean", "var", "std"))
+max, min, amax, amin, argmax = map(_function, ("max", "min", "amax", "amin", "argmax"))
+argmin, logsumexp, softmax, log_softmax, reshape = map(
+    _function, ("argmin", "logsumexp", "softmax", "log_softmax", "reshape"))
+flatten, transpose, permute, unsqueeze, squeeze = map(
+    _function, ("flatten", "transpose", "permute", "unsqueeze", "squeeze"))
+expand, broadcast_to, split, chunk, pad = map(
+    _function, ("expand", "broadcast_to", "split", "chunk", "pad"))
+gather, neg, clone, detach, flip = map(_function, ("gather", "neg", "clone", "detach", "flip"))
+cumsum, norm, masked_fill, isnan, isinf = map(
+    _function, ("cumsum", "norm", "masked_fill", "isnan", "isinf"))
+isfinite, t, repeat, unbind, square = map(
+    _function, ("isfinite", "t", "repeat", "unbind", "square"))
+erf, mm, bmm, prod, floor = map(_function, ("erf", "mm", "bmm", "prod", "floor"))
+ceil, trunc, fix, round, frac = map(_function, ("ceil", "trunc", "fix", "round", "frac"))
+log2, log10, log1p, expm1, reciprocal = map(
+    _function, ("log2", "log10", "log1p", "expm1", "reciprocal"))
+rsqrt, logaddexp, hypot, lerp, tan = map(_function, ("rsqrt", "logaddexp", "hypot", "lerp", "tan"))
+asin, acos, atan, sinh, cosh = map(_function, ("asin", "acos", "atan", "sinh", "cosh"))
+atan2, arcsin, arccos, arctan, arctan2 = map(
+    _function, ("atan2", "arcsin", "arccos", "arctan", "arctan2"))
+logical_and, logical_or, logical_xor, logical_not, bitwise_and = map(
+    _function, ("logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and"))
+bitwise_or, bitwise_xor, bitwise_not, isclose, allclose = map(
+    _function, ("bitwise_or", "bitwise_xor", "bitwise_not", "isclose", "allclose"))
+equal, index_select, index_add, scatter, scatter_add = map(
+    _function, ("equal", "index_select", "index_add", "scatter", "scatter_add"))
+masked_select, nonzero, argwhere, movedim, moveaxis = map(
+    _function, ("masked_select", "nonzero", "argwhere", "movedim", "moveaxis"))
+unflatten, tile, repeat_interleave, roll, diagonal = map(
+    _function, ("unflatten", "tile", "repeat_interleave", "roll", "diagonal"))
+tril, triu, outer, ger, cumprod = map(_function, ("tril", "triu", "outer", "ger", "cumprod"))
+sort, argsort, topk, unique = map(_function, ("sort", "argsort", "topk", "unique"))
+__all__ = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "matmul", "dot", "exp", "log",
+           "sqrt", "abs", "sign", "sin", "cos", "tanh", "sigmoid", "relu", "clamp", "clip", "sum",
+           "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "logsumexp",
+           "softmax", "log_softmax", "reshape", "flatten", "transpose", "permute", "unsqueeze",
+           "squeeze", "expand", "broadcast_to", "split", "chunk", "pad", "gather", "neg", "clone",
+           "detach", "flip", "cumsum", "norm", "masked_fill", "isnan", "isinf", "isfinite", "t",
+           "repeat", "unbind", "square", "erf", "mm", "bmm", "prod", "floor", "ceil", "trunc",
+           "fix", "round", "frac", "log2", "log10", "log1p", "expm1", "reciprocal", "rsqrt",
+           "logaddexp", "hypot", "lerp", "tan", "asin", "acos", "atan", "sinh", "cosh", "atan2",
+           "arcsin", "arccos", "arctan", "arctan2", "logical_and", "logical_or", "logical_xor",
+           "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isclose",
+           "allclose", "equal", "index_select", "index_add", "scatter", "scatter_add",
+           "masked_select", "nonzero", "argwhere", "movedim", "moveaxis", "unflatten", "tile",
+           "repeat_interleave", "roll", "diagonal", "tril", "triu", "outer", "ger", "cumprod",
+           "sort", "argsort", "topk", "unique", "cat", "concat", "concatenate", "stack", "where",
+           "numel", "is_tensor"]
 __all__ += ["einsum", "meshgrid", "cdist"]
 
 
