@@ -17,7 +17,8 @@ from .linear import Flatten, Identity, Linear
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss,
                    l1_penalty, l2_penalty)
 from .module import Module, Parameter
-from .pooling import AvgPool2d, MaxPool2d
+from .pooling import (AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
+                      MaxPool2d)
 from .summary import summary
 from tinygrad_lite.serialization import load, save
 
@@ -27,3 +28,4 @@ __all__ = ["AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNor
            "ModuleList", "NLLLoss", "PReLU", "Parameter", "RReLU", "ReLU", "SELU", "Sequential",
            "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init", "l1_penalty",
            "l2_penalty", "load", "save", "summary"]
+__all__ += ["AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool1d", "MaxPool1d"]
