@@ -1,7 +1,7 @@
 """`nn.functional` (imported as F): layers and activations as plain functions of tensors,
-named and parameterized like torch.nn.functional. The losses live in nn/loss.py, pooling in
-nn/functional_pooling.py, and convolution, batch normalization and dropout in
-nn/functional_layers.py; all are re-exported here."""
+named and parameterized like torch.nn.functional. The losses live in nn/loss.py, convolution
+in nn/functional_conv.py, pooling in nn/functional_pooling.py, and batch normalization and
+dropout in nn/functional_layers.py; all are re-exported here."""
 import numbers
 import warnings
 
@@ -10,7 +10,8 @@ import numpy as np
 from tinygrad_lite import random
 from tinygrad_lite.ops import nn_activation as ops
 
-from .functional_layers import _check_float, _same_dtype, batch_norm, conv2d, dropout
+from .functional_conv import conv1d, conv2d, conv_transpose2d, fold, unfold
+from .functional_layers import _check_float, _same_dtype, batch_norm, dropout
 from .functional_pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d,
                                  avg_pool2d, max_pool1d, max_pool2d)
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
@@ -21,7 +22,8 @@ __all__ = ["avg_pool2d", "batch_norm", "binary_cross_entropy",
            "gelu", "l1_loss", "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss",
            "nll_loss", "prelu", "relu", "rrelu", "selu", "sigmoid", "softmax", "softplus",
            "tanh"]
-__all__ += ["adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool1d", "max_pool1d"]
+__all__ += ["adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool1d", "conv1d",
+            "conv_transpose2d", "fold", "max_pool1d", "unfold"]
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946

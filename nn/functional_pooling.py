@@ -10,23 +10,18 @@ plane (h * W + w), as PyTorch does; indices have no gradient.
 import numbers
 
 from tinygrad_lite.kernels import pool_kernels
-from tinygrad_lite.kernels.pool_geometry import pool_out_size
+from tinygrad_lite.kernels.geometry import out_size
 from tinygrad_lite.ops import adaptive_pooling as adaptive_ops
 from tinygrad_lite.ops import pooling as pool_ops
 from tinygrad_lite.tensor import Tensor
 
-from .functional_layers import _check_float, pair
+from .functional_layers import _check_float, as_tuple, pair
 
 
 def _single(value, name, caller, minimum):
     """An int or a 1-tuple of ints -> (1, v): the width settings of 1-D pooling as 2-D ones,
     with a height of 1 (a 1-tall window that steps by 1 and has no padding)."""
-    values = (value,) if isinstance(value, numbers.Integral) else tuple(value)
-    if (len(values) != 1 or not isinstance(values[0], numbers.Integral)
-            or isinstance(values[0], bool) or values[0] < minimum):
-        raise ValueError(f"{caller}: {name} must be an int >= {minimum} (or a 1-tuple), got "
-                         f"{value!r}")
-    return (0 if minimum == 0 else 1, int(values[0]))
+    return (0 if minimum == 0 else 1,) + as_tuple(value, name, caller, minimum, 1)
 
 
 def _as_batch(x, dims, caller):
@@ -44,7 +39,7 @@ def _window(x, kernel_size, stride, padding, dilation, ceil_mode, caller):
     if any(p > k // 2 for p, k in zip(padding, kernel_size)):
         raise ValueError(f"{caller}: padding {padding} must be at most half the kernel size "
                          f"{kernel_size}")
-    out = tuple(pool_out_size(x.shape[2 + d], kernel_size[d], stride[d], padding[d],
+    out = tuple(out_size(x.shape[2 + d], kernel_size[d], stride[d], padding[d],
                               dilation[d], ceil_mode) for d in range(2))
     if min(out) < 1:
         span = tuple(dilation[d] * (kernel_size[d] - 1) + 1 for d in range(2))

@@ -168,8 +168,8 @@ def test_errors_name_the_layer_and_what_is_valid():
                                          r"window \(5, 5\) is bigger than the padded input "
                                          r"\(4, 4\)"):
         nn.MaxPool2d(3, dilation=2)(tl.zeros(1, 1, 4, 4))
-    with pytest.raises(ValueError, match=r"AvgPool1d: kernel_size must be an int >= 1 \(or a "
-                                         r"1-tuple\), got \(2, 2\)"):
+    with pytest.raises(ValueError, match=r"AvgPool1d: kernel_size must be an int >= 1 or a "
+                                         r"1-tuple of them, got \(2, 2\)"):
         nn.AvgPool1d((2, 2))
     with pytest.raises(ValueError, match=r"max_pool2d: dilation must be an int >= 1"):
         F.max_pool2d(tl.zeros(1, 1, 4, 4), 2, dilation=0)

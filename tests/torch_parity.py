@@ -23,7 +23,7 @@ def check_against_torch(torch, ours, theirs, x, dtype=np.float64, forward_kwargs
     state = ours.state_dict()
     assert {k: tuple(v.shape) for k, v in state.items()} == \
         {k: tuple(v.shape) for k, v in theirs.state_dict().items()}
-    theirs.load_state_dict({k: torch.tensor(np.asarray(v.numpy())) for k, v in state.items()})
+    theirs.load_state_dict({k: torch.tensor(v.detach().numpy()) for k, v in state.items()})
     ours.load_state_dict({k: tl.tensor(v.detach().numpy())       # and back again
                           for k, v in theirs.state_dict().items()})
     x = np.asarray(x, dtype=dtype)

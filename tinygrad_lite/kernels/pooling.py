@@ -9,7 +9,7 @@ backward (shared by the sliding and the adaptive versions) adds g at those posit
 import numpy as np
 
 from ._jit import njit
-from .pool_geometry import pool_out_size
+from .geometry import out_size
 
 
 @njit()
@@ -160,7 +160,7 @@ def _planes(x):
 
 
 def _out_hw(shape, kernel_size, stride, padding, dilation, ceil_mode):
-    return tuple(pool_out_size(shape[2 + d], kernel_size[d], stride[d], padding[d],
+    return tuple(out_size(shape[2 + d], kernel_size[d], stride[d], padding[d],
                                dilation[d], ceil_mode) for d in range(2))
 
 

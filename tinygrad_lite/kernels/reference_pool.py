@@ -4,7 +4,7 @@ the oracle the kernel tests use. Same names, arguments and results; inputs are n
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .pool_geometry import adaptive_bounds, pool_out_size
+from .geometry import adaptive_bounds, out_size
 
 
 def _padded_windows(x, kernel_size, stride, padding, dilation, ceil_mode, fill):
@@ -13,7 +13,7 @@ def _padded_windows(x, kernel_size, stride, padding, dilation, ceil_mode, fill):
     out_hw, widths = [], [(0, 0), (0, 0)]
     for d in range(2):
         k, s, p, dil = kernel_size[d], stride[d], padding[d], dilation[d]
-        out = pool_out_size(x.shape[2 + d], k, s, p, dil, ceil_mode)
+        out = out_size(x.shape[2 + d], k, s, p, dil, ceil_mode)
         needed = (out - 1) * s + dil * (k - 1) + 1
         widths.append((p, max(p, needed - x.shape[2 + d] - p)))
         out_hw.append(out)
@@ -56,7 +56,7 @@ def _avg_divisor(shape, kernel_size, stride, padding, ceil_mode, count_include_p
     counts = []
     for d in range(2):
         k, s, p, size = kernel_size[d], stride[d], padding[d], shape[2 + d]
-        out = pool_out_size(size, k, s, p, 1, ceil_mode)
+        out = out_size(size, k, s, p, 1, ceil_mode)
         taps = np.arange(out)[:, None] * s + np.arange(k)[None, :]   # padded coordinates
         lo, hi = (0, size + 2 * p) if count_include_pad else (p, p + size)
         counts.append(((taps >= lo) & (taps < hi)).sum(axis=1))

@@ -1,8 +1,8 @@
-"""Output sizes of sliding and adaptive windows (plain Python, shared by the pooling kernels,
-their NumPy twins and the ops that check arguments)."""
+"""Output sizes of sliding and adaptive windows (plain Python, shared by the convolution and
+pooling kernels, their NumPy twins and the argument checks of nn)."""
 
 
-def pool_out_size(size, k, s, p, d=1, ceil_mode=False):
+def out_size(size, k, s, p, d=1, ceil_mode=False):
     """PyTorch's pooling output length over size + 2p with a window of k taps d apart:
     floor (or ceil) of (size + 2p - d(k-1) - 1) / s, plus 1; with ceil_mode the last window
     must still start inside the input or its left padding, (out - 1) s < size + p."""
