@@ -33,12 +33,17 @@ def jit_options(*, fma=False, parallel=False):
     return dict(OPTIONS, parallel=parallel, fastmath={"contract"} if fma else False)
 
 
-def njit(*, fma=False):
-    """Decorator for a serial helper called from other kernels: `@njit()` or `@njit(fma=True)`."""
+def njit(*, fma=False, reassoc=False):
+    """Decorator for a serial helper called from other kernels: `@njit()` or `@njit(fma=True)`.
+    reassoc=True also lets LLVM reorder float additions, so that a running sum (a dot
+    product) is vectorized into partial sums: the result changes by rounding only."""
     import numba
 
     def deco(fn):
-        return numba.njit(**jit_options(fma=fma))(fn)
+        options = jit_options(fma=fma)
+        if reassoc:
+            options["fastmath"] = {"contract", "reassoc"}
+        return numba.njit(**options)(fn)
     return deco
 
 

@@ -318,6 +318,14 @@ def conv2d_weight_grad(x, g, kernel_size, stride, padding, dilation, groups):
         dw_t.reshape(groups, kh, kw, cg, og).transpose(0, 4, 3, 1, 2).reshape(o, cg, kh, kw))
 
 
+def _halves(n):
+    """The batch [0, n) cut into one contiguous chunk per thread: the depthwise loops have no
+    col matrix to keep in cache, so nothing is gained by smaller chunks"""
+    threads = max(1, min(_workers()["threads"], n))
+    bounds = [n * t // threads for t in range(threads + 1)]
+    return [[(b0, b1)] for b0, b1 in zip(bounds, bounds[1:])]
+
+
 def _depthwise_fwd(x, weight, bias, stride, padding, dilation):
     """conv2d_fwd for one input channel per group, by depthwise.forward on padded chunks"""
     n, c, h, w = x.shape
@@ -326,14 +334,13 @@ def _depthwise_fwd(x, weight, bias, stride, padding, dilation):
     oh, ow = _out_hw(x.shape, (kh, kw), stride, padding, dilation)
     w3 = np.ascontiguousarray(weight.reshape(o, kh, kw))
     out = np.empty((n, o, oh, ow), dtype=x.dtype)
-    step, shares = _shares(n, c * (h + 2 * ph) * (w + 2 * pw))
 
     def work(share):
-        xp = np.zeros((step, c, h + 2 * ph, w + 2 * pw), x.dtype)
-        for n0, n1 in share:
-            xp[:n1 - n0, :, ph:ph + h, pw:pw + w] = x[n0:n1]
-            depthwise.forward(xp[:n1 - n0], w3, bias, *stride, *dilation, out[n0:n1])
-    _run(work, shares)
+        [(n0, n1)] = share
+        xp = np.zeros((n1 - n0, c, h + 2 * ph, w + 2 * pw), x.dtype)
+        xp[:, :, ph:ph + h, pw:pw + w] = x[n0:n1]
+        depthwise.forward(xp, w3, bias, *stride, *dilation, out[n0:n1])
+    _run(work, _halves(n))
     return out
 
 
@@ -344,33 +351,30 @@ def _depthwise_input_grad(g, weight, input_shape, stride, padding, dilation):
     (ph, pw) = padding
     w3 = np.ascontiguousarray(weight.reshape(o, kh, kw))
     dx = np.empty(input_shape, dtype=g.dtype)
-    step, shares = _shares(n, c * (h + 2 * ph) * (w + 2 * pw))
 
     def work(share):
-        dxp = np.empty((step, c, h + 2 * ph, w + 2 * pw), g.dtype)
-        for n0, n1 in share:
-            dxp[:] = 0
-            depthwise.input_grad(g[n0:n1], w3, *stride, *dilation, dxp[:n1 - n0])
-            dx[n0:n1] = dxp[:n1 - n0, :, ph:ph + h, pw:pw + w]
-    _run(work, shares)
+        [(n0, n1)] = share
+        dxp = np.zeros((n1 - n0, c, h + 2 * ph, w + 2 * pw), g.dtype)
+        depthwise.input_grad(g[n0:n1], w3, *stride, *dilation, dxp)
+        dx[n0:n1] = dxp[:, :, ph:ph + h, pw:pw + w]
+    _run(work, _halves(n))
     return dx
 
 
 def _depthwise_weight_grad(x, g, kernel_size, stride, padding, dilation):
     """conv2d_weight_grad for one input channel per group (depthwise.weight_grad); each
-    thread sums its own chunks, then the threads' sums are added"""
+    thread sums its own part of the batch, then the threads' sums are added"""
     n, c, h, w = x.shape
     (ph, pw) = padding
-    step, shares = _shares(n, c * (h + 2 * ph) * (w + 2 * pw))
 
     def work(share):
-        xp = np.zeros((step, c, h + 2 * ph, w + 2 * pw), x.dtype)
+        [(n0, n1)] = share
+        xp = np.zeros((n1 - n0, c, h + 2 * ph, w + 2 * pw), x.dtype)
+        xp[:, :, ph:ph + h, pw:pw + w] = x[n0:n1]
         dw = np.zeros((g.shape[1],) + tuple(kernel_size), x.dtype)
-        for n0, n1 in share:
-            xp[:n1 - n0, :, ph:ph + h, pw:pw + w] = x[n0:n1]
-            depthwise.weight_grad(xp[:n1 - n0], g[n0:n1], *stride, *dilation, dw)
+        depthwise.weight_grad(xp, g[n0:n1], *stride, *dilation, dw)
         return dw
-    return sum(_run(work, shares))[:, None]
+    return sum(_run(work, _halves(n)))[:, None]
 
 
 KERNELS = {"im2col": im2col, "col2im": col2im, "conv2d_fwd": conv2d_fwd,
