@@ -11,6 +11,7 @@ from tinygrad_lite import random
 from tinygrad_lite.ops import nn_activation as ops
 
 from .functional_conv import conv1d, conv2d, conv_transpose2d, fold, unfold
+from .functional_interpolate import interpolate
 from .functional_layers import _check_float, _same_dtype, batch_norm, dropout
 from .functional_pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d,
                                  avg_pool2d, max_pool1d, max_pool2d)
@@ -23,7 +24,7 @@ __all__ = ["avg_pool2d", "batch_norm", "binary_cross_entropy",
            "nll_loss", "prelu", "relu", "rrelu", "selu", "sigmoid", "softmax", "softplus",
            "tanh"]
 __all__ += ["adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool1d", "conv1d",
-            "conv_transpose2d", "fold", "max_pool1d", "unfold"]
+            "conv_transpose2d", "fold", "interpolate", "max_pool1d", "unfold"]
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
