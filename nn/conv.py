@@ -100,40 +100,38 @@ class _ConvNd(Module):
         return text
 
 
-class Conv2d(_ConvNd):
+class _Conv(_ConvNd):
+    """Conv1d and Conv2d: PyTorch's constructor, and a forward that calls `_function`
+    (functional_conv's conv1d_ or conv2d_) with the layer's settings and repr."""
+    _function = None
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode="zeros"):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode)
+
+    def forward(self, x):
+        self._check_channels(x)
+        return type(self)._function(x, self.weight, self.bias, self.stride, self.padding,
+                                    self.dilation, self.groups, repr(self), self.padding_mode)
+
+
+class Conv2d(_Conv):
     """out[n, o] = b[o] + sum_c W[o, c] * x[n, g*Cg + c]  (* = 2-D cross-correlation with the
     given stride, padding and dilation; g = the group of o); W is (out_channels,
     in_channels/groups, KH, KW). groups=G splits the channels into G independent
     convolutions (groups=in_channels: depthwise). padding: ints, 'valid' or 'same' (stride 1;
     an odd total d(k - 1) puts the extra row/column at the end); padding_mode: 'zeros',
     'reflect', 'replicate' or 'circular'."""
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros"):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode)
-
-    def forward(self, x):
-        self._check_channels(x)
-        return C.conv2d_(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                         self.groups, repr(self), self.padding_mode)
+    _function = staticmethod(C.conv2d_)
 
 
-class Conv1d(_ConvNd):
+class Conv1d(_Conv):
     """out[n, o, t] = b[o] + sum_{c,i} W[o, c, i] x_pad[n, g*Cg + c, t*s + i*d] over (N, C, L)
     or (C, L) input; W is (out_channels, in_channels/groups, K). The same options as
     Conv2d; computed as a Conv2d of height 1."""
     dims = 1
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros"):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode)
-
-    def forward(self, x):
-        self._check_channels(x)
-        return C.conv1d_(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                         self.groups, repr(self), self.padding_mode)
+    _function = staticmethod(C.conv1d_)
 
 
 class ConvTranspose2d(_ConvNd):

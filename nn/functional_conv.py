@@ -15,7 +15,7 @@ import numpy as np
 from tinygrad_lite.ops import conv as conv_ops
 from tinygrad_lite.ops import unfold as unfold_ops
 
-from .functional_layers import _check_float, _same_dtype, as_tuple
+from .functional_layers import _check_float, _same_dtype, as_tuple, batched
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 _NUMPY_PAD_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
@@ -62,16 +62,6 @@ def pad_input(x, pads, mode, caller):
     return x[(slice(None),) * (x.ndim - len(pads)) + tuple(index)]
 
 
-def _batched(x, dims, caller):
-    """(x with a batch dim, whether one was added): input of rank dims + 1 or dims + 2"""
-    _check_float(x, caller)
-    names = "(N, C, H, W) or (C, H, W)" if dims == 2 else "(N, C, L) or (C, L)"
-    if x.ndim not in (dims + 1, dims + 2):
-        raise ValueError(f"{caller}: expected a {dims + 2}-D input or a {dims + 1}-D one "
-                         f"{names}, got shape {x.shape}")
-    return (x.unsqueeze(0), True) if x.ndim == dims + 1 else (x, False)
-
-
 def _check_weight(x, weight, bias, groups, caller, transposed=False):
     """weight (out, in/groups, *kernel) for conv, (in, out/groups, *kernel) transposed"""
     channels = x.shape[1]
@@ -107,7 +97,7 @@ def _check_fits(x, kernel_size, padding, dilation, caller):
 def conv2d_(input, weight, bias, stride, padding, dilation, groups, caller,
             padding_mode="zeros"):
     """conv2d with the name `caller` in its errors and a padding mode (for the layers)."""
-    x, added = _batched(input, 2, caller)
+    x, added = batched(input, 2, caller)
     _check_weight(x, weight, bias, groups, caller)
     stride = as_tuple(stride, "stride", caller, 1, 2)
     dilation = as_tuple(dilation, "dilation", caller, 1, 2)
@@ -133,7 +123,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def conv1d_(input, weight, bias, stride, padding, dilation, groups, caller,
             padding_mode="zeros"):
     """conv1d with the name `caller` in its errors: conv2d of a height-1 image."""
-    x, added = _batched(input, 1, caller)
+    x, added = batched(input, 1, caller)
     if weight.ndim != 3:
         raise ValueError(f"{caller}: weight must be 3-D (out_channels, in_channels/groups, "
                          f"kernel_size), got shape {weight.shape}")
@@ -171,7 +161,7 @@ def transposed_output_padding(input_hw, output_size, kernel_size, stride, paddin
 def conv_transpose2d_(input, weight, bias, stride, padding, output_padding, groups, dilation,
                       caller):
     """conv_transpose2d with the name `caller` in its errors (a layer passes its repr)."""
-    x, added = _batched(input, 2, caller)
+    x, added = batched(input, 2, caller)
     _check_weight(x, weight, bias, groups, caller, transposed=True)
     stride = as_tuple(stride, "stride", caller, 1, 2)
     padding = as_tuple(padding, "padding", caller, 0, 2)
@@ -216,7 +206,7 @@ def _window_args(kernel_size, dilation, padding, stride, caller):
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """Sliding windows as columns: (N, C, H, W) -> (N, C*KH*KW, L), out[n, (c, i, j), l] =
     x_pad[n, c, y*sh + i*dh, x*sw + j*dw] for the L = OH*OW window positions (y, x)."""
-    x, added = _batched(input, 2, "unfold")
+    x, added = batched(input, 2, "unfold")
     window = _window_args(kernel_size, dilation, padding, stride, "unfold")
     _check_fits(x, window["kernel_size"], window["padding"], window["dilation"], "unfold")
     out = unfold_ops.Unfold.apply(x, **window)

@@ -36,6 +36,17 @@ def _check_float(x, fn):
         raise TypeError(f"{fn}: expected a floating-point tensor, got {x.dtype} (use .float())")
 
 
+def batched(x, dims, fn):
+    """(x with a batch dim, whether one was added) for an input of `dims` spatial dims:
+    rank dims + 2 (N, C, ...) as it is, rank dims + 1 (C, ...) as a batch of one."""
+    _check_float(x, fn)
+    names = "(N, C, H, W) or (C, H, W)" if dims == 2 else "(N, C, L) or (C, L)"
+    if x.ndim not in (dims + 1, dims + 2):
+        raise ValueError(f"{fn}: expected a {dims + 2}-D input or a {dims + 1}-D one "
+                         f"{names}, got shape {x.shape}")
+    return (x.unsqueeze(0), True) if x.ndim == dims + 1 else (x, False)
+
+
 def _same_dtype(tensors):
     """The tensors converted to their common dtype (PyTorch promotion: float32, float64 ->
     float64)."""

@@ -15,23 +15,13 @@ from tinygrad_lite.ops import adaptive_pooling as adaptive_ops
 from tinygrad_lite.ops import pooling as pool_ops
 from tinygrad_lite.tensor import Tensor
 
-from .functional_layers import _check_float, as_tuple, pair
+from .functional_layers import as_tuple, batched, pair
 
 
 def _single(value, name, caller, minimum):
     """An int or a 1-tuple of ints -> (1, v): the width settings of 1-D pooling as 2-D ones,
     with a height of 1 (a 1-tall window that steps by 1 and has no padding)."""
     return (0 if minimum == 0 else 1,) + as_tuple(value, name, caller, minimum, 1)
-
-
-def _as_batch(x, dims, caller):
-    """(x with a batch dim, whether one was added): an input of rank dims + 1 or dims + 2."""
-    _check_float(x, caller)
-    names = "(N, C, H, W) or (C, H, W)" if dims == 2 else "(N, C, L) or (C, L)"
-    if x.ndim not in (dims + 1, dims + 2):
-        raise ValueError(f"{caller}: expected a {dims + 2}-D or {dims + 1}-D input {names}, "
-                         f"got shape {x.shape}")
-    return (x.unsqueeze(0), True) if x.ndim == dims + 1 else (x, False)
 
 
 def _window(x, kernel_size, stride, padding, dilation, ceil_mode, caller):
@@ -79,7 +69,7 @@ def _squeezed(out, index, added, dims_to_drop, return_indices):
 def max_pool2d_(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
                 caller):
     """max_pool2d with the name `caller` in its errors (a layer passes its repr)."""
-    x, added = _as_batch(input, 2, caller)
+    x, added = batched(input, 2, caller)
     kernel_size = pair(kernel_size, "kernel_size", caller, 1)
     stride = kernel_size if stride is None or stride == () else pair(stride, "stride", caller, 1)
     out, index = _max_pool(x, kernel_size, stride, pair(padding, "padding", caller, 0),
@@ -100,7 +90,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 def max_pool1d_(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
                 caller):
     """max_pool1d with the name `caller` in its errors: 2-D pooling of a height-1 image."""
-    x, added = _as_batch(input, 1, caller)
+    x, added = batched(input, 1, caller)
     kernel_size = _single(kernel_size, "kernel_size", caller, 1)
     stride = (kernel_size if stride is None or stride == ()
               else _single(stride, "stride", caller, 1))
@@ -134,7 +124,7 @@ def _avg_pool(x, kernel_size, stride, padding, ceil_mode, count_include_pad, div
 def avg_pool2d_(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                 divisor_override, caller):
     """avg_pool2d with the name `caller` in its errors (a layer passes its repr)."""
-    x, added = _as_batch(input, 2, caller)
+    x, added = batched(input, 2, caller)
     kernel_size = pair(kernel_size, "kernel_size", caller, 1)
     stride = kernel_size if stride is None or stride == () else pair(stride, "stride", caller, 1)
     out = _avg_pool(x, kernel_size, stride, pair(padding, "padding", caller, 0), ceil_mode,
@@ -153,7 +143,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 def avg_pool1d_(input, kernel_size, stride, padding, ceil_mode, count_include_pad, caller):
     """avg_pool1d with the name `caller` in its errors: 2-D pooling of a height-1 image."""
-    x, added = _as_batch(input, 1, caller)
+    x, added = batched(input, 1, caller)
     kernel_size = _single(kernel_size, "kernel_size", caller, 1)
     stride = (kernel_size if stride is None or stride == ()
               else _single(stride, "stride", caller, 1))
@@ -190,7 +180,7 @@ def _adaptive_size(output_size, x, caller):
 
 def adaptive_avg_pool2d_(input, output_size, caller):
     """adaptive_avg_pool2d with the name `caller` in its errors."""
-    x, added = _as_batch(input, 2, caller)
+    x, added = batched(input, 2, caller)
     out = adaptive_ops.AdaptiveAvgPool2d.apply(
         x, output_size=_adaptive_size(output_size, x, caller))
     return out.squeeze(0) if added else out
@@ -205,7 +195,7 @@ def adaptive_avg_pool2d(input, output_size):
 
 def adaptive_max_pool2d_(input, output_size, return_indices, caller):
     """adaptive_max_pool2d with the name `caller` in its errors."""
-    x, added = _as_batch(input, 2, caller)
+    x, added = batched(input, 2, caller)
     size = _adaptive_size(output_size, x, caller)
     out = adaptive_ops.AdaptiveMaxPool2d.apply(x, output_size=size)
     index = (_plane_index(pool_kernels.adaptive_max_pool_fwd(x._data, size)[1], x)

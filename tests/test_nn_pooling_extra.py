@@ -158,10 +158,10 @@ def test_errors_name_the_layer_and_what_is_valid():
     with pytest.raises(ValueError, match=r"AdaptiveMaxPool2d: output_size.*got \(1, 2, 3\)"):
         nn.AdaptiveMaxPool2d((1, 2, 3))
     with pytest.raises(ValueError, match=r"^AdaptiveAvgPool2d\(output_size=\(1, 1\)\): expected a "
-                                         r"4-D or 3-D input \(N, C, H, W\) or \(C, H, W\), got "
+                                         r"4-D input or a 3-D one \(N, C, H, W\) or \(C, H, W\), got "
                                          r"shape \(5,\)$"):
         nn.AdaptiveAvgPool2d((1, 1))(tl.zeros(5))
-    with pytest.raises(ValueError, match=r"^MaxPool1d\(kernel_size=2.*expected a 3-D or 2-D input "
+    with pytest.raises(ValueError, match=r"^MaxPool1d\(kernel_size=2.*expected a 3-D input or a 2-D one "
                                          r"\(N, C, L\) or \(C, L\), got shape \(1, 2, 3, 4\)$"):
         nn.MaxPool1d(2)(tl.zeros(1, 2, 3, 4))
     with pytest.raises(ValueError, match=r"^MaxPool2d\(kernel_size=3, .*dilation=2.*: the pooling "

@@ -98,6 +98,12 @@ def _avg_pool_bwd(g, kh, kw, sh, sw, ph, pw, count_include_pad, divisor_override
 
 
 @njit()
+def _adaptive_window(y, size, out):
+    """[floor(y size / out), ceil((y + 1) size / out)): adaptive window y of `out` windows"""
+    return y * size // out, -(-(y + 1) * size // out)
+
+
+@njit()
 def _adaptive_max_fwd(x, out, idx):
     """out[p, y, x] = max over rows [y*H // OH, ceil((y+1)*H / OH)) and the same for columns;
     idx = flat position in x of the first maximum (a NaN wins)"""
@@ -105,9 +111,9 @@ def _adaptive_max_fwd(x, out, idx):
     _, oh, ow = out.shape
     for p in range(p_):
         for y in range(oh):
-            y0, y1 = y * h_ // oh, -(-(y + 1) * h_ // oh)
+            y0, y1 = _adaptive_window(y, h_, oh)
             for xo in range(ow):
-                x0, x1 = xo * w_ // ow, -(-(xo + 1) * w_ // ow)
+                x0, x1 = _adaptive_window(xo, w_, ow)
                 best, where = -np.inf, -1
                 for iy in range(y0, y1):
                     for ix in range(x0, x1):
@@ -124,9 +130,9 @@ def _adaptive_avg_fwd(x, out):
     p_, h_, w_ = x.shape
     _, oh, ow = out.shape
     for y in range(oh):
-        y0, y1 = y * h_ // oh, -(-(y + 1) * h_ // oh)
+        y0, y1 = _adaptive_window(y, h_, oh)
         for xo in range(ow):
-            x0, x1 = xo * w_ // ow, -(-(xo + 1) * w_ // ow)
+            x0, x1 = _adaptive_window(xo, w_, ow)
             scale = out.dtype.type(1.0 / ((y1 - y0) * (x1 - x0)))
             for p in range(p_):
                 acc = out.dtype.type(0)
@@ -142,9 +148,9 @@ def _adaptive_avg_bwd(g, dx):
     p_, oh, ow = g.shape
     _, h_, w_ = dx.shape
     for y in range(oh):
-        y0, y1 = y * h_ // oh, -(-(y + 1) * h_ // oh)
+        y0, y1 = _adaptive_window(y, h_, oh)
         for xo in range(ow):
-            x0, x1 = xo * w_ // ow, -(-(xo + 1) * w_ // ow)
+            x0, x1 = _adaptive_window(xo, w_, ow)
             scale = dx.dtype.type(1.0 / ((y1 - y0) * (x1 - x0)))
             for p in range(p_):
                 share = g[p, y, xo] * scale
