@@ -18,7 +18,7 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss
                    l1_penalty, l2_penalty)
 from .module import Module, Parameter
 from .pooling import (AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
-                      MaxPool2d)
+                      MaxPool2d, MaxUnpool2d)
 from .summary import summary
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from tinygrad_lite.serialization import load, save
@@ -30,4 +30,4 @@ __all__ = ["AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNor
            "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init", "l1_penalty",
            "l2_penalty", "load", "save", "summary"]
 __all__ += ["AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool1d", "Conv1d", "ConvTranspose2d",
-            "MaxPool1d", "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d"]
+            "MaxPool1d", "MaxUnpool2d", "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d"]

@@ -14,7 +14,7 @@ from .functional_conv import conv1d, conv2d, conv_transpose2d, fold, unfold
 from .functional_interpolate import interpolate
 from .functional_layers import _check_float, _same_dtype, batch_norm, dropout
 from .functional_pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d,
-                                 avg_pool2d, max_pool1d, max_pool2d)
+                                 avg_pool2d, max_pool1d, max_pool2d, max_unpool2d)
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                    l1_loss, mse_loss, nll_loss)
 
@@ -24,7 +24,8 @@ __all__ = ["avg_pool2d", "batch_norm", "binary_cross_entropy",
            "nll_loss", "prelu", "relu", "rrelu", "selu", "sigmoid", "softmax", "softplus",
            "tanh"]
 __all__ += ["adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool1d", "conv1d",
-            "conv_transpose2d", "fold", "interpolate", "max_pool1d", "unfold"]
+            "conv_transpose2d", "fold", "interpolate", "max_pool1d", "max_unpool2d",
+            "unfold"]
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946

@@ -1,13 +1,15 @@
 """Pooling as functions (re-exported by nn.functional), with PyTorch's signatures: max and
 average pooling in 1-D and 2-D, and adaptive max and average pooling in 2-D. They check
 shapes and arguments, then call the registered ops in tinygrad_lite/ops (pooling.py,
-adaptive_pooling.py). 1-D pooling is 2-D pooling of a height-1 image.
+adaptive_pooling.py). max_unpool2d puts pooled maxima back where they came from. 1-D pooling is 2-D pooling of a height-1 image.
 
 Inputs are (N, C, H, W) batches or (C, H, W) single images ((N, C, L) or (C, L) in 1-D).
 `return_indices=True` also returns, for each output, the position of its maximum inside its
 plane (h * W + w), as PyTorch does; indices have no gradient.
 """
 import numbers
+
+import numpy as np
 
 from tinygrad_lite.kernels import pool_kernels
 from tinygrad_lite.kernels.geometry import out_size
@@ -207,3 +209,43 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     """out[n, c, y, x] = max of x[n, c, rows(y), cols(x)], the windows of
     adaptive_avg_pool2d; the gradient goes to each window's maximum."""
     return adaptive_max_pool2d_(input, output_size, return_indices, "adaptive_max_pool2d")
+
+
+def max_unpool2d_(input, indices, kernel_size, stride, padding, output_size, caller):
+    """max_unpool2d with the name `caller` in its errors (a layer passes its repr)."""
+    x, added = batched(input, 2, caller)
+    kernel_size = pair(kernel_size, "kernel_size", caller, 1)
+    stride = kernel_size if stride is None or stride == () else pair(stride, "stride", caller, 1)
+    padding = pair(padding, "padding", caller, 0)
+    if not isinstance(indices, Tensor) or indices.shape != input.shape or \
+            indices.dtype.kind not in "iu":
+        raise ValueError(f"{caller}: indices must be an integer Tensor of the input's shape "
+                         f"{input.shape} (as max_pool2d(..., return_indices=True) returns), "
+                         f"got {indices!r:.80}")
+    size = tuple((x.shape[2 + d] - 1) * stride[d] - 2 * padding[d] + kernel_size[d]
+                 for d in range(2))
+    if output_size is not None:
+        wanted = tuple(output_size)[-2:]
+        if len(wanted) != 2 or any(not size[d] - stride[d] < wanted[d] < size[d] + stride[d]
+                                   for d in range(2)):
+            raise ValueError(f"{caller}: invalid output_size {tuple(output_size)}: each of the "
+                             f"last two dims must be within the stride {stride} of {size}, "
+                             "exclusive")
+        size = tuple(int(s) for s in wanted)
+    plane = size[0] * size[1]
+    local = (indices.unsqueeze(0) if added else indices)._data
+    if local.size and (local.min() < 0 or local.max() >= plane):
+        raise ValueError(f"{caller}: found an invalid max index {int(local.max())} (the output "
+                         f"planes are {size[0]}x{size[1]}, so indices must be below {plane})")
+    planes = np.arange(x.shape[0] * x.shape[1]).reshape(x.shape[:2] + (1, 1))
+    out = pool_ops.MaxUnpool2d.apply(x, index=planes * plane + local,
+                                     output_shape=x.shape[:2] + size)
+    return out.squeeze(0) if added else out
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool2d: an output of zeros with each input value put back
+    at the position `indices` gives (from max_pool2d(..., return_indices=True)). The output
+    is (H - 1) s - 2p + k high (and likewise wide) unless output_size says otherwise."""
+    return max_unpool2d_(input, indices, kernel_size, stride, padding, output_size,
+                         "max_unpool2d")

@@ -97,6 +97,26 @@ class AvgPool1d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
+class MaxUnpool2d(Module):
+    """The partial inverse of MaxPool2d: forward(x, indices, output_size=None) puts each
+    value of x back at the position `indices` gives (MaxPool2d(..., return_indices=True)),
+    zeros elsewhere."""
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        name = type(self).__name__
+        self.kernel_size = pair(kernel_size, "kernel_size", name, 1)
+        self.stride = self.kernel_size if stride is None else pair(stride, "stride", name, 1)
+        self.padding = pair(padding, "padding", name, 0)
+
+    def forward(self, x, indices, output_size=None):
+        return P.max_unpool2d_(x, indices, self.kernel_size, self.stride, self.padding,
+                               output_size, repr(self))
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
 class AdaptiveAvgPool2d(Module):
     """Average pooling to a fixed output size: out[n, c, y, x] = mean of x[n, c, rows(y),
     cols(x)], rows(y) = [floor(y H / OH), ceil((y + 1) H / OH)). output_size: an int, a

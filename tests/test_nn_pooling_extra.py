@@ -177,3 +177,49 @@ def test_errors_name_the_layer_and_what_is_valid():
         F.avg_pool2d(tl.zeros(1, 1, 4, 4), 2, divisor_override=0)
     with pytest.raises(TypeError, match=r"adaptive_avg_pool2d: expected a floating-point"):
         F.adaptive_avg_pool2d(tl.zeros(1, 1, 4, 4, dtype=tl.int64), 2)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("pool, unpool, shape, output_size", [
+    (dict(kernel_size=2), dict(kernel_size=2), (2, 3, 6, 6), None),
+    (dict(kernel_size=2), dict(kernel_size=2), (2, 3, 7, 5), (7, 5)),
+    (dict(kernel_size=3, stride=2, padding=1), dict(kernel_size=3, stride=2, padding=1),
+     (3, 7, 6), (1, 3, 7, 6))])
+def test_max_unpool_matches_torch(pool, unpool, shape, output_size, dtype):
+    torch = pytest.importorskip("torch")
+    x = _distinct(shape).astype(dtype)
+    out, index = F.max_pool2d(tl.tensor(x), return_indices=True, **pool)
+    out_t, index_t = torch.nn.functional.max_pool2d(torch.tensor(x), return_indices=True, **pool)
+    y = tl.tensor(out.numpy(), requires_grad=True)
+    y_t = torch.tensor(out_t.numpy(), requires_grad=True)
+    back = nn.MaxUnpool2d(**unpool)(y, index, output_size=output_size)
+    back_t = torch.nn.MaxUnpool2d(**unpool)(y_t, index_t, output_size=output_size)
+    np.testing.assert_array_equal(back.detach().numpy(), back_t.detach().numpy())
+    weights = np.random.default_rng(8).standard_normal(back.shape).astype(dtype)
+    (back * tl.tensor(weights)).sum().backward()
+    (back_t * torch.tensor(weights)).sum().backward()
+    np.testing.assert_array_equal(y.grad.numpy(), y_t.grad.numpy())
+
+
+def test_max_unpool_gradcheck():
+    x = tl.tensor(_distinct((2, 2, 6, 4)))
+    out, index = F.max_pool2d(x, 2, return_indices=True)
+    y = tl.tensor(out.numpy(), requires_grad=True)
+    assert tl.gradcheck(lambda y: F.max_unpool2d(y, index, 2), [y])
+    assert tl.gradgradcheck(lambda y: F.max_unpool2d(y, index, 2) ** 2, [y])
+    assert repr(nn.MaxUnpool2d(2)) == \
+        "MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))"
+
+
+def test_max_unpool_errors_say_what_is_valid():
+    y, index = F.max_pool2d(tl.randn(1, 2, 4, 4), 2, return_indices=True)
+    with pytest.raises(ValueError, match=r"^MaxUnpool2d\(kernel_size=\(2, 2\).*\): invalid "
+                                         r"output_size \(7, 7\): each of the last two dims must "
+                                         r"be within the stride \(2, 2\) of \(4, 4\), exclusive$"):
+        nn.MaxUnpool2d(2)(y, index, output_size=(7, 7))
+    with pytest.raises(ValueError, match=r"max_unpool2d: found an invalid max index 19 \(the "
+                                         r"output planes are 4x4, so indices must be below 16\)"):
+        F.max_unpool2d(y, index + 4, 2)
+    with pytest.raises(ValueError, match=r"max_unpool2d: indices must be an integer Tensor of "
+                                         r"the input's shape \(1, 2, 2, 2\)"):
+        F.max_unpool2d(y, index.float(), 2)

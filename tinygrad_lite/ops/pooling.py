@@ -7,6 +7,9 @@
 
 The window options are PyTorch's: dilation (max only), ceil_mode, count_include_pad and
 divisor_override (average only). The adaptive versions are in adaptive_pooling.py.
+
+    max_unpool2d:         out = zeros with the maxima put back at their positions
+
 """
 import numpy as np
 
@@ -120,3 +123,39 @@ class AvgPool2dBackward(Function):
 
     def backward(ctx, gg):
         return AvgPool2d.apply(gg, ceil_mode=ctx.ceil_mode, **ctx.window)
+
+
+def _unpool(x, index, output_shape):
+    """each x counted into its position (the positions do not repeat)"""
+    counts = np.bincount(index.reshape(-1), x.reshape(-1), int(np.prod(output_shape)))
+    return counts.astype(x.dtype).reshape(output_shape)
+
+
+def _torch_max_unpool(torch, x, index, output_shape):
+    """torch's max_unpool2d with a stride-1 window that makes the output output_shape"""
+    plane = output_shape[2] * output_shape[3]
+    kernel = (output_shape[2] - x.shape[2] + 1, output_shape[3] - x.shape[3] + 1)
+    return torch.nn.functional.max_unpool2d(x, torch.as_tensor(index % plane), kernel, 1)
+
+
+# the argmax positions of a (1, 2, 4, 4) input under 2x2 windows, stride 2 (no repeats)
+UNPOOL_INDEX = np.array([[[[1, 7], [8, 14]], [[16, 23], [25, 31]]]])
+
+
+@register("max_unpool2d",
+          samples=[Sample(((1, 2, 2, 2),), (), {"index": UNPOOL_INDEX,
+                                                "output_shape": (1, 2, 4, 4)})],
+          reference=lambda x, index, output_shape: _unpool(x, index, output_shape),
+          torch=_torch_max_unpool)
+class MaxUnpool2d(Function):
+    """out = zeros(output_shape) with out.flat[index] = x: the maxima put back where
+    max_pool2d found them (index: flat positions in out, as max_pool2d's ctx.index);
+    the gradient is the gather g.flat[index]"""
+    def forward(ctx, x, index, output_shape):
+        ctx.index = index
+        out = np.zeros(int(np.prod(output_shape)), dtype=x.dtype)
+        np.put(out, index, x)
+        return out.reshape(output_shape)
+
+    def backward(ctx, g):
+        return g.reshape(-1)[ctx.index]
