@@ -58,7 +58,7 @@ def gradient_norms_by_layer(activation, depth=8, width=32):
     model = nn.Sequential(*layers, nn.Linear(width, 1))
     loss = model(tl.randn(64, width)).pow(2).mean()
     loss.backward()
-    return [float(np.linalg.norm(m.weight.grad.data)) for m in model
+    return [float(np.linalg.norm(m.weight.grad.numpy())) for m in model
             if isinstance(m, nn.Linear)]
 
 

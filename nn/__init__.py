@@ -6,7 +6,7 @@ spelled like torch.nn.
     model = nn.Sequential(nn.Linear(2, 5), nn.ReLU(), nn.Linear(5, 2))
     loss = nn.CrossEntropyLoss()(model(x), y)
 """
-from . import functional, init
+from . import functional, init, utils
 from .activation import (ELU, GELU, SELU, LeakyReLU, LogSoftmax, PReLU, ReLU, RReLU, Sigmoid,
                          Softmax, Softplus, Tanh)
 from .batchnorm import BatchNorm1d, BatchNorm2d
@@ -19,6 +19,8 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss
 from .module import Module, Parameter
 from .pooling import (AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
                       MaxPool2d, MaxUnpool2d)
+from .rnn import GRU, LSTM, RNN
+from .rnn_cell import GRUCell, LSTMCell, RNNCell
 from .summary import summary
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from tinygrad_lite.serialization import load, save
@@ -28,6 +30,7 @@ __all__ = ["AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNor
            "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict",
            "ModuleList", "NLLLoss", "PReLU", "Parameter", "RReLU", "ReLU", "SELU", "Sequential",
            "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init", "l1_penalty",
-           "l2_penalty", "load", "save", "summary"]
+           "l2_penalty", "load", "save", "summary",
+           "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell", "utils"]
 __all__ += ["AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool1d", "Conv1d", "ConvTranspose2d",
             "MaxPool1d", "MaxUnpool2d", "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d"]

@@ -6,6 +6,7 @@ import numpy as np
 
 from tinygrad_lite import no_grad
 from tinygrad_lite.tensor import Tensor
+from tinygrad_lite.errors import ShapeError
 
 from . import functional as F
 from .module import Module, Parameter
@@ -37,11 +38,12 @@ class _BatchNorm(Module):
         self.weight = Parameter(np.ones(num_features, np.float32)) if affine else None
         self.bias = Parameter(np.zeros(num_features, np.float32)) if affine else None
         if track_running_stats:
-            self.running_mean = Tensor(np.zeros(num_features, np.float32))
-            self.running_var = Tensor(np.ones(num_features, np.float32))
-            self.num_batches_tracked = Tensor(np.array(0, np.int64))
+            running = (Tensor(np.zeros(num_features, np.float32)),
+                       Tensor(np.ones(num_features, np.float32)), Tensor(np.array(0, np.int64)))
         else:
-            self.running_mean = self.running_var = self.num_batches_tracked = None
+            running = (None, None, None)
+        for name, buffer in zip(("running_mean", "running_var", "num_batches_tracked"), running):
+            self.register_buffer(name, buffer)
 
     def reset_running_stats(self):
         if self.track_running_stats:
@@ -52,9 +54,9 @@ class _BatchNorm(Module):
 
     def forward(self, x):
         if x.ndim not in self.ndims:
-            raise ValueError(f"{self!r}: expected a {self.layout} input, got shape {x.shape}")
+            raise ShapeError(f"{self!r}: expected a {self.layout} input, got shape {x.shape}")
         if x.shape[1] != self.num_features:
-            raise ValueError(f"{self!r}: expected input with {self.num_features} channels "
+            raise ShapeError(f"{self!r}: expected input with {self.num_features} channels "
                              f"(dim 1), got shape {x.shape}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:

@@ -5,6 +5,8 @@ import numbers
 
 import numpy as np
 
+from tinygrad_lite.errors import ShapeError
+
 from . import functional_conv as C
 from . import init
 from .module import Module, Parameter
@@ -78,7 +80,7 @@ class _ConvNd(Module):
     def _check_channels(self, x):
         rank = self.dims + 2
         if x.ndim in (rank - 1, rank) and x.shape[-self.dims - 1] != self.in_channels:
-            raise ValueError(f"{self!r}: expected input with {self.in_channels} channels, got "
+            raise ShapeError(f"{self!r}: expected input with {self.in_channels} channels, got "
                              f"shape {x.shape}")
 
     def extra_repr(self):

@@ -8,6 +8,8 @@ import warnings
 import numpy as np
 
 from tinygrad_lite import random
+from tinygrad_lite.errors import ShapeError
+from tinygrad_lite.tensor import Tensor
 from tinygrad_lite.ops import nn_activation as ops
 
 from .functional_conv import conv1d, conv2d, conv_transpose2d, fold, unfold
@@ -23,6 +25,7 @@ __all__ = ["avg_pool2d", "batch_norm", "binary_cross_entropy",
            "gelu", "l1_loss", "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss",
            "nll_loss", "prelu", "relu", "rrelu", "selu", "sigmoid", "softmax", "softplus",
            "tanh"]
+__all__ += ["one_hot", "pad"]
 __all__ += ["adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool1d", "conv1d",
             "conv_transpose2d", "fold", "interpolate", "max_pool1d", "max_unpool2d",
             "unfold"]
@@ -35,12 +38,40 @@ def linear(input, weight, bias=None):
     """y = x W^T + b over the last dim of x; W has shape (out_features, in_features)."""
     _check_float(input, "linear")
     if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        raise ValueError(f"linear: input of shape {input.shape} does not fit weight of shape "
+        raise ShapeError(f"linear: input of shape {input.shape} does not fit weight of shape "
                          f"{weight.shape}: the last dim of the input must equal weight.shape[1]")
     if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(f"linear: bias has shape {bias.shape}, expected "
+        raise ShapeError(f"linear: bias has shape {bias.shape}, expected "
                          f"({weight.shape[0]},) for weight of shape {weight.shape}")
-    return ops.Linear.apply(*_same_dtype([t for t in (input, weight, bias) if t is not None]))
+    return ops.Linear.apply(*_same_dtype([t for t in (input, weight, bias) if t is not None],
+                                         "linear"))
+
+
+def one_hot(tensor, num_classes=-1):
+    """out[..., c] = 1 where tensor[...] == c, else 0 (int64), for class indices in
+    [0, num_classes); num_classes=-1 takes the largest index + 1."""
+    labels = np.asarray(tensor._data if isinstance(tensor, Tensor) else tensor)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: expects an integer (int64) tensor of class indices, got "
+                        f"{labels.dtype}")
+    if num_classes == -1:
+        if labels.size == 0:
+            raise ValueError("one_hot: can't infer num_classes from an empty tensor; pass it")
+        num_classes = int(labels.max()) + 1
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(f"one_hot: class values must lie in [0, {num_classes - 1}] for "
+                         f"num_classes={num_classes}, got {labels.min()} to {labels.max()}")
+    return Tensor._make((labels[..., None] == np.arange(num_classes)).astype(np.int64), False,
+                        None)
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad with a constant `value` (0 by default): `pad` = (left, right, top, bottom, ...)
+    from the last dim on; a negative amount crops. Only mode="constant" is supported."""
+    if mode != "constant":
+        raise ValueError(f"pad: mode {mode!r} is not supported; tinygrad_lite pads with a "
+                         "constant only (mode='constant')")
+    return input.pad(pad, value=0.0 if value is None else value)
 
 
 # ---- activations ---------------------------------------------------------------------
@@ -71,11 +102,11 @@ def prelu(input, weight):
     _check_float(input, "prelu")
     channels = weight.numel()
     if weight.ndim != 1:
-        raise ValueError(f"prelu: weight must be 1-D, got shape {weight.shape}")
+        raise ShapeError(f"prelu: weight must be 1-D, got shape {weight.shape}")
     if channels == 1:
         return ops.PReLU.apply(input, weight.reshape(()))
     if input.ndim < 2 or input.shape[1] != channels:
-        raise ValueError(f"prelu: weight has {channels} slopes but the input of shape "
+        raise ShapeError(f"prelu: weight has {channels} slopes but the input of shape "
                          f"{input.shape} has {input.shape[1] if input.ndim >= 2 else 1} "
                          "channels (dim 1); use one slope or match the channel count")
     # slopes broadcast along dim 1: (C,) -> (C, 1, ..., 1)

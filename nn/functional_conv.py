@@ -12,6 +12,7 @@ import numbers
 
 import numpy as np
 
+from tinygrad_lite.errors import ShapeError
 from tinygrad_lite.ops import conv as conv_ops
 from tinygrad_lite.ops import unfold as unfold_ops
 
@@ -54,7 +55,7 @@ def pad_input(x, pads, mode, caller):
         size = x.shape[x.ndim - len(pads) + d]
         limit = size - 1 if mode == "reflect" else size if mode == "circular" else None
         if limit is not None and max(before, after) > limit:
-            raise ValueError(f"{caller}: padding {before, after} is too large for "
+            raise ShapeError(f"{caller}: padding {before, after} is too large for "
                              f"padding_mode={mode!r} on a dim of size {size} (input shape "
                              f"{x.shape}); it must be at most {limit}")
         positions = np.pad(np.arange(size), (before, after), mode=_NUMPY_PAD_MODE[mode])
@@ -67,7 +68,7 @@ def _check_weight(x, weight, bias, groups, caller, transposed=False):
     channels = x.shape[1]
     if (not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1
             or channels % groups):
-        raise ValueError(f"{caller}: groups={groups!r} must be a positive int that divides "
+        raise ShapeError(f"{caller}: groups={groups!r} must be a positive int that divides "
                          f"the {channels} input channels (input shape {x.shape})")
     expected = ("(in_channels, out_channels/groups, *kernel) with in_channels = "
                 f"{channels}" if transposed else
@@ -76,12 +77,12 @@ def _check_weight(x, weight, bias, groups, caller, transposed=False):
             (weight.shape[0] == channels if transposed
              else weight.shape[1] * groups == channels and weight.shape[0] % groups == 0))
     if not fits:
-        raise ValueError(f"{caller}: weight of shape {weight.shape} does not fit input of "
+        raise ShapeError(f"{caller}: weight of shape {weight.shape} does not fit input of "
                          f"shape {x.shape} with groups={groups}: expected {expected}"
                          + ("" if transposed else ", out_channels divisible by groups"))
     out_channels = weight.shape[1] * groups if transposed else weight.shape[0]
     if bias is not None and bias.shape != (out_channels,):
-        raise ValueError(f"{caller}: bias has shape {bias.shape}, expected ({out_channels},) "
+        raise ShapeError(f"{caller}: bias has shape {bias.shape}, expected ({out_channels},) "
                          f"for weight of shape {weight.shape}")
 
 
@@ -89,7 +90,7 @@ def _check_fits(x, kernel_size, padding, dilation, caller):
     span = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel_size))
     padded = tuple(x.shape[2 + d] + 2 * padding[d] for d in range(2))
     if padded[0] < span[0] or padded[1] < span[1]:
-        raise ValueError(f"{caller}: the kernel (spanning {span} with dilation {dilation}) "
+        raise ShapeError(f"{caller}: the kernel (spanning {span} with dilation {dilation}) "
                          f"is bigger than the padded input {padded} (input shape {x.shape}); "
                          "use a smaller kernel or more padding")
 
@@ -107,7 +108,7 @@ def conv2d_(input, weight, bias, stride, padding, dilation, groups, caller,
     x = pad_input(x, tuple((b - i, a - i) for (b, a), i in zip(pads, inner)), padding_mode,
                   caller)
     _check_fits(x, weight.shape[2:], inner, dilation, caller)
-    tensors = _same_dtype([t for t in (x, weight, bias) if t is not None])
+    tensors = _same_dtype([t for t in (x, weight, bias) if t is not None], caller)
     out = conv_ops.Conv2d.apply(*tensors, stride=stride, padding=inner, dilation=dilation,
                                 groups=int(groups))
     return out.squeeze(0) if added else out
@@ -125,7 +126,7 @@ def conv1d_(input, weight, bias, stride, padding, dilation, groups, caller,
     """conv1d with the name `caller` in its errors: conv2d of a height-1 image."""
     x, added = batched(input, 1, caller)
     if weight.ndim != 3:
-        raise ValueError(f"{caller}: weight must be 3-D (out_channels, in_channels/groups, "
+        raise ShapeError(f"{caller}: weight must be 3-D (out_channels, in_channels/groups, "
                          f"kernel_size), got shape {weight.shape}")
     stride = (1,) + as_tuple(stride, "stride", caller, 1, 1)
     dilation = (1,) + as_tuple(dilation, "dilation", caller, 1, 1)
@@ -174,14 +175,14 @@ def conv_transpose2d_(input, weight, bias, stride, padding, output_padding, grou
                  + dilation[d] * (weight.shape[2 + d] - 1) + output_padding[d] + 1
                  for d in range(2))
     if min(size) < 1:
-        raise ValueError(f"{caller}: the output size {size} for input shape {x.shape} is "
+        raise ShapeError(f"{caller}: the output size {size} for input shape {x.shape} is "
                          "not positive; use less padding")
-    x, weight = _same_dtype([x, weight])
+    _same_dtype([t for t in (x, weight, bias) if t is not None], caller)
     out = conv_ops.Conv2dInputGrad.apply(
         x, weight, input_shape=(x.shape[0], weight.shape[1] * groups) + size, stride=stride,
         padding=padding, dilation=dilation, groups=int(groups))
     if bias is not None:
-        out = out + bias.to(out.dtype).reshape(1, -1, 1, 1)
+        out = out + bias.reshape(1, -1, 1, 1)
     return out.squeeze(0) if added else out
 
 
@@ -218,7 +219,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     image of output_size, overlapping windows adding up."""
     _check_float(input, "fold")
     if input.ndim not in (2, 3):
-        raise ValueError(f"fold: expected a 3-D input (N, C*KH*KW, L) or a 2-D one, got "
+        raise ShapeError(f"fold: expected a 3-D input (N, C*KH*KW, L) or a 2-D one, got "
                          f"shape {input.shape}")
     g = input.unsqueeze(0) if input.ndim == 2 else input
     window = _window_args(kernel_size, dilation, padding, stride, "fold")
@@ -228,7 +229,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                     - window["dilation"][d] * (window["kernel_size"][d] - 1) - 1)
                    // window["stride"][d] + 1 for d in range(2))
     if g.shape[1] % (kh * kw) or g.shape[2] != blocks[0] * blocks[1] or min(blocks) < 1:
-        raise ValueError(f"fold: input of shape {input.shape} does not fit output_size "
+        raise ShapeError(f"fold: input of shape {input.shape} does not fit output_size "
                          f"{output_size} with kernel_size {(kh, kw)}: expected dim 1 "
                          f"divisible by {kh * kw} and {max(blocks[0], 0) * max(blocks[1], 0)} "
                          "windows in the last dim")

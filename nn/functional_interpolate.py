@@ -17,6 +17,7 @@ import numbers
 
 import numpy as np
 
+from tinygrad_lite.errors import ShapeError
 from tinygrad_lite.tensor import Tensor
 
 from .functional_layers import _check_float
@@ -90,7 +91,7 @@ def interpolate_(input, size, scale_factor, mode, align_corners, recompute_scale
         raise ValueError(f"{caller}: mode must be one of {tuple(MODES)}, got {mode!r}")
     if input.ndim not in MODES[mode]:
         ranks = " or ".join(f"{r}-D" for r in MODES[mode])
-        raise ValueError(f"{caller}: mode {mode!r} needs a {ranks} input ((N, C, L) is 3-D, "
+        raise ShapeError(f"{caller}: mode {mode!r} needs a {ranks} input ((N, C, L) is 3-D, "
                          f"(N, C, H, W) is 4-D), got shape {input.shape}")
     if mode == "nearest" and align_corners is not None:
         raise ValueError(f"{caller}: align_corners can only be set with the modes 'linear' "

@@ -7,6 +7,8 @@ import numbers
 import numpy as np
 
 from tinygrad_lite import dtypes, random
+from tinygrad_lite.autograd.graph import increment_version
+from tinygrad_lite.errors import ShapeError
 from tinygrad_lite.ops import dropout as dropout_ops
 from tinygrad_lite.ops import normalization as norm_ops
 from tinygrad_lite.tensor import Tensor
@@ -42,25 +44,25 @@ def batched(x, dims, fn):
     _check_float(x, fn)
     names = "(N, C, H, W) or (C, H, W)" if dims == 2 else "(N, C, L) or (C, L)"
     if x.ndim not in (dims + 1, dims + 2):
-        raise ValueError(f"{fn}: expected a {dims + 2}-D input or a {dims + 1}-D one "
+        raise ShapeError(f"{fn}: expected a {dims + 2}-D input or a {dims + 1}-D one "
                          f"{names}, got shape {x.shape}")
     return (x.unsqueeze(0), True) if x.ndim == dims + 1 else (x, False)
 
 
-def _same_dtype(tensors):
-    """The tensors converted to their common dtype (PyTorch promotion: float32, float64 ->
-    float64)."""
+def _same_dtype(tensors, fn):
+    """The tensors, checked to share one dtype. As in PyTorch, a layer does not convert: a
+    float64 input to a float32 layer is an error, not a silent float64 computation."""
     dtype = tensors[0].dtype
-    if all(t.dtype == dtype for t in tensors[1:]):
-        return tensors                   # the usual case: nothing to convert
-    for t in tensors[1:]:
-        dtype = dtypes.promote(dtype, t.dtype)
-    return [t.to(dtype) for t in tensors]
+    if any(t.dtype != dtype for t in tensors[1:]):
+        raise RuntimeError(f"{fn}: expected the input and the parameters to have the same "
+                           f"dtype, but got {[str(t.dtype) for t in tensors]}; convert the "
+                           "input (x.float() / x.double()) or the layer (.float() / .double())")
+    return tensors
 
 
 def _check_channel_vector(t, name, x):
     if t is not None and t.shape != (x.shape[1],):
-        raise ValueError(f"batch_norm: {name} has shape {t.shape}, expected ({x.shape[1]},) "
+        raise ShapeError(f"batch_norm: {name} has shape {t.shape}, expected ({x.shape[1]},) "
                          f"for input of shape {x.shape} (one value per channel, dim 1)")
 
 
@@ -72,7 +74,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     eval: mu, sigma^2 = running_mean, running_var."""
     _check_float(input, "batch_norm")
     if input.ndim < 2:
-        raise ValueError(f"batch_norm: expected an input of shape (N, C, ...), got {input.shape}")
+        raise ShapeError(f"batch_norm: expected an input of shape (N, C, ...), got {input.shape}")
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
         _check_channel_vector(t, name, input)
@@ -80,7 +82,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise ValueError("batch_norm: pass both weight and bias, or neither")
     if (running_mean is None) != (running_var is None):
         raise ValueError("batch_norm: pass both running_mean and running_var, or neither")
-    affine = _same_dtype([t for t in (input, weight, bias) if t is not None])
+    affine = _same_dtype([t for t in (input, weight, bias) if t is not None], "batch_norm")
     if not training:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: eval mode (training=False) needs running_mean and "
@@ -91,11 +93,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                          f"got input of shape {input.shape}")
     running = {}
     if running_mean is not None:
-        running = dict(running_mean=running_mean.data, running_var=running_var.data)
+        running = dict(running_mean=running_mean._data, running_var=running_var._data)
     out = norm_ops.BatchNorm.apply(*affine, eps=float(eps), momentum=float(momentum), **running)
     for buffer in (running_mean, running_var):
         if buffer is not None:
-            buffer._version += 1      # updated in place by the op
+            increment_version(buffer)      # updated in place by the op
     return out
 
 

@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from tinygrad_lite.errors import ShapeError
 from tinygrad_lite.kernels import pool_kernels
 from tinygrad_lite.kernels.geometry import out_size
 from tinygrad_lite.ops import adaptive_pooling as adaptive_ops
@@ -36,7 +37,7 @@ def _window(x, kernel_size, stride, padding, dilation, ceil_mode, caller):
     if min(out) < 1:
         span = tuple(dilation[d] * (kernel_size[d] - 1) + 1 for d in range(2))
         padded = tuple(x.shape[2 + d] + 2 * padding[d] for d in range(2))
-        raise ValueError(f"{caller}: the pooling window {span} is bigger than the padded "
+        raise ShapeError(f"{caller}: the pooling window {span} is bigger than the padded "
                          f"input {padded} (input shape {tuple(x.shape)}); use a smaller "
                          "kernel or more padding")
     return out
@@ -219,7 +220,7 @@ def max_unpool2d_(input, indices, kernel_size, stride, padding, output_size, cal
     padding = pair(padding, "padding", caller, 0)
     if not isinstance(indices, Tensor) or indices.shape != input.shape or \
             indices.dtype.kind not in "iu":
-        raise ValueError(f"{caller}: indices must be an integer Tensor of the input's shape "
+        raise ShapeError(f"{caller}: indices must be an integer Tensor of the input's shape "
                          f"{input.shape} (as max_pool2d(..., return_indices=True) returns), "
                          f"got {indices!r:.80}")
     size = tuple((x.shape[2 + d] - 1) * stride[d] - 2 * padding[d] + kernel_size[d]
@@ -235,7 +236,7 @@ def max_unpool2d_(input, indices, kernel_size, stride, padding, output_size, cal
     plane = size[0] * size[1]
     local = (indices.unsqueeze(0) if added else indices)._data
     if local.size and (local.min() < 0 or local.max() >= plane):
-        raise ValueError(f"{caller}: found an invalid max index {int(local.max())} (the output "
+        raise ShapeError(f"{caller}: found an invalid max index {int(local.max())} (the output "
                          f"planes are {size[0]}x{size[1]}, so indices must be below {plane})")
     planes = np.arange(x.shape[0] * x.shape[1]).reshape(x.shape[:2] + (1, 1))
     out = pool_ops.MaxUnpool2d.apply(x, index=planes * plane + local,

@@ -3,6 +3,8 @@ import math
 
 import numpy as np
 
+from tinygrad_lite.errors import ShapeError
+
 from . import functional as F
 from . import init
 from .module import Module, Parameter
@@ -31,10 +33,14 @@ class Linear(Module):
 
     def forward(self, x):
         if x.ndim == 0 or x.shape[-1] != self.in_features:
-            raise ValueError(f"Linear(in_features={self.in_features}, out_features="
+            raise ShapeError(f"Linear(in_features={self.in_features}, out_features="
                              f"{self.out_features}): input has {x.shape[-1] if x.ndim else 0} "
                              f"features, expected {self.in_features} (input shape {x.shape}; "
                              "the last dim holds the features)")
+        if x.dtype != self.weight.dtype:
+            raise RuntimeError(f"{self!r}: input is {x.dtype} but the layer's weight is "
+                               f"{self.weight.dtype}; convert the input (x.float() / "
+                               "x.double()) or the layer (.float() / .double())")
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self):

@@ -5,6 +5,7 @@ import numpy as np
 from tinygrad_lite import dtypes
 from tinygrad_lite.ops import nn_activation as ops
 from tinygrad_lite.tensor import Tensor, where
+from tinygrad_lite.errors import ShapeError
 
 from .module import Module
 
@@ -30,7 +31,7 @@ def _pair(input, target, name):
             raise TypeError(f"{name}: {what} must be floating point, got {t.dtype} with shape "
                             f"{t.shape} (use .float())")
     if input.shape != target.shape:
-        raise ValueError(f"{name}: input shape {input.shape} and target shape {target.shape} "
+        raise ShapeError(f"{name}: input shape {input.shape} and target shape {target.shape} "
                          "differ; they must be equal")
     dtype = dtypes.promote(input.dtype, target.dtype)
     return input.to(dtype), target.to(dtype)
@@ -57,7 +58,7 @@ def _element_weight(weight, input, name):
     except ValueError:
         fits = False
     if not fits:
-        raise ValueError(f"{name}: weight of shape {weight.shape} does not broadcast to the "
+        raise ShapeError(f"{name}: weight of shape {weight.shape} does not broadcast to the "
                          f"input shape {input.shape}")
     return weight.to(input.dtype)
 
@@ -68,9 +69,9 @@ def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
     loss (PyTorch). 'mean' is the plain mean of l over all elements."""
     name = "binary_cross_entropy (BCELoss)"
     input, target = _pair(input, target, name)
-    if input.numel() and (input.data.min() < 0 or input.data.max() > 1):
+    if input.numel() and (input._data.min() < 0 or input._data.max() > 1):
         raise ValueError(f"{name}: input must hold probabilities in [0, 1], got values in "
-                         f"[{input.data.min():.4g}, {input.data.max():.4g}]; apply sigmoid "
+                         f"[{input._data.min():.4g}, {input._data.max():.4g}]; apply sigmoid "
                          "first, or use binary_cross_entropy_with_logits on raw scores")
     loss = ops.BinaryCrossEntropy.apply(input, target)
     if weight is not None:
@@ -92,7 +93,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="m
         try:
             np.broadcast_shapes(pos_weight.shape, input.shape)
         except ValueError:
-            raise ValueError(f"{name}: pos_weight of shape {pos_weight.shape} does not "
+            raise ShapeError(f"{name}: pos_weight of shape {pos_weight.shape} does not "
                              f"broadcast to the input shape {input.shape}") from None
         log_term = log_term * ((pos_weight.to(input.dtype) - 1) * target + 1)
     loss = (1 - target) * input + log_term
@@ -104,7 +105,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="m
 def _class_dim(input, name):
     """The class dim of scores of shape (N, C, ...) (1) or (C,) (0)."""
     if input.ndim == 0 or not dtypes.is_floating(input.dtype):
-        raise ValueError(f"{name}: input must be floating scores of shape (N, C) or (C,), got "
+        raise ShapeError(f"{name}: input must be floating scores of shape (N, C) or (C,), got "
                          f"{input.dtype} with shape {input.shape}")
     return 1 if input.ndim > 1 else 0
 
@@ -116,7 +117,7 @@ def _class_weight(weight, input, name):
     weight = weight if isinstance(weight, Tensor) else Tensor(weight)
     classes = input.shape[_class_dim(input, name)]
     if weight.shape != (classes,):
-        raise ValueError(f"{name}: weight must hold one value per class, shape ({classes},) "
+        raise ShapeError(f"{name}: weight must hold one value per class, shape ({classes},) "
                          f"for input shape {input.shape}; got shape {weight.shape}")
     return weight.to(input.dtype)
 
@@ -136,16 +137,16 @@ def _class_targets(input, target, name, ignore_index):
                         f"got {target.dtype} with shape {target.shape} for input shape "
                         f"{input.shape} (use .long())")
     if target.shape != expected:
-        raise ValueError(f"{name}: target shape {target.shape} does not fit input shape "
+        raise ShapeError(f"{name}: target shape {target.shape} does not fit input shape "
                          f"{input.shape}; expected {expected} (the input without its class "
                          "dim 1)")
     classes = input.shape[dim]
-    counted = target.data != ignore_index
-    bad = counted & ((target.data < 0) | (target.data >= classes))
+    counted = target._data != ignore_index
+    bad = counted & ((target._data < 0) | (target._data >= classes))
     if bad.any():
-        raise IndexError(f"{name}: target holds class {int(target.data[bad][0])}, outside "
+        raise IndexError(f"{name}: target holds class {int(target._data[bad][0])}, outside "
                          f"[0, {classes}) for input shape {input.shape}")
-    return counted, np.where(counted, target.data, 0)
+    return counted, np.where(counted, target._data, 0)
 
 
 def _picked(log_probs, index):
@@ -253,7 +254,7 @@ class _WeightedLoss(_Loss):
     """A loss with an optional `weight`, kept as a buffer (in state_dict), as in PyTorch."""
     def __init__(self, weight=None, reduction="mean"):
         super().__init__(reduction)
-        self.weight = None if weight is None else Tensor(weight)
+        self.register_buffer("weight", None if weight is None else Tensor(weight))
 
 
 class MSELoss(_Loss):
@@ -284,7 +285,7 @@ class BCEWithLogitsLoss(_WeightedLoss):
     def __init__(self, weight=None, *, reduction="mean", pos_weight=None):
         super().__init__(weight, reduction)
         # a buffer when given, as in PyTorch
-        self.pos_weight = None if pos_weight is None else Tensor(pos_weight)
+        self.register_buffer("pos_weight", None if pos_weight is None else Tensor(pos_weight))
 
     def forward(self, input, target):
         return binary_cross_entropy_with_logits(input, target, self.weight,

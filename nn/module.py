@@ -1,9 +1,11 @@
 """`Parameter` and `Module`, the base of every layer.
 
 A Module finds its parts by walking its own `__dict__` in insertion order: a `Parameter`
-attribute is a parameter, any other Tensor attribute is a buffer (saved in `state_dict`,
-not trained), a Module attribute is a child; lists, tuples and dicts of these are unpacked
-(`self.layers = [a, b]` gives children "layers.0" and "layers.1"). Attributes whose names
+attribute is a parameter, a Module attribute is a child; lists, tuples and dicts of these are
+unpacked (`self.layers = [a, b]` gives children "layers.0" and "layers.1"). A buffer (saved in
+`state_dict`, moved by `.to`, not trained: BatchNorm's running statistics) is a Tensor
+attribute named by `register_buffer`; any other Tensor attribute is a plain attribute, as in
+PyTorch. Attributes whose names
 start with "_" are private and never walked. Names are dotted like PyTorch's
 ("block1.0.weight"), so state dicts move between the two.
 """
@@ -14,7 +16,11 @@ import numpy as np
 import tinygrad_lite as tl
 from tinygrad_lite import devices
 from tinygrad_lite import dtypes, scope
+from tinygrad_lite.autograd import RemovableHandle
 from tinygrad_lite.tensor import Tensor
+from tinygrad_lite.autograd.graph import increment_version
+
+from . import hooks
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -43,17 +49,6 @@ def _unpack(name, value):
             yield from _unpack(f"{name}.{key}", item)
 
 
-class _HookHandle:
-    """What register_forward_hook returns: `.remove()` takes the hook out again."""
-
-    def __init__(self, hooks, hook):
-        self._hooks, self._key = hooks, object()
-        hooks[self._key] = hook
-
-    def remove(self):
-        self._hooks.pop(self._key, None)
-
-
 class Module:
     """Base class of layers and models: subclasses set attributes in `__init__` and define
     `forward`; calling the module runs `forward` (recorded as the op scope for tools)."""
@@ -69,13 +64,21 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__}: define forward(self, ...) to say "
                                   "what the module computes")
 
-    _forward_hooks = {}  # no hooks; register_forward_hook gives the instance its own dict
+    # hook tables: empty class-level dicts until a register_* call gives the instance its own
+    _forward_hooks = _forward_pre_hooks = _backward_hooks = _backward_pre_hooks = {}
 
     def __call__(self, *args, **kwargs):
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
         stack = scope.module_stack          # the module calls ops record (for tools.graph)
         token = stack.set(stack.get() + (self,))
         try:
-            output = self.forward(*args, **kwargs)
+            if self._backward_hooks or self._backward_pre_hooks:
+                output = hooks.call_with_backward_hooks(self, self.forward, args, kwargs)
+            else:
+                output = self.forward(*args, **kwargs)
         finally:
             stack.reset(token)
         for hook in list(self._forward_hooks.values()):
@@ -83,12 +86,37 @@ class Module:
             output = output if result is None else result
         return output
 
+    def _register_hook(self, table, hook):
+        if not callable(hook):
+            raise TypeError(f"{type(self).__name__}: a hook must be callable, got "
+                            f"{type(hook).__name__}")
+        if table not in vars(self):
+            setattr(self, table, {})
+        hooks = getattr(self, table)
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def register_forward_pre_hook(self, hook):
+        """Call `hook(module, args)` before every forward; it may return new args (a tuple,
+        or a single value). Returns a handle whose `.remove()` unregisters it."""
+        return self._register_hook("_forward_pre_hooks", hook)
+
     def register_forward_hook(self, hook):
-        """Call `hook(module, inputs, output)` after every forward (it may return a new
+        """Call `hook(module, args, output)` after every forward (it may return a new
         output); returns a handle whose `.remove()` unregisters it, as in PyTorch."""
-        if "_forward_hooks" not in vars(self):
-            self._forward_hooks = {}
-        return _HookHandle(self._forward_hooks, hook)
+        return self._register_hook("_forward_hooks", hook)
+
+    def register_full_backward_hook(self, hook):
+        """Call `hook(module, grad_input, grad_output)` when the gradients of the module's
+        inputs have been computed: tuples with one entry per positional Tensor input / per
+        output (None where no gradient). It may return a new grad_input tuple."""
+        return self._register_hook("_backward_hooks", hook)
+
+    def register_full_backward_pre_hook(self, hook):
+        """Call `hook(module, grad_output)` when the gradients of the module's outputs have
+        been computed, before they flow into it; it may return a new grad_output tuple."""
+        return self._register_hook("_backward_pre_hooks", hook)
 
     # ---- discovery -----------------------------------------------------------------------
     def _entries(self):
@@ -128,9 +156,12 @@ class Module:
         seen = set()
         modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
         for module_name, module in modules:
+            buffers = module._buffer_names()
             for name, value in module._entries():
-                if isinstance(value, Tensor) and isinstance(value, Parameter) == \
-                        want_parameters and id(value) not in seen:
+                is_parameter = isinstance(value, Parameter)
+                wanted = is_parameter if want_parameters else \
+                    not is_parameter and isinstance(value, Tensor) and name in buffers
+                if wanted and id(value) not in seen:
                     seen.add(id(value))
                     yield (f"{module_name}.{name}" if module_name else name), value
 
@@ -143,12 +174,16 @@ class Module:
         optimizer updates."""
         return (p for _, p in self.named_parameters(recurse=recurse))
 
+    def _buffer_names(self):
+        """{name: persistent} for the buffers register_buffer named, in registration order."""
+        return self.__dict__.get("_buffers", {})
+
     def named_buffers(self, prefix="", recurse=True):
-        """(dotted name, Tensor) for every Tensor attribute that is not a Parameter."""
+        """(dotted name, Tensor) for every buffer (registered with register_buffer)."""
         return self._named_tensors(False, prefix, recurse)
 
     def buffers(self, recurse=True):
-        """Every non-Parameter Tensor attribute (running statistics, counters), each once."""
+        """Every buffer (running statistics, counters), each once."""
         return (b for _, b in self.named_buffers(recurse=recurse))
 
     # ---- registering by name (PyTorch's spellings; plain assignment does the same) --------
@@ -167,16 +202,16 @@ class Module:
                            f"{type(getattr(self, name)).__name__}); pick another name")
 
     def register_buffer(self, name, tensor, persistent=True):
-        """Set a buffer attribute. A non-persistent buffer is left out of `state_dict`;
-        None leaves the slot empty."""
+        """Make `name` a buffer holding `tensor`: saved in `state_dict` (unless
+        persistent=False) and converted by `.to`, but not trained. Assigning the attribute
+        later keeps it a buffer; None leaves the slot empty."""
         self._check_name("register_buffer", name, lambda v: v is None or
                          isinstance(v, Tensor) and not isinstance(v, Parameter))
         if isinstance(tensor, Parameter) or not isinstance(tensor, (Tensor, type(None))):
             raise TypeError(f"{type(self).__name__}.register_buffer({name!r}): expected a "
                             f"Tensor that is not a Parameter, got {type(tensor).__name__}")
         setattr(self, name, tensor)
-        transient = [n for n in self.__dict__.get("_transient_buffers", ()) if n != name]
-        self._transient_buffers = transient + ([] if persistent else [name])
+        self.__dict__.setdefault("_buffers", {})[name] = bool(persistent)
 
     def register_parameter(self, name, param):
         """Set a Parameter attribute; None leaves the slot empty (e.g. no bias)."""
@@ -237,14 +272,7 @@ class Module:
         """Forget accumulated gradients: set `.grad` to None, or with set_to_none=False zero
         each grad's array in place (p.grad stays the same Tensor, as in PyTorch)."""
         for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            elif p.grad.grad_fn is not None:   # made with create_graph=True: not detachable
-                p.grad = tl.zeros_like(p)       # in place, so a fresh zero grad replaces it
-            else:
-                p.grad.requires_grad_(False).zero_()
+            p._forget_grad(set_to_none)
 
     def requires_grad_(self, requires_grad=True):
         """Freeze (False) or unfreeze every parameter."""
@@ -283,8 +311,8 @@ class Module:
                             f"or tl.float64), got {dtype}")
         for t in list(self.parameters()) + list(self.buffers()):
             if dtypes.is_floating(t.dtype) and t.dtype != dtype:
-                t.data = t.data.astype(dtype)
-                t._version += 1       # any graph built on the old array is stale
+                t._data = t._data.astype(dtype)
+                increment_version(t)   # any graph built on the old array is stale
                 if t.grad is not None:
                     t.grad = t.grad.detach().to(dtype)
         return self
@@ -309,11 +337,11 @@ class Module:
         """(dotted name, live tensor): own parameters, own persistent buffers, then each
         child's, as PyTorch orders them; a module reachable under two names appears under
         both (as in PyTorch)."""
-        transient = self.__dict__.get("_transient_buffers", ())
+        buffers = self._buffer_names()
         entries = list(self._entries())
         yield from ((prefix + n, v) for n, v in entries if isinstance(v, Parameter))
         yield from ((prefix + n, v) for n, v in entries if isinstance(v, Tensor) and
-                    not isinstance(v, Parameter) and n not in transient)
+                    not isinstance(v, Parameter) and buffers.get(n, False))
         for name, value in entries:
             if isinstance(value, Module):
                 yield from value._state_items(f"{prefix}{name}.")
@@ -334,7 +362,7 @@ class Module:
             raise TypeError(f"{type(self).__name__}.load_state_dict: expected a dict of name "
                             f"-> Tensor or array, got {type(state_dict).__name__}")
         own = dict(self._state_items())
-        values = {k: np.asarray(v.data if isinstance(v, Tensor) else v)
+        values = {k: np.asarray(v._data if isinstance(v, Tensor) else v)
                   for k, v in state_dict.items()}
         missing = [k for k in own if k not in values]
         unexpected = [k for k in values if k not in own]

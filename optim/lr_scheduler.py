@@ -35,6 +35,10 @@ class LRScheduler:
                                "while this schedule ran (load it first)")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self):
+        """The step every schedule takes when it is built: it sets the rates of epoch 0."""
         self._is_initial = True
         self.step()
         self._is_initial = False
@@ -81,6 +85,10 @@ class StepLR(LRScheduler):
             return self._current()
         return [lr * self.gamma for lr in self._current()]
 
+    def _get_closed_form_lr(self):
+        return [base * self.gamma ** (self.last_epoch // self.step_size)
+                for base in self.base_lrs]
+
 
 class ExponentialLR(LRScheduler):
     """`ExponentialLR(optimizer, gamma)`: lr = initial_lr · γ^epoch."""
@@ -93,6 +101,9 @@ class ExponentialLR(LRScheduler):
         if self._is_initial:
             return self._current()
         return [lr * self.gamma for lr in self._current()]
+
+    def _get_closed_form_lr(self):
+        return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -117,6 +128,11 @@ class CosineAnnealingLR(LRScheduler):
                     for lr, base in zip(self._current(), self.base_lrs)]
         ratio = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
         return [ratio * (lr - eta_min) + eta_min for lr in self._current()]
+
+    def _get_closed_form_lr(self):
+        return [self.eta_min + (base - self.eta_min)
+                * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+                for base in self.base_lrs]
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -176,3 +192,10 @@ class ReduceLROnPlateau(LRScheduler):
                     group["lr"] = new_lr
             self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
         self._last_lr = self._current()
+
+
+# More schedules, in files of their own (they import LRScheduler from here).
+from .lr_scheduler_basic import (ConstantLR, LambdaLR, LinearLR,  # noqa: E402
+                                 MultiplicativeLR, MultiStepLR, PolynomialLR)
+from .lr_scheduler_combined import ChainedScheduler, SequentialLR  # noqa: E402
+from .lr_scheduler_cyclic import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR  # noqa: E402

@@ -23,6 +23,7 @@ import numpy as np
 
 import tinygrad_lite as tl
 from tinygrad_lite.tensor import Tensor
+from tinygrad_lite.autograd.graph import increment_version
 
 
 class Optimizer:
@@ -112,6 +113,13 @@ class Optimizer:
                     not value >= 0:
                 self._fail(key, value, "it must be a number >= 0")
 
+    def _check_betas(self, group):
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            self._fail("betas", betas, "it must be a pair (beta1, beta2)")
+        for i, beta in enumerate(betas):
+            self._check_unit(f"betas[{i}]", beta)
+
     def _check_unit(self, key, value):
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
                 not 0 <= value < 1:
@@ -120,18 +128,10 @@ class Optimizer:
     # ---- the training-loop calls --------------------------------------------------------
     def zero_grad(self, set_to_none=True):
         """Forget the gradients: `grad = None` (default), or with set_to_none=False zero each
-        grad's array in place (p.grad stays the same Tensor, as in PyTorch; each leaf's grad
-        owns its memory, so no other tensor changes)."""
+        grad's array in place (p.grad stays the same Tensor, as in PyTorch)."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                elif p.grad.grad_fn is not None:   # create_graph=True: not detachable in
-                    p.grad = tl.zeros_like(p)       # place, so a fresh zero grad replaces it
-                else:
-                    p.grad.requires_grad_(False).zero_()
+                p._forget_grad(set_to_none)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; returns closure() (with grad on)."""
@@ -141,16 +141,16 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                if p._grad is None:
                     continue                   # frozen or unused: leave it untouched
                 self._step_param(p, group)
         return loss
 
     def _step_param(self, p, group):
-        w = p.data
+        w = p._data
         if not (w.flags.c_contiguous and w.flags.writeable):
             w = np.array(w, order="C")           # update a contiguous copy, then write back
-        g = p.grad.data
+        g = p._grad._data
         if g.shape != w.shape:
             raise RuntimeError(f"{type(self).__name__}: parameter of shape {w.shape} has a "
                                f"gradient of shape {g.shape}; they must match")
@@ -159,12 +159,12 @@ class Optimizer:
         if state is None:
             state = self.state[p] = self.init_state(w, group)
         self.update(w, g, state, group)
-        if w is not p.data:
-            if p.data.flags.writeable:
-                p.data[...] = w                    # views of the parameter see the step too
+        if w is not p._data:
+            if p._data.flags.writeable:
+                p._data[...] = w                    # views of the parameter see the step too
             else:
-                p.data = w                         # a read-only array is replaced
-        p._version += 1                            # an in-place change, as in PyTorch
+                p._data = w                         # a read-only array is replaced
+        increment_version(p)                       # an in-place change, as in PyTorch
 
     def init_state(self, w, group):
         """The state of a parameter before its first step (Chainer's lazy init_state)."""
@@ -194,34 +194,58 @@ class Optimizer:
 
     def load_state_dict(self, state_dict):
         """Load a `state_dict()` saved from an optimizer with the same groups and sizes;
-        hyper-parameters and state come from the saved dict, parameters stay this one's."""
-        name = type(self).__name__
-        saved = state_dict["param_groups"]
+        hyper-parameters and state come from the saved dict, parameters stay this one's.
+        Checks everything before changing anything; an error names the group, the counts and
+        the shapes that differ."""
+        name = f"{type(self).__name__}.load_state_dict"
+        saved, saved_state = state_dict["param_groups"], state_dict["state"]
         if len(saved) != len(self.param_groups):
-            raise ValueError(f"{name}.load_state_dict: the saved state has {len(saved)} "
-                             f"parameter groups, this optimizer has {len(self.param_groups)}")
+            raise ValueError(f"{name}: the saved state has {len(saved)} parameter group(s), "
+                             f"this optimizer has {len(self.param_groups)}")
         by_position = {}
         for i, (group, packed) in enumerate(zip(self.param_groups, saved)):
-            if len(group["params"]) != len(packed["params"]):
-                raise ValueError(f"{name}.load_state_dict: group {i} has "
-                                 f"{len(group['params'])} parameters but the saved group has "
-                                 f"{len(packed['params'])}")
-            by_position.update(zip(packed["params"], group["params"]))
+            ours, theirs = group["params"], packed["params"]
+            if len(ours) != len(theirs):
+                shapes = [tuple(p.shape) for p in ours]
+                saved_shapes = [self._saved_shape(saved_state, position) for position in theirs]
+                raise ValueError(f"{name}: parameter group {i} has {len(ours)} parameter(s) "
+                                 f"of shapes {shapes}, but the saved group {i} has "
+                                 f"{len(theirs)} (parameters {list(theirs)}, shapes from "
+                                 f"their saved state: {saved_shapes}; '?' = no state yet)")
+            by_position.update((position, (i, p)) for position, p in zip(theirs, ours))
         state = {}
-        for position, saved_state in state_dict["state"].items():
-            p = by_position[int(position)]
-            state[p] = {k: self._load_value(k, v, p, position) for k, v in saved_state.items()}
+        for position, values in saved_state.items():
+            if int(position) not in by_position:
+                raise ValueError(f"{name}: the saved state has an entry for parameter "
+                                 f"{position}, which no saved parameter group lists")
+            i, p = by_position[int(position)]
+            state[p] = {key: self._load_value(key, value, p, position, i)
+                        for key, value in values.items()}
         self.state = state
         self.param_groups = [{**packed, "params": group["params"]}
                              for group, packed in zip(self.param_groups, saved)]
 
-    def _load_value(self, key, value, p, position):
+    @staticmethod
+    def _saved_shape(saved_state, position):
+        """The shape of a saved parameter, read off its first saved array ('?' if none)."""
+        for value in saved_state.get(position, {}).values():
+            if isinstance(value, (np.ndarray, Tensor)) and value.ndim > 0:
+                return tuple(value.shape)
+        return "?"
+
+    def _load_value(self, key, value, p, position, group):
+        """A saved state value for parameter `p`: an array (or Tensor) of p's shape becomes
+        a copy in p's dtype; a 0-d one (PyTorch keeps Adam's `step` as a tensor) a number."""
+        if isinstance(value, Tensor):
+            value = value._data
         if not isinstance(value, np.ndarray):
             return value
+        if value.ndim == 0 and p.ndim > 0:
+            return value.item()
         if value.shape != p.shape:
             raise ValueError(f"{type(self).__name__}.load_state_dict: state {key!r} of "
-                             f"parameter {position} has shape {value.shape}, the parameter "
-                             f"has shape {p.shape}")
+                             f"parameter {position} (group {group}) has shape {value.shape}, "
+                             f"the parameter has shape {p.shape}")
         return np.array(value, dtype=p.dtype)   # a copy, in the parameter's dtype
 
     @staticmethod

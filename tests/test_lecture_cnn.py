@@ -111,7 +111,7 @@ def _twin(model, torch, double=False):
 def _grads_match(model, twin, rtol, atol):
     theirs = dict(twin.named_parameters())
     for name, p in model.named_parameters():
-        np.testing.assert_allclose(p.grad.data, theirs[name].grad.numpy(), rtol=rtol,
+        np.testing.assert_allclose(p.grad._data, theirs[name].grad.numpy(), rtol=rtol,
                                    atol=atol, err_msg=name)
 
 
@@ -137,7 +137,7 @@ def test_cnn_trains_and_evaluates_like_torch():
         twin_outputs = twin(torch.tensor(inputs))
         twin_loss = twin_criterion(twin_outputs, torch.tensor(labels))
         twin_loss.backward()
-        np.testing.assert_allclose(outputs.data, twin_outputs.detach().numpy(), rtol=1e-3,
+        np.testing.assert_allclose(outputs._data, twin_outputs.detach().numpy(), rtol=1e-3,
                                    atol=1e-5)
         assert loss.item() == pytest.approx(twin_loss.item(), rel=1e-5)
         _grads_match(model, twin, rtol=1e-2, atol=2e-5)
@@ -153,7 +153,7 @@ def test_cnn_trains_and_evaluates_like_torch():
         outputs = model(tl.tensor(images))
         _, predicted = tl.max(outputs, 1)
     twin_outputs = twin(torch.tensor(images)).detach()
-    np.testing.assert_allclose(outputs.data, twin_outputs.numpy(), rtol=1e-3, atol=1e-5)
+    np.testing.assert_allclose(outputs._data, twin_outputs.numpy(), rtol=1e-3, atol=1e-5)
     np.testing.assert_array_equal(predicted.numpy(), torch.max(twin_outputs, 1)[1].numpy())
 
 
@@ -165,7 +165,7 @@ def test_resnet_forward_backward_matches_torch():
     x = np.random.default_rng(1).standard_normal((2, 3, 32, 32))
     out, twin_out = model(tl.tensor(x)), twin(torch.tensor(x))
     assert out.shape == (2, 10)
-    np.testing.assert_allclose(out.data, twin_out.detach().numpy(), rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(out._data, twin_out.detach().numpy(), rtol=1e-9, atol=1e-10)
     nn.CrossEntropyLoss()(out, tl.tensor([3, 7])).backward()
     torch.nn.CrossEntropyLoss()(twin_out, torch.tensor([3, 7])).backward()
     _grads_match(model, twin, rtol=1e-7, atol=1e-9)

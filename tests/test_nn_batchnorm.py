@@ -37,7 +37,7 @@ def test_kernels_match_reference(dtype, shape):
 def test_variance_is_accurate_far_from_zero():
     x = np.random.default_rng(1).standard_normal((64, 2, 50)).astype(np.float32) + 1e4
     out = F.batch_norm(tl.tensor(x), None, None, training=True)
-    np.testing.assert_allclose(out.data.std(axis=(0, 2)), 1.0, rtol=2e-3)
+    np.testing.assert_allclose(out._data.std(axis=(0, 2)), 1.0, rtol=2e-3)
 
 
 @pytest.mark.parametrize("make, shape", [(lambda: nn.BatchNorm1d(3), (5, 3)),
@@ -49,8 +49,8 @@ def test_gradcheck_input_and_parameters(make, shape, training):
     bn = make().double().train(training)
     rng = np.random.default_rng(2)
     for p in bn.parameters():   # away from gamma=1, beta=0 so every term matters
-        p.data[...] = rng.uniform(0.5, 1.5, p.shape)
-    bn.running_var.data[...] = rng.uniform(0.5, 2.0, bn.num_features)
+        p._data[...] = rng.uniform(0.5, 1.5, p.shape)
+    bn.running_var._data[...] = rng.uniform(0.5, 2.0, bn.num_features)
     x = tl.tensor(rng.standard_normal(shape), requires_grad=True)
     assert tl.gradcheck(lambda x, *p: bn(x), [x] + list(bn.parameters()))
 
@@ -58,7 +58,7 @@ def test_gradcheck_input_and_parameters(make, shape, training):
 def test_second_derivatives_in_training_mode():
     bn = nn.BatchNorm2d(2).double()
     rng = np.random.default_rng(3)
-    bn.weight.data[...] = rng.uniform(0.5, 1.5, 2)
+    bn.weight._data[...] = rng.uniform(0.5, 1.5, 2)
     x = tl.tensor(rng.standard_normal((3, 2, 2, 2)), requires_grad=True)
     assert tl.gradgradcheck(lambda x, w, b: bn(x) ** 3, [x, bn.weight, bn.bias])
 
@@ -77,29 +77,29 @@ def test_training_steps_then_eval_match_torch(cls, shape, momentum):
     torch = pytest.importorskip("torch")
     ours = getattr(nn, cls)(shape[1], momentum=momentum)
     rng = np.random.default_rng(4)
-    ours.weight.data[...] = rng.uniform(0.5, 1.5, shape[1])
-    ours.bias.data[...] = rng.standard_normal(shape[1])
+    ours.weight._data[...] = rng.uniform(0.5, 1.5, shape[1])
+    ours.bias._data[...] = rng.standard_normal(shape[1])
     theirs = _copy_to_torch(ours, torch, cls)
     for step in range(4):
         x = (rng.standard_normal(shape) * (step + 1) + step).astype(np.float32)
         up = rng.standard_normal(shape).astype(np.float32)
         tx, tx_t = tl.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
         out, out_t = ours(tx), theirs(tx_t)
-        np.testing.assert_allclose(out.data, out_t.detach().numpy(), rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(out._data, out_t.detach().numpy(), rtol=1e-4, atol=1e-4)
         (out * tl.tensor(up)).sum().backward()
         (out_t * torch.tensor(up)).sum().backward()
-        np.testing.assert_allclose(tx.grad.data, tx_t.grad.numpy(), rtol=1e-3, atol=1e-4)
+        np.testing.assert_allclose(tx.grad._data, tx_t.grad.numpy(), rtol=1e-3, atol=1e-4)
     for name in ("weight", "bias"):
-        np.testing.assert_allclose(getattr(ours, name).grad.data,
+        np.testing.assert_allclose(getattr(ours, name).grad._data,
                                    getattr(theirs, name).grad.numpy(), rtol=1e-4, atol=1e-4)
     for name in ("running_mean", "running_var"):
-        np.testing.assert_allclose(getattr(ours, name).data, getattr(theirs, name).numpy(),
+        np.testing.assert_allclose(getattr(ours, name)._data, getattr(theirs, name).numpy(),
                                    rtol=1e-5, atol=1e-6, err_msg=name)
     assert ours.num_batches_tracked.item() == theirs.num_batches_tracked.item() == 4
     ours.eval()
     theirs.eval()
     x = rng.standard_normal(shape).astype(np.float32)
-    np.testing.assert_allclose(ours(tl.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(tl.tensor(x))._data, theirs(torch.tensor(x)).detach().numpy(),
                                rtol=1e-4, atol=1e-5)
 
 
@@ -108,19 +108,19 @@ def test_running_statistics_formula():
     x = np.array([[1.0, 10.0], [3.0, 20.0], [8.0, 0.0]], np.float32)
     with tl.no_grad():                    # training mode updates the buffers under no_grad too
         bn(tl.tensor(x))
-    np.testing.assert_allclose(bn.running_mean.data, 0.25 * x.mean(0), rtol=1e-6)
-    np.testing.assert_allclose(bn.running_var.data, 0.75 + 0.25 * x.var(0, ddof=1), rtol=1e-6)
+    np.testing.assert_allclose(bn.running_mean._data, 0.25 * x.mean(0), rtol=1e-6)
+    np.testing.assert_allclose(bn.running_var._data, 0.75 + 0.25 * x.var(0, ddof=1), rtol=1e-6)
     bn.eval()
     out = bn(tl.tensor(x))
-    expected = (x - bn.running_mean.data) / np.sqrt(bn.running_var.data + 1e-5)
-    np.testing.assert_allclose(out.data, expected, rtol=1e-5)
-    np.testing.assert_allclose(bn.running_mean.data, 0.25 * x.mean(0), rtol=1e-6)  # unchanged
+    expected = (x - bn.running_mean._data) / np.sqrt(bn.running_var._data + 1e-5)
+    np.testing.assert_allclose(out._data, expected, rtol=1e-5)
+    np.testing.assert_allclose(bn.running_mean._data, 0.25 * x.mean(0), rtol=1e-6)  # unchanged
 
 
 def test_track_running_stats_false_always_uses_the_batch():
     bn = nn.BatchNorm2d(2, track_running_stats=False).eval()
     x = tl.randn(4, 2, 3, 3) * 5 + 2
-    out = bn(x).data
+    out = bn(x)._data
     np.testing.assert_allclose(out.mean(axis=(0, 2, 3)), 0, atol=1e-5)
     assert bn.running_mean is None and "running_mean" not in bn.state_dict()
 

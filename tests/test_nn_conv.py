@@ -97,9 +97,9 @@ def test_kernels_accept_non_contiguous_input(kernels):
 def test_max_pool_takes_the_first_of_tied_maxima_and_pads_with_minus_inf():
     x = tl.tensor(-np.ones((1, 1, 2, 2)), requires_grad=True)
     out = F.max_pool2d(x, 2, stride=1, padding=1)        # every window holds padding too
-    np.testing.assert_array_equal(out.data, -np.ones((1, 1, 3, 3)))
+    np.testing.assert_array_equal(out._data, -np.ones((1, 1, 3, 3)))
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [[[[4.0, 2.0], [2.0, 1.0]]]])
+    np.testing.assert_array_equal(x.grad._data, [[[[4.0, 2.0], [2.0, 1.0]]]])
 
 
 @pytest.mark.parametrize("make, shape", [
@@ -134,13 +134,13 @@ def test_conv2d_matches_torch(in_c, out_c, kernel, stride, padding, bias, shape)
     x = np.random.default_rng(4).standard_normal(shape).astype(np.float32)
     tx, tx_t = tl.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     out, out_t = ours(tx), theirs(tx_t)
-    np.testing.assert_allclose(out.data, out_t.detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(out._data, out_t.detach().numpy(), rtol=1e-4, atol=1e-5)
     weights = np.random.default_rng(5).standard_normal(out.shape).astype(np.float32)
     (out * tl.tensor(weights)).sum().backward()
     (out_t * torch.tensor(weights)).sum().backward()
-    np.testing.assert_allclose(tx.grad.data, tx_t.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(tx.grad._data, tx_t.grad.numpy(), rtol=1e-4, atol=1e-4)
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.data, getattr(theirs, name).grad.numpy(),
+        np.testing.assert_allclose(p.grad._data, getattr(theirs, name).grad.numpy(),
                                    rtol=1e-4, atol=1e-3, err_msg=name)
 
 
@@ -154,10 +154,10 @@ def test_pooling_matches_torch(fn, kwargs):
     ours, theirs = tl.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     out, out_t = getattr(F, fn)(ours, **kwargs), getattr(torch.nn.functional, fn)(theirs,
                                                                                    **kwargs)
-    np.testing.assert_allclose(out.data, out_t.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(out._data, out_t.detach().numpy(), rtol=1e-12)
     (out ** 2).sum().backward()
     (out_t ** 2).sum().backward()
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.grad._data, theirs.grad.numpy(), rtol=1e-12)
 
 
 def test_conv_initialization_bounds_follow_pytorch():
@@ -165,16 +165,16 @@ def test_conv_initialization_bounds_follow_pytorch():
     conv = nn.Conv2d(4, 8, 3)
     bound = 1 / np.sqrt(4 * 3 * 3)  # kaiming_uniform_(a=sqrt 5) gives 1/sqrt(fan_in) too
     for p in (conv.weight, conv.bias):
-        assert np.abs(p.data).max() <= bound and np.abs(p.data).max() > 0.8 * bound
+        assert np.abs(p._data).max() <= bound and np.abs(p._data).max() > 0.8 * bound
     assert conv.weight.dtype == tl.float32
     tl.manual_seed(0)
-    np.testing.assert_array_equal(nn.Conv2d(4, 8, 3).weight.data, conv.weight.data)
+    np.testing.assert_array_equal(nn.Conv2d(4, 8, 3).weight._data, conv.weight._data)
 
 
 def test_three_dim_input_is_one_image():
     conv = nn.Conv2d(2, 3, 3, padding=1)
     x = tl.randn(2, 5, 5)
-    np.testing.assert_allclose(conv(x).data, conv(x.unsqueeze(0)).data[0], rtol=1e-6)
+    np.testing.assert_allclose(conv(x)._data, conv(x.unsqueeze(0))._data[0], rtol=1e-6)
     assert F.max_pool2d(x, 2).shape == (2, 2, 2)
 
 

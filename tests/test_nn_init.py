@@ -14,7 +14,7 @@ CONV = (64, 32, 3, 3)       # fan_in = 32 * 9, fan_out = 64 * 9
 
 
 def _std(fn, shape=SHAPE, **kwargs):
-    return fn(tl.zeros(*shape), **kwargs).data.std()
+    return fn(tl.zeros(*shape), **kwargs)._data.std()
 
 
 @pytest.mark.parametrize("fn, kwargs, expected", [
@@ -41,27 +41,27 @@ def test_conv_shapes_use_the_receptive_field():
 def test_uniform_bounds_and_constants():
     w = init.xavier_uniform_(tl.zeros(*SHAPE))
     bound = math.sqrt(6 / 1000)
-    assert -bound <= w.data.min() and w.data.max() <= bound and w.data.max() > 0.99 * bound
-    np.testing.assert_array_equal(init.constant_(tl.zeros(3), 0.5).data, 0.5)
-    np.testing.assert_array_equal(init.ones_(tl.zeros(3)).data, 1.0)
-    np.testing.assert_array_equal(init.zeros_(tl.ones(3)).data, 0.0)
+    assert -bound <= w._data.min() and w._data.max() <= bound and w._data.max() > 0.99 * bound
+    np.testing.assert_array_equal(init.constant_(tl.zeros(3), 0.5)._data, 0.5)
+    np.testing.assert_array_equal(init.ones_(tl.zeros(3))._data, 1.0)
+    np.testing.assert_array_equal(init.zeros_(tl.ones(3))._data, 0.0)
 
 
 def test_in_place_on_parameters_without_a_graph():
     p = nn.Parameter(np.zeros((4, 3), np.float32))
     out = init.kaiming_normal_(p)
     assert out is p and p.requires_grad and p.grad_fn is None and p.dtype == tl.float32
-    assert p.data.any()
+    assert p._data.any()
 
 
 def test_reproducible_under_manual_seed():
     tl.manual_seed(42)
-    a = init.xavier_normal_(tl.zeros(5, 5)).data.copy()
-    b = nn.Linear(5, 5).weight.data.copy()
+    a = init.xavier_normal_(tl.zeros(5, 5))._data.copy()
+    b = nn.Linear(5, 5).weight._data.copy()
     tl.manual_seed(42)
-    np.testing.assert_array_equal(a, init.xavier_normal_(tl.zeros(5, 5)).data)
-    np.testing.assert_array_equal(b, nn.Linear(5, 5).weight.data)
-    assert not np.array_equal(a, init.xavier_normal_(tl.zeros(5, 5)).data)
+    np.testing.assert_array_equal(a, init.xavier_normal_(tl.zeros(5, 5))._data)
+    np.testing.assert_array_equal(b, nn.Linear(5, 5).weight._data)
+    assert not np.array_equal(a, init.xavier_normal_(tl.zeros(5, 5))._data)
 
 
 def test_calculate_gain_matches_pytorch_and_names_valid_values():

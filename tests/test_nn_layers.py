@@ -68,15 +68,15 @@ def test_matches_torch_twin(name):
     x_np = _input(shape, seed=1)
     x, tx = tl.tensor(x_np, requires_grad=True), torch.tensor(x_np, requires_grad=True)
     out, tout = ours(x), theirs(tx)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out._data, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
     weights = np.random.default_rng(2).standard_normal(out.shape)
     (out * tl.tensor(weights)).sum().backward()
     (tout * torch.tensor(weights)).sum().backward()
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(x.grad._data, tx.grad.numpy(), rtol=1e-10, atol=1e-12)
     twin_params = dict(theirs.named_parameters())
     assert [n for n, _ in ours.named_parameters()] == list(twin_params)
     for n, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.data, twin_params[n].grad.numpy(), rtol=1e-10,
+        np.testing.assert_allclose(p.grad._data, twin_params[n].grad.numpy(), rtol=1e-10,
                                    atol=1e-12, err_msg=n)
 
 
@@ -84,8 +84,8 @@ def test_linear_float32_forward_and_default_init_bounds():
     layer = nn.Linear(100, 50)
     assert layer.weight.dtype == tl.float32 and layer.weight.shape == (50, 100)
     bound = 1 / math.sqrt(100)
-    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.bias.data).max() <= bound
-    assert abs(layer.weight.data.std() - bound / math.sqrt(3)) < 0.05 * bound / math.sqrt(3)
+    assert np.abs(layer.weight._data).max() <= bound and np.abs(layer.bias._data).max() <= bound
+    assert abs(layer.weight._data.std() - bound / math.sqrt(3)) < 0.05 * bound / math.sqrt(3)
     out = layer(tl.randn(8, 100))
     assert out.dtype == tl.float32 and out.shape == (8, 50)
     assert out.grad_fn.name == "LinearBackward" and layer in out.grad_fn.modules
@@ -110,47 +110,47 @@ EXTREME = [-1e4, -50.0, -1e-3, 0.0, 1e-3, 50.0, 1e4]
 def test_finite_at_extreme_inputs(module, dtype):
     x = tl.tensor(EXTREME, dtype=dtype, requires_grad=True)
     out = module.to(dtype)(x)
-    assert np.isfinite(out.data).all(), out
+    assert np.isfinite(out._data).all(), out
     out.sum().backward()
-    assert np.isfinite(x.grad.data).all(), x.grad
+    assert np.isfinite(x.grad._data).all(), x.grad
 
 
 def test_softplus_values_at_extremes():
     out = F.softplus(tl.tensor([-1e4, 0.0, 30.0, 1e4], dtype=tl.float64), threshold=20)
-    np.testing.assert_allclose(out.data, [0.0, math.log(2), 30.0, 1e4])
+    np.testing.assert_allclose(out._data, [0.0, math.log(2), 30.0, 1e4])
 
 
 def test_rrelu_statistics_training_and_eval():
     lower, upper = 1 / 8, 1 / 3
     layer = nn.RReLU(lower, upper)
     x = -tl.ones(400_000, dtype=tl.float64)
-    slopes = -layer(x).data
+    slopes = -layer(x)._data
     assert lower <= slopes.min() and slopes.max() <= upper
     assert abs(slopes.mean() - (lower + upper) / 2) < 1e-3
     assert abs(slopes.std() - (upper - lower) / math.sqrt(12)) < 1e-3
-    assert not np.array_equal(slopes, -layer(x).data)          # redrawn on every call
+    assert not np.array_equal(slopes, -layer(x)._data)          # redrawn on every call
     tl.manual_seed(7)
-    first = layer(x).data
+    first = layer(x)._data
     tl.manual_seed(7)
-    np.testing.assert_array_equal(first, layer(x).data)        # reproducible under a seed
+    np.testing.assert_array_equal(first, layer(x)._data)        # reproducible under a seed
     positive = tl.tensor([0.5, 2.0])
-    np.testing.assert_array_equal(layer(positive).data, positive.data)
+    np.testing.assert_array_equal(layer(positive)._data, positive._data)
     layer.eval()
-    np.testing.assert_allclose(layer(x).data, -(lower + upper) / 2)
+    np.testing.assert_allclose(layer(x)._data, -(lower + upper) / 2)
 
 
 def test_rrelu_training_gradient_is_the_sampled_slope():
     x = tl.tensor(-np.ones(1000), requires_grad=True)
     out = nn.RReLU()(x)
     out.sum().backward()
-    np.testing.assert_allclose(x.grad.data, out.data / x.data)
+    np.testing.assert_allclose(x.grad._data, out._data / x._data)
 
 
 def test_prelu_learns_its_slope_and_checks_channels():
     layer = nn.PReLU(3)
     x = tl.tensor(-np.ones((2, 3, 4)))
     layer(x).sum().backward()
-    np.testing.assert_allclose(layer.weight.grad.data, [-8.0, -8.0, -8.0])
+    np.testing.assert_allclose(layer.weight.grad._data, [-8.0, -8.0, -8.0])
     with pytest.raises(ValueError, match=r"prelu: weight has 3 slopes but the input of shape "
                                          r"\(2, 4\) has 4 channels"):
         layer(tl.randn(2, 4))
@@ -181,11 +181,11 @@ def test_reprs_match_pytorch():
 
 def test_functional_forms_match_modules():
     x = tl.tensor(_input((3, 4)))
-    np.testing.assert_array_equal(F.elu(x, 0.5).data, nn.ELU(0.5)(x).data)
-    np.testing.assert_array_equal(F.gelu(x).data, nn.GELU()(x).data)
-    np.testing.assert_array_equal(F.relu(x).data, nn.ReLU()(x).data)
-    np.testing.assert_array_equal(F.rrelu(x).data, nn.RReLU().eval()(x).data)
-    np.testing.assert_allclose(F.selu(x).data, 1.0507009873554805 * F.elu(x, 1.6732632423543772)
+    np.testing.assert_array_equal(F.elu(x, 0.5)._data, nn.ELU(0.5)(x)._data)
+    np.testing.assert_array_equal(F.gelu(x)._data, nn.GELU()(x)._data)
+    np.testing.assert_array_equal(F.relu(x)._data, nn.ReLU()(x)._data)
+    np.testing.assert_array_equal(F.rrelu(x)._data, nn.RReLU().eval()(x)._data)
+    np.testing.assert_allclose(F.selu(x)._data, 1.0507009873554805 * F.elu(x, 1.6732632423543772)
                                .data)
 
 
@@ -218,9 +218,9 @@ def test_leaky_relu_backward_is_a_fused_op_with_second_derivatives():
     v = tl.tensor(np.array([1.0, 2.0, 3.0, 4.0]), requires_grad=True)
     (g,) = tl.grad(F.leaky_relu(x, 0.1), [x], grad_outputs=v, create_graph=True)
     assert g.grad_fn.op_name == "leaky_relu_backward"
-    np.testing.assert_allclose(g.data, [0.1, 0.2, 3.0, 4.0])
+    np.testing.assert_allclose(g._data, [0.1, 0.2, 3.0, 4.0])
     (dv,) = tl.grad((g * g).sum(), [v])                   # d/dv sum(g^2) = 2 g slope
-    np.testing.assert_allclose(dv.data, [0.02, 0.04, 6.0, 8.0])
+    np.testing.assert_allclose(dv._data, [0.02, 0.04, 6.0, 8.0])
 
 
 @pytest.mark.parametrize("ndim, dim", [(0, 0), (1, 0), (2, 1), (3, 0), (4, 1)])
@@ -237,6 +237,6 @@ def test_softmax_without_dim_warns_and_picks_pytorchs_dim(ndim, dim):
         assert record[0].filename == __file__          # points at the caller's line
         with pytest.warns(UserWarning):
             expected = theirs(torch.tensor(x_np))
-        np.testing.assert_allclose(out.data, expected.numpy(), rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(out.data, F.log_softmax(tl.tensor(x_np), dim).data)
+        np.testing.assert_allclose(out._data, expected.numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(out._data, F.log_softmax(tl.tensor(x_np), dim)._data)
     assert repr(nn.Softmax()) == "Softmax(dim=None)"

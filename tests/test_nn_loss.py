@@ -112,13 +112,13 @@ def test_matches_torch(name, reduction):
     tx = torch.tensor(x_np, requires_grad=True)
     ty = torch.tensor(y_np, requires_grad=y_diff)
     out, tout = ours(reduction)(x, y), theirs(torch, reduction)(tx, ty)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out._data, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
     weights = np.random.default_rng(1).standard_normal(out.shape)
     (out * tl.tensor(weights)).sum().backward()
     (tout * torch.tensor(weights)).sum().backward()
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(x.grad._data, tx.grad.numpy(), rtol=1e-10, atol=1e-12)
     if y_diff:
-        np.testing.assert_allclose(y.grad.data, ty.grad.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(y.grad._data, ty.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -135,10 +135,10 @@ def test_sigmoid_bce_gradient_is_a_minus_y():
     y = tl.tensor(LABELS)
     a = z.sigmoid()
     nn.BCELoss()(a, y).backward()
-    np.testing.assert_allclose(z.grad.data, (a.data - LABELS) / LABELS.size, rtol=1e-9)
+    np.testing.assert_allclose(z.grad._data, (a._data - LABELS) / LABELS.size, rtol=1e-9)
     z2 = tl.tensor(SCORES, requires_grad=True)
     nn.BCEWithLogitsLoss()(z2, y).backward()
-    np.testing.assert_allclose(z2.grad.data, z.grad.data, rtol=1e-9)
+    np.testing.assert_allclose(z2.grad._data, z.grad._data, rtol=1e-9)
 
 
 @pytest.mark.parametrize("dtype", [tl.float32, tl.float64])
@@ -148,17 +148,17 @@ def test_stable_at_extreme_inputs(dtype):
     loss = nn.BCEWithLogitsLoss()(logits, labels)
     np.testing.assert_allclose(loss.item(), (1e4 + 1e4) / 4, rtol=1e-6)
     loss.backward()
-    assert np.isfinite(logits.grad.data).all()
+    assert np.isfinite(logits.grad._data).all()
     scores = tl.tensor([[1e4, -1e4, 0.0]], dtype=dtype, requires_grad=True)
     ce = nn.CrossEntropyLoss()(scores, tl.tensor([1]))
     np.testing.assert_allclose(ce.item(), 2e4, rtol=1e-6)
     ce.backward()
-    np.testing.assert_allclose(scores.grad.data, [[1.0, -1.0, 0.0]], atol=1e-6)
+    np.testing.assert_allclose(scores.grad._data, [[1.0, -1.0, 0.0]], atol=1e-6)
     probs = tl.tensor([0.0, 1.0, 1.0], dtype=dtype, requires_grad=True)
     bce = nn.BCELoss(reduction="none")(probs, tl.tensor([1.0, 1.0, 0.0], dtype=dtype))
-    np.testing.assert_allclose(bce.data, [100.0, 0.0, 100.0])   # log clamped at -100
+    np.testing.assert_allclose(bce._data, [100.0, 0.0, 100.0])   # log clamped at -100
     bce.sum().backward()
-    assert np.isfinite(probs.grad.data).all()
+    assert np.isfinite(probs.grad._data).all()
 
 
 def test_errors_name_the_loss_and_both_shapes():
@@ -192,8 +192,8 @@ def test_penalties():
     l1, l2 = nn.l1_penalty([a, b]), nn.l2_penalty(iter([a, b]))
     assert l1.item() == 6.0 and l2.item() == 14.0
     (0.5 * l2 + l1).backward()       # d/dw of (1/2) w^2 + |w| = w + sign(w)
-    np.testing.assert_allclose(a.grad.data, [2.0, -3.0])
-    np.testing.assert_allclose(b.grad.data, [[4.0]])
+    np.testing.assert_allclose(a.grad._data, [2.0, -3.0])
+    np.testing.assert_allclose(b.grad._data, [[4.0]])
     with pytest.raises(ValueError, match="l2_penalty: no parameters given"):
         nn.l2_penalty([])
 

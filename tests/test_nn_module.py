@@ -14,7 +14,8 @@ class Block(nn.Module):
         self.fc = nn.Linear(3, 4)
         self.act = nn.RReLU()
         self.scale = nn.Parameter(np.ones(4, np.float32))
-        self.running = tl.zeros(4)                      # a plain Tensor: a buffer
+        self.register_buffer("running", tl.zeros(4))
+        self.plain = tl.ones(3)              # a plain Tensor: neither parameter nor buffer
         self.register_buffer("steps", tl.tensor(0))     # an int64 buffer
         self.register_buffer("cache", tl.zeros(2), persistent=False)
 
@@ -50,6 +51,10 @@ def test_buffers_are_state_but_not_parameters():
     assert [n for n, _ in block.named_buffers()] == ["running", "steps", "cache"]
     assert list(block.state_dict()) == ["scale", "running", "steps", "fc.weight", "fc.bias"]
     assert all(not isinstance(b, nn.Parameter) for b in block.buffers())
+    block.running = tl.ones(4)                         # reassigned: still a buffer
+    assert block.state_dict()["running"].tolist() == [1.0] * 4
+    assert all(b is not block.plain for b in block.buffers())
+    assert block.double().plain.dtype == tl.float32     # .to leaves plain attributes alone
     assert not any(b is p for b in block.buffers() for p in block.parameters())
     with pytest.raises(TypeError, match="not a Parameter"):
         block.register_buffer("w", nn.Parameter(np.ones(2)))
@@ -101,7 +106,7 @@ def test_zero_grad_and_freezing():
     assert all(p.grad is not None for p in net.parameters())
     grads = [p.grad for p in net.parameters()]
     net.zero_grad(set_to_none=False)                    # in place: the same grad Tensors
-    assert all(p.grad is g and not g.data.any() for p, g in zip(net.parameters(), grads))
+    assert all(p.grad is g and not g._data.any() for p, g in zip(net.parameters(), grads))
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
     net.block.requires_grad_(False)                     # transfer learning: freeze the body
@@ -118,11 +123,11 @@ def test_state_dict_round_trip_and_detached_values():
     b.load_state_dict(state)
     x = tl.randn(4, 3)
     a.eval(), b.eval()
-    np.testing.assert_array_equal(a(x).data, b(x).data)
-    np.testing.assert_array_equal(b.block.running.data, 3.0)
+    np.testing.assert_array_equal(a(x)._data, b(x)._data)
+    np.testing.assert_array_equal(b.block.running._data, 3.0)
     c = Net()
     c.load_state_dict({k: v.numpy() for k, v in state.items()})   # NumPy arrays work too
-    np.testing.assert_array_equal(c.heads[1].weight.data, a.heads[1].weight.data)
+    np.testing.assert_array_equal(c.heads[1].weight._data, a.heads[1].weight._data)
 
 
 def test_load_state_dict_lists_every_bad_key():
@@ -132,7 +137,7 @@ def test_load_state_dict_lists_every_bad_key():
     state["bogus"] = tl.zeros(1)
     state["other.weight"] = tl.zeros(1)
     state["heads.0.weight"] = tl.zeros(5, 4)
-    before = net.block.fc.weight.data.copy()
+    before = net.block.fc.weight._data.copy()
     state["block.fc.weight"] = tl.ones(4, 3)
     with pytest.raises(RuntimeError) as info:
         net.load_state_dict(state)
@@ -141,12 +146,12 @@ def test_load_state_dict_lists_every_bad_key():
                  "unexpected key(s): bogus, other.weight",
                  "heads.0.weight: checkpoint shape (5, 4), model shape (2, 4)"]:
         assert part in message
-    np.testing.assert_array_equal(net.block.fc.weight.data, before)  # nothing was copied
+    np.testing.assert_array_equal(net.block.fc.weight._data, before)  # nothing was copied
     state["heads.0.weight"] = tl.zeros(2, 4)
     result = net.load_state_dict(state, strict=False)
     assert result.missing_keys == ["block.fc.bias", "heads.1.weight"]
     assert result.unexpected_keys == ["bogus", "other.weight"]
-    np.testing.assert_array_equal(net.block.fc.weight.data, 1.0)
+    np.testing.assert_array_equal(net.block.fc.weight._data, 1.0)
 
 
 def test_double_keeps_identity_and_converts_grads_and_float_buffers():
@@ -315,19 +320,19 @@ def test_forward_hooks_run_after_forward_and_can_be_removed():
     layer(tl.ones(4, 3))
     assert len(seen) == 1
     doubled = layer.register_forward_hook(lambda m, args, out: out * 2)
-    np.testing.assert_allclose(layer(tl.ones(1, 3)).data,
-                               2 * (tl.ones(1, 3) @ layer.weight.T + layer.bias).data)
+    np.testing.assert_allclose(layer(tl.ones(1, 3))._data,
+                               2 * (tl.ones(1, 3) @ layer.weight.T + layer.bias)._data)
     doubled.remove()
 
 
 def test_summary_lists_layers_shapes_and_parameters_without_side_effects(capsys):
     model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 2))
-    running = model[1].running_mean.data.copy()
+    running = model[1].running_mean._data.copy()
     text = nn.summary(model, (5, 4))
     lines = text.splitlines()
     assert lines[2].split() == ["0", "Linear", "(5,", "8)", "40"]
     assert lines[-2].split()[:2] == ["(model)", "Sequential"]
     assert lines[-1] == "total parameters: 74 (trainable 74)"    # 40 + 16 + 18
     assert model.training and model[1].training          # mode restored
-    np.testing.assert_array_equal(model[1].running_mean.data, running)
+    np.testing.assert_array_equal(model[1].running_mean._data, running)
     assert capsys.readouterr().out.strip() == text

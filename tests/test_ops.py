@@ -32,8 +32,8 @@ def test_forward_matches_reference(name):
     for sample in spec.samples:
         inputs = sample_inputs(sample, rng)
         out = spec.cls.apply(*inputs, **sample.kwargs)
-        expected = spec.reference(*[t.data for t in inputs], **sample.kwargs)
-        np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12,
+        expected = spec.reference(*[t._data for t in inputs], **sample.kwargs)
+        np.testing.assert_allclose(out._data, expected, rtol=1e-12, atol=1e-12,
                                    err_msg=f"{name} {sample.shapes}")
         assert out.shape == np.shape(expected)
 
@@ -50,13 +50,13 @@ def test_matches_torch(name):
         out = spec.cls.apply(*inputs, **sample.kwargs)
         weights = rng.standard_normal(out.shape)
         (out * tl.tensor(weights)).sum().backward()
-        twins = [torch.tensor(t.data, requires_grad=t.requires_grad) for t in inputs]
+        twins = [torch.tensor(t._data, requires_grad=t.requires_grad) for t in inputs]
         expected = spec.torch(torch, *twins, **sample.kwargs)
-        np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(out._data, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
         (expected * torch.tensor(weights)).sum().backward()
         for t, twin in zip(inputs, twins):
             if t.requires_grad:  # None means zero: the op has no path to that input
-                ours = np.zeros(t.shape) if t.grad is None else t.grad.data
+                ours = np.zeros(t.shape) if t.grad is None else t.grad._data
                 theirs = np.zeros(t.shape) if twin.grad is None else twin.grad.numpy()
                 np.testing.assert_allclose(ours, theirs, rtol=1e-10,
                                            atol=1e-12, err_msg=f"{name} {sample.shapes}")

@@ -23,3 +23,16 @@ def test_readme_python_examples_run(tmp_path, monkeypatch):
         exec(compile(block, str(README), "exec"), namespace)
     assert (tmp_path / "graph.svg").exists() and (tmp_path / "graph.dot").exists()
     assert namespace["W"].grad.shape == (784, 256)
+
+
+def test_custom_ops_page_runs(tmp_path):
+    """docs/custom_ops.md's examples run as written (in a fresh interpreter: the page
+    registers an op, which must not join this process's registry)."""
+    import subprocess
+    import sys
+    page = README.parent / "docs" / "custom_ops.md"
+    code = "\n".join(re.findall(r"```python\n(.*?)```", page.read_text(), re.S))
+    code += "\nimport tinygrad_lite as tl\nassert 'my_exp' in tl.OPS and y.grad_fn.name == 'ExpBackward'\n"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=tmp_path)
+    assert result.returncode == 0, result.stderr

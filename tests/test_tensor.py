@@ -38,9 +38,9 @@ def test_factories_take_ints_or_a_tuple(factory):
 
 def test_other_factories():
     assert tl.arange(5).dtype == tl.int64 and tl.arange(0, 1, 0.25).shape == (4,)
-    assert tl.full((2, 2), 7.0).data.sum() == 28 and tl.eye(3).data.trace() == 3
+    assert tl.full((2, 2), 7.0)._data.sum() == 28 and tl.eye(3)._data.trace() == 3
     r = tl.randint(0, 10, (100,))
-    assert r.dtype == tl.int64 and 0 <= r.data.min() and r.data.max() < 10
+    assert r.dtype == tl.int64 and 0 <= r._data.min() and r._data.max() < 10
     like = tl.zeros_like(tl.ones(2, 3, dtype=tl.float64))
     assert like.shape == (2, 3) and like.dtype == tl.float64
     with pytest.raises(ValueError, match="non-negative"):
@@ -49,9 +49,9 @@ def test_other_factories():
 
 def test_manual_seed_makes_draws_reproducible():
     tl.manual_seed(5)
-    a = tl.randn(4).data.copy()
+    a = tl.randn(4)._data.copy()
     tl.manual_seed(5)
-    np.testing.assert_array_equal(a, tl.randn(4).data)
+    np.testing.assert_array_equal(a, tl.randn(4)._data)
 
 
 # ---- conversion ---------------------------------------------------------------------------
@@ -94,15 +94,15 @@ def test_cast_between_floats_is_differentiable():
     assert y.dtype == tl.float32
     y.sum().backward()
     assert x.grad.dtype == tl.float64
-    np.testing.assert_allclose(x.grad.data, 2.0)
+    np.testing.assert_allclose(x.grad._data, 2.0)
 
 
 def test_detach_and_clone():
     x = x64(3)
-    assert not x.detach().requires_grad and x.detach().data is x.data
+    assert not x.detach().requires_grad and x.detach()._data is x._data
     c = x.clone()
     (c * 3).sum().backward()
-    assert c.data is not x.data and np.allclose(x.grad.data, 3)
+    assert c._data is not x._data and np.allclose(x.grad._data, 3)
 
 
 # ---- operators ----------------------------------------------------------------------------
@@ -112,8 +112,8 @@ def test_scalar_operands_keep_the_tensor_dtype():
         assert result.dtype == tl.float32
     assert (tl.tensor([1, 2]) * 2.5).dtype == tl.float32
     assert (tl.tensor([1, 2]) / tl.tensor([2, 2])).dtype == tl.float32
-    np.testing.assert_allclose((2 ** tl.tensor([1.0, 3.0])).data, [2, 8])
-    np.testing.assert_allclose((1 - t).data, 0)
+    np.testing.assert_allclose((2 ** tl.tensor([1.0, 3.0]))._data, [2, 8])
+    np.testing.assert_allclose((1 - t)._data, 0)
 
 
 def test_mixed_float_dtypes_promote_like_torch():
@@ -131,7 +131,7 @@ def test_comparisons_give_bool_tensors_without_grad():
     x = x64(4)
     for mask in (x > 0, x >= 0, x < 0, x <= 0, x == x, x != 0):
         assert mask.dtype == tl.bool and not mask.requires_grad
-    assert (~(x > 0)).data.tolist() == (x.data <= 0).tolist()
+    assert (~(x > 0))._data.tolist() == (x._data <= 0).tolist()
 
 
 def test_broadcast_error_names_op_and_shapes():
@@ -145,7 +145,7 @@ def test_broadcast_error_names_op_and_shapes():
 def test_matmul_shapes_match_numpy(a, b):
     x, y = x64(*a), x64(*b)
     out = x @ y
-    np.testing.assert_allclose(out.data, np.matmul(x.data, y.data))
+    np.testing.assert_allclose(out._data, np.matmul(x._data, y._data))
     assert tl.gradcheck(lambda p, q: p @ q, (x, y))
 
 
@@ -172,14 +172,14 @@ def test_reductions_match_numpy_and_gradcheck(name, dim, keepdim):
                  "std": lambda a, axis, keepdims: np.std(a, axis=axis, ddof=1, keepdims=keepdims)}
     axis = dim if not isinstance(dim, tuple) else tuple(dim)
     out = getattr(x, name)(dim, keepdim=keepdim)
-    np.testing.assert_allclose(out.data, reference[name](x.data, axis=axis, keepdims=keepdim))
+    np.testing.assert_allclose(out._data, reference[name](x._data, axis=axis, keepdims=keepdim))
     assert tl.gradcheck(lambda t: getattr(t, name)(dim, keepdim=keepdim), (x,))
 
 
 def test_numpy_style_axis_keywords_and_biased_var():
     x = x64(3, 4)
-    np.testing.assert_allclose(x.sum(axis=1, keepdims=True).data, x.data.sum(1, keepdims=True))
-    np.testing.assert_allclose(x.var(1, unbiased=False).data, x.data.var(1))
+    np.testing.assert_allclose(x.sum(axis=1, keepdims=True)._data, x._data.sum(1, keepdims=True))
+    np.testing.assert_allclose(x.var(1, unbiased=False)._data, x._data.var(1))
 
 
 def test_max_with_dim_returns_values_and_indices():
@@ -197,9 +197,9 @@ def test_max_with_dim_returns_values_and_indices():
 def test_softmax_family_is_stable_for_huge_logits():
     x = tl.tensor([[1e4, 0.0, -1e4], [5.0, 5.0, 5.0]])
     for out in (x.softmax(1), x.log_softmax(1), x.logsumexp(1)):
-        assert np.isfinite(out.data).all()
-    np.testing.assert_allclose(x.softmax(-1).data.sum(1), 1.0, rtol=1e-6)
-    np.testing.assert_allclose(x.logsumexp(1).data, [1e4, 5 + np.log(3)], rtol=1e-6)
+        assert np.isfinite(out._data).all()
+    np.testing.assert_allclose(x.softmax(-1)._data.sum(1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(x.logsumexp(1)._data, [1e4, 5 + np.log(3)], rtol=1e-6)
 
 
 def test_softmax_family_gradcheck_on_other_dims():
@@ -261,20 +261,20 @@ def test_shape_errors_name_the_op():
 # ---- indexing -----------------------------------------------------------------------------
 def test_getitem_basic_advanced_and_mask():
     x = x64(4, 5)
-    np.testing.assert_allclose(x[1].data, x.data[1])
-    np.testing.assert_allclose(x[1:3, ::2].data, x.data[1:3, ::2])
-    np.testing.assert_allclose(x[None, ..., 0].data, x.data[None, ..., 0])
+    np.testing.assert_allclose(x[1]._data, x._data[1])
+    np.testing.assert_allclose(x[1:3, ::2]._data, x._data[1:3, ::2])
+    np.testing.assert_allclose(x[None, ..., 0]._data, x._data[None, ..., 0])
     idx = tl.tensor([0, 3, 0])
-    np.testing.assert_allclose(x[idx].data, x.data[[0, 3, 0]])
+    np.testing.assert_allclose(x[idx]._data, x._data[[0, 3, 0]])
     mask = x > 0
-    np.testing.assert_allclose(x[mask].data, x.data[x.data > 0])
-    np.testing.assert_allclose(x[[0, 1], [2, 3]].data, x.data[[0, 1], [2, 3]])
+    np.testing.assert_allclose(x[mask]._data, x._data[x._data > 0])
+    np.testing.assert_allclose(x[[0, 1], [2, 3]]._data, x._data[[0, 1], [2, 3]])
 
 
 def test_getitem_gradients_accumulate_repeated_indices():
     x = x64(4)
     x[tl.tensor([0, 0, 2])].sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2, 0, 1, 0])
+    np.testing.assert_allclose(x.grad._data, [2, 0, 1, 0])
     for index in (1, slice(1, 3), (tl.tensor([1, 1]),), x.detach() > 0):
         assert tl.gradcheck(lambda t: t[index], (x64(4),))
 
@@ -293,25 +293,25 @@ def test_setitem_only_outside_the_graph():
         w[0] = 1.0
     with tl.no_grad():
         w[0] = 1.0
-    assert w.data[0] == 1.0
+    assert w._data[0] == 1.0
 
 
 def test_gather_matches_torch_semantics():
     x = x64(2, 3)
     index = tl.tensor([[2, 0], [1, 1]])
-    np.testing.assert_allclose(x.gather(1, index).data, np.take_along_axis(x.data, index.data, 1))
+    np.testing.assert_allclose(x.gather(1, index)._data, np.take_along_axis(x._data, index._data, 1))
     assert tl.gradcheck(lambda t: t.gather(1, index), (x,))
 
 
 def test_where_and_elementwise_functions():
     a, b = x64(3), x64(3)
     out = tl.where(a > 0, a, b)
-    np.testing.assert_allclose(out.data, np.where(a.data > 0, a.data, b.data))
-    np.testing.assert_allclose(tl.where(a > 0, a, 0.0).data, np.where(a.data > 0, a.data, 0))
+    np.testing.assert_allclose(out._data, np.where(a._data > 0, a._data, b._data))
+    np.testing.assert_allclose(tl.where(a > 0, a, 0.0)._data, np.where(a._data > 0, a._data, 0))
     for name in ("exp", "sin", "cos", "tanh", "sigmoid", "relu", "abs"):
-        np.testing.assert_allclose(getattr(tl, name)(a).data, getattr(a, name)().data)
-    np.testing.assert_allclose(a.clamp(min=0).data, np.clip(a.data, 0, None))
-    np.testing.assert_allclose(tl.maximum(a, b).data, np.maximum(a.data, b.data))
+        np.testing.assert_allclose(getattr(tl, name)(a)._data, getattr(a, name)()._data)
+    np.testing.assert_allclose(a.clamp(min=0)._data, np.clip(a._data, 0, None))
+    np.testing.assert_allclose(tl.maximum(a, b)._data, np.maximum(a._data, b._data))
     with pytest.raises(TypeError, match="where: condition must be a bool"):
         tl.where(a, a, b)
     with pytest.raises(ValueError, match="clamp: give at least one"):
@@ -352,8 +352,8 @@ def test_zero_dim_edge_cases():
 
 def test_logsumexp_over_a_tuple_of_dims():
     x = tl.randn(2, 3, 4, dtype=tl.float64, requires_grad=True)
-    expected = np.log(np.exp(x.data).sum(axis=(0, 2)))
-    np.testing.assert_allclose(x.logsumexp((0, 2)).data, expected)
+    expected = np.log(np.exp(x._data).sum(axis=(0, 2)))
+    np.testing.assert_allclose(x.logsumexp((0, 2))._data, expected)
     assert x.logsumexp((0, 2), keepdim=True).shape == (1, 3, 1)
     assert tl.gradcheck(lambda t: t.logsumexp((0, 2)), (x,))
 
@@ -361,8 +361,8 @@ def test_logsumexp_over_a_tuple_of_dims():
 def test_assigning_data_swaps_the_array():
     x = tl.tensor([1.0, 2.0], requires_grad=True)
     (x * x).sum().backward()
-    x.data -= 0.5 * x.grad             # the manual SGD line of many PyTorch tutorials
-    assert isinstance(x.data, np.ndarray) and x.tolist() == [0.0, 0.0]
+    x.data -= 0.5 * x.grad              # the manual SGD line of many PyTorch tutorials
+    assert isinstance(x._data, np.ndarray) and x.tolist() == [0.0, 0.0]
     x.data = tl.tensor([5.0, 6.0])
     assert x.tolist() == [5.0, 6.0]
     with pytest.raises(TypeError, match="assign a NumPy array or a Tensor"):
@@ -402,13 +402,13 @@ def test_torch_conveniences_match_numpy_and_gradcheck():
         (3, 2)
     assert x.expand_as(tl.ones(4, 2, 3)).shape == (4, 2, 3) and x.type_as(tl.ones(1)).dtype == \
         tl.float32
-    np.testing.assert_allclose(x.repeat(2, 1, 3).data, np.tile(x.data, (2, 1, 3)))
+    np.testing.assert_allclose(x.repeat(2, 1, 3)._data, np.tile(x._data, (2, 1, 3)))
     assert [u.shape for u in x.unbind(1)] == [(2,)] * 3
-    np.testing.assert_allclose(x.square().data, x.data ** 2)
+    np.testing.assert_allclose(x.square()._data, x._data ** 2)
     assert tl.tensor([[True, False], [True, True]]).all(1).tolist() == [False, True]
     assert tl.tensor([[0, 0], [0, 1]]).any(0, keepdim=True).tolist() == [[False, True]]
     import math
-    np.testing.assert_allclose(x.erf().data, np.vectorize(math.erf)(x.data), rtol=1e-14)
+    np.testing.assert_allclose(x.erf()._data, np.vectorize(math.erf)(x._data), rtol=1e-14)
     for fn in (lambda t: t.repeat(2, 2), lambda t: t.unbind(0)[1], lambda t: t.t().square(),
                lambda t: t.erf()):
         assert tl.gradcheck(fn, (x,))

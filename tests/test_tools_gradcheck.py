@@ -92,3 +92,75 @@ def test_no_jit_runs_the_numpy_kernels_in_a_fresh_process():
                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "JIT off" in run.stdout and "FAIL" not in run.stdout
+
+
+# ---- the user's own code: --module and --function ---------------------------------------------
+def run_cli(project, *args):
+    """`python -m tools.gradcheck ...` in a fresh process, from the user's project directory."""
+    from user_ops_package import write_user_package
+    write_user_package(project)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, "-m", "tools.gradcheck", *args], cwd=project,
+                          env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_module_checks_only_the_ops_it_registers(tmp_path):
+    run = run_cli(tmp_path, "--module", "userops")
+    assert run.returncode == 1, run.stdout + run.stderr
+    rows = [line.split() for line in run.stdout.splitlines() if line.startswith("user_")]
+    assert [(row[0], row[-1]) for row in rows] == [      # submodules in alphabetical order
+        ("user_double", "FAIL"), ("user_double", "PASS"), ("user_cube", "PASS"),
+        ("user_cube", "PASS")]
+    assert "gradcheck: 2 op(s)" in run.stdout and "\nmul " not in run.stdout
+    failure = run.stdout[run.stdout.index("FAIL user_double (2, 3) (order 1):"):]
+    assert ("gradcheck: wrong gradient for input 0 (shape (2, 3)): d output[1, 2] / "
+            "d input 0[1, 2] is 4.0 analytically but 1.99999") in failure
+    assert "4 checks, 3 passed, 1 failed" in run.stdout
+
+
+def test_module_with_only_correct_ops_passes(tmp_path):
+    run = run_cli(tmp_path, "--module", "userops.ops", "--no-second-order")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 checks, 1 passed, 0 failed" in run.stdout
+
+
+def test_function_with_shapes(tmp_path):
+    run = run_cli(tmp_path, "--function", "userops.ops:cube_sum", "--shapes", "2,3", "3,4")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "userops.ops:cube_sum  (2, 3) x (3, 4)  1" in run.stdout
+    run = run_cli(tmp_path, "--function", "userops.broken:broken_sum", "--shapes", "2,3",
+                  "--domains", "positive", "--no-second-order")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "FAIL userops.broken:broken_sum (2, 3) (order 1)" in run.stdout
+    assert "d output / d input 0[1, 2] is 4.0 analytically" in run.stdout
+
+
+@pytest.mark.parametrize("argv, complaint", [
+    (["--module", "no_such_package_xyz"], "cannot import 'no_such_package_xyz'"),
+    (["--module", "json"], "'json' registers no op"),
+    (["--function", "operator:neg", "--shapes", "3,x"], "bad shape '3,x'"),
+    (["--function", "operator:no_such_fn", "--shapes", "3"], "has no function 'no_such_fn'"),
+    (["--function", "operator"], "needs --shapes"),
+    (["--function", "operator", "--shapes", "3"], "expected MODULE:NAME"),
+    (["--function", "operator:neg", "--shapes", "3", "--domains", "weird"],
+     "unknown domain 'weird'"),
+    (["--function", "operator:neg", "--shapes", "3", "--domains", "real", "real"],
+     "got 2 domains for 1 shapes"),
+    (["--shapes", "3"], "--shapes and --domains go with --function"),
+    (["--function", "operator:neg", "--shapes", "3", "--op", "mul"], "cannot be combined")])
+def test_usage_errors_exit_2_and_say_what_is_wrong(argv, complaint, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tools.gradcheck: error: ") and complaint in err
+
+
+def test_function_from_an_installed_module_in_process(capsys):
+    assert main(["--function", "operator:mul", "--shapes", "3", ""]) == 0
+    out = capsys.readouterr().out
+    assert "operator:mul  (3,) x ()" in out and "2 checks, 2 passed, 0 failed" in out
+
+
+def test_a_function_called_with_the_wrong_number_of_inputs_fails_both_orders(capsys):
+    assert main(["--function", "operator:neg", "--shapes", "3", "3"]) == 1
+    out = capsys.readouterr().out
+    assert out.count("takes exactly one argument (2 given)") == 2 and "2 failed" in out

@@ -58,7 +58,7 @@ def check_forward(op_name, inputs, result, created_at):
     """Raise when the op turned finite inputs into NaN/Inf."""
     if _in_backward.get():
         return
-    if _bad(result.data) and not any(_bad(t.data) for t in inputs):
+    if _bad(result._data) and not any(_bad(t._data) for t in inputs):
         shapes = ", ".join(str(t.shape) for t in inputs)
         raise FloatingPointError(f"detect_anomaly: forward of {op_name} (inputs {shapes}) "
                                  f"produced NaN/Inf; created at {created_at}")
@@ -66,10 +66,10 @@ def check_forward(op_name, inputs, result, created_at):
 
 def check_backward(ctx, g, grads):
     """Raise when the op's backward returned a NaN/Inf gradient from a finite one."""
-    if _bad(g.data):
+    if _bad(g._data):
         return
     for position, pg in enumerate(grads):
-        if pg is not None and _bad(pg.data):
+        if pg is not None and _bad(pg._data):
             where = getattr(ctx, "created_at", "<created before detect_anomaly was on>")
             raise FloatingPointError(
                 f"detect_anomaly: backward of {ctx.op_name} produced NaN/Inf in the gradient "

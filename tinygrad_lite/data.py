@@ -52,48 +52,7 @@ class TensorDataset(Dataset):
 
     def __getitem__(self, index):
         """A tuple of Tensors: one sample for an int, a batch for an array of indices."""
-        return tuple(Tensor._make(t.data[index], False, None) for t in self.tensors)
-
-
-class DataLoader:
-    """`DataLoader(dataset, batch_size=32, shuffle=False, drop_last=False)`: iterate over
-    mini-batches as tuples of Tensors.
-
-    shuffle=True draws a new order every epoch (each `iter`) from the library generator, so
-    `tl.manual_seed` makes it reproducible; drop_last=True skips a last, smaller batch.
-    The dataset needs `len()` and `dataset[i]`; a TensorDataset is indexed a batch at a time,
-    any other dataset sample by sample, the samples stacked along a new first axis.
-    """
-
-    def __init__(self, dataset, batch_size=32, shuffle=False, drop_last=False, num_workers=0,
-                 pin_memory=False):
-        """num_workers and pin_memory are accepted so PyTorch code runs unchanged; batches are
-        always built in this process, in host memory (there is no other device)."""
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
-        self.dataset = dataset
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.drop_last = drop_last
-
-    def __len__(self):
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
-
-    def __iter__(self):
-        n = len(self.dataset)
-        order = random.generator().permutation(n) if self.shuffle else np.arange(n)
-        for start in range(0, len(self) * self.batch_size, self.batch_size):
-            yield self._batch(order[start:start + self.batch_size])
-
-    def _batch(self, indices):
-        if isinstance(self.dataset, TensorDataset):
-            return self.dataset[indices]
-        samples = [self.dataset[int(i)] for i in indices]
-        if not isinstance(samples[0], tuple):
-            samples = [(s,) for s in samples]
-        return tuple(Tensor(np.stack([np.asarray(getattr(s, "data", s)) for s in column]))
-                     for column in zip(*samples))
+        return tuple(Tensor._make(t._data[index], False, None) for t in self.tensors)
 
 
 def make_moons(n_samples=300, noise=0.2, seed=None):
@@ -165,5 +124,13 @@ def train_test_split(X, y, test_size=0.25, seed=None):
 
 def _take(a, indices):
     if isinstance(a, Tensor):
-        return Tensor._make(a.data[indices], False, None)
+        return Tensor._make(a._data[indices], False, None)
     return np.asarray(a)[indices]
+
+
+# Samplers, dataset views and the loader live in files of their own (they import Dataset and
+# TensorDataset from here); their names are served here too, as torch.utils.data serves them.
+from .subsets import ConcatDataset, Subset, random_split  # noqa: E402
+from .samplers import (BatchSampler, RandomSampler, Sampler, SequentialSampler,  # noqa: E402
+                       SubsetRandomSampler, WeightedRandomSampler)
+from .dataloader import DataLoader, default_collate, default_convert  # noqa: E402

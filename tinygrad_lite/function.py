@@ -78,6 +78,11 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if isinstance(vars(cls).get("forward"), staticmethod):
+            raise TypeError(f"{cls.__name__}: tl.Function is the built-in op form (forward(ctx, "
+                            "*arrays) on NumPy arrays); for PyTorch's form with "
+                            "@staticmethod forward(ctx, ...) on Tensors and "
+                            "ctx.save_for_backward, subclass tl.autograd.Function")
         cls.op_name = cls.__name__
 
     @classmethod
@@ -94,7 +99,7 @@ class Function:
         out = ctx.forward(*arrays, **attrs)
         result = _new(Tensor)
         result._data = out if type(out) is np.ndarray else np.asarray(out)
-        result.grad, result._version = None, 0
+        result._grad, result._version = None, 0
         for t in inputs:
             if t.requires_grad and _grad_enabled.get():
                 break

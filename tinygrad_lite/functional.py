@@ -4,6 +4,7 @@ import math
 
 from . import dtypes, ops
 from .tensor import Tensor, where  # noqa: F401  (where is re-exported)
+from .errors import ShapeError
 
 _METHODS = ("add", "sub", "mul", "div", "pow", "maximum", "minimum", "matmul", "dot", "exp",
             "log", "sqrt", "abs", "sign", "sin", "cos", "tanh", "sigmoid", "relu", "clamp",
@@ -11,7 +12,7 @@ _METHODS = ("add", "sub", "mul", "div", "pow", "maximum", "minimum", "matmul", "
             "argmin", "logsumexp", "softmax", "log_softmax", "reshape", "flatten", "transpose",
             "permute", "unsqueeze", "squeeze", "expand", "broadcast_to", "split", "chunk",
             "pad", "gather", "neg", "clone", "detach", "flip", "cumsum", "norm", "masked_fill",
-            "isnan", "isinf", "isfinite", "t", "repeat", "unbind", "square", "erf")
+            "isnan", "isinf", "isfinite", "t", "repeat", "unbind", "square", "erf", "mm", "bmm")
 
 
 def _function(name):
@@ -24,9 +25,22 @@ def _function(name):
     return fn
 
 
+_METHODS += ("prod", "floor", "ceil", "trunc", "fix", "round", "frac", "log2", "log10", "log1p",
+             "expm1", "reciprocal", "rsqrt", "logaddexp", "hypot", "lerp", "tan", "asin", "acos",
+             "atan", "sinh", "cosh", "atan2", "arcsin", "arccos", "arctan", "arctan2",
+             "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
+             "bitwise_or", "bitwise_xor", "bitwise_not", "isclose", "allclose", "equal",
+             "index_select", "index_add", "scatter", "scatter_add", "masked_select", "nonzero",
+             "argwhere", "movedim", "moveaxis", "unflatten", "tile", "repeat_interleave", "roll",
+             "diagonal", "tril", "triu", "outer", "ger", "cumprod", "sort", "argsort", "topk",
+             "unique")
 globals().update({name: _function(name) for name in _METHODS})
-__all__ = list(_METHODS) + ["cat", "concat", "concatenate", "stack", "where", "mm", "bmm",
-                            "as_tensor", "numel", "is_tensor"]
+__all__ = list(_METHODS) + ["cat", "concat", "concatenate", "stack", "where", "numel",
+                            "is_tensor"]
+__all__ += ["einsum", "meshgrid", "cdist"]
+
+
+from .functional_more import cdist, einsum, meshgrid  # noqa: E402,F401
 
 
 def cat(tensors, dim=0):
@@ -41,7 +55,7 @@ def cat(tensors, dim=0):
         dtype = dtypes.promote(dtype, t.dtype)
         if t.ndim != first.ndim or t.shape[:dim] + t.shape[dim + 1:] != \
                 first.shape[:dim] + first.shape[dim + 1:]:
-            raise ValueError(f"cat: shapes {[x.shape for x in tensors]} don't match outside "
+            raise ShapeError(f"cat: shapes {[x.shape for x in tensors]} don't match outside "
                              f"dim {dim}")
     return ops.Cat.apply(*[t.to(dtype) for t in tensors], dim=dim)
 
@@ -56,30 +70,10 @@ def stack(tensors, dim=0):
         raise ValueError("stack: needs at least one tensor")
     shapes = {t.shape for t in tensors}
     if len(shapes) != 1:
-        raise ValueError(f"stack: all tensors need the same shape, got "
+        raise ShapeError(f"stack: all tensors need the same shape, got "
                          f"{[t.shape for t in tensors]}")
     dim = tensors[0]._dim(dim, "stack", extra=1)
     return cat([t.unsqueeze(dim) for t in tensors], dim)
-
-
-def mm(input, mat2):
-    """Matrix product of two 2-D tensors."""
-    if input.ndim != 2 or mat2.ndim != 2:
-        raise ValueError(f"mm: expects two 2-D tensors, got shapes {input.shape} and "
-                         f"{mat2.shape}; use matmul for other ranks")
-    return input.matmul(mat2)
-
-
-def bmm(input, mat2):
-    """Batched matrix product of two 3-D tensors with the same batch size."""
-    if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
-        raise ValueError(f"bmm: expects (b, n, m) and (b, m, p) tensors, got shapes "
-                         f"{input.shape} and {mat2.shape}")
-    return input.matmul(mat2)
-
-
-def as_tensor(data, dtype=None):
-    return data if isinstance(data, Tensor) and dtype is None else Tensor(data, dtype=dtype)
 
 
 def numel(t):

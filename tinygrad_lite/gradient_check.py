@@ -4,7 +4,8 @@ import warnings
 
 import numpy as np
 
-from . import autograd, dtypes
+from . import dtypes
+from .autograd import engine as autograd
 from .random import generator
 from .tensor import Tensor
 
@@ -25,16 +26,16 @@ def _outputs(fn, inputs):
 def _numerical_jacobians(fn, inputs, diff, eps):
     """J[i][o] has shape (out.size, input.size): column k is d out / d input[k].
     Runs with grad mode on, so functions that differentiate inside (gradgradcheck) work."""
-    sizes = [o.data.size for o in _outputs(fn, inputs)]
-    jac = [[np.zeros((n, inputs[i].data.size)) for n in sizes] for i in diff]
+    sizes = [o._data.size for o in _outputs(fn, inputs)]
+    jac = [[np.zeros((n, inputs[i]._data.size)) for n in sizes] for i in diff]
     for slot, i in enumerate(diff):
-        flat = inputs[i].data.flat          # C order, even for a strided array: perturb
-        for k in range(inputs[i].data.size):  # each element in place, then restore it
+        flat = inputs[i]._data.flat          # C order, even for a strided array: perturb
+        for k in range(inputs[i]._data.size):  # each element in place, then restore it
             original = flat[k]
             flat[k] = original + eps
-            plus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
+            plus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
             flat[k] = original - eps
-            minus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
+            minus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
             flat[k] = original
             for o, (p, m) in enumerate(zip(plus, minus)):
                 jac[slot][o][:, k] = (p - m) / (2 * eps)
@@ -45,18 +46,18 @@ def _analytic_jacobians(fn, inputs, diff):
     """Row r of J[i][o] is the vector-Jacobian product with the r-th unit vector."""
     outputs = _outputs(fn, inputs)
     wanted = [inputs[i] for i in diff]
-    jac = [[np.zeros((o.data.size, inputs[i].data.size)) for o in outputs] for i in diff]
+    jac = [[np.zeros((o._data.size, inputs[i]._data.size)) for o in outputs] for i in diff]
     for o, out in enumerate(outputs):
         if not out.requires_grad:
             continue                            # a constant output: zero rows
-        for r in range(out.data.size):
-            seed = np.zeros(out.data.size, out.dtype)
+        for r in range(out._data.size):
+            seed = np.zeros(out._data.size, out.dtype)
             seed[r] = 1
             grads = autograd.grad(out, wanted, seed.reshape(out.shape), retain_graph=True,
                                   allow_unused=True)
             for slot, g in enumerate(grads):
                 if g is not None:
-                    jac[slot][o][r] = g.data.reshape(-1)
+                    jac[slot][o][r] = g._data.reshape(-1)
     return jac
 
 
@@ -69,6 +70,7 @@ def _compare(analytic, numeric, diff, atol, rtol, what, name):
             if a.size == 0:
                 continue
             excess = np.abs(a - n) - (atol + rtol * np.abs(n))
+            excess = np.where(np.isnan(excess), np.inf, excess)     # a NaN is always wrong
             r, k = np.unravel_index(np.argmax(excess), excess.shape)
             if excess[r, k] > 0 and (worst is None or excess[r, k] > worst[0]):
                 worst = (excess[r, k], i, o, r, k, a[r, k], n[r, k])
@@ -94,15 +96,15 @@ def _fast_projection(fn, inputs, diff, eps):
             if out.requires_grad:
                 (g,) = autograd.grad(out, [x], u.astype(out.dtype), retain_graph=True,
                                      allow_unused=True)
-                total += 0.0 if g is None else float((g.data * v).sum())
+                total += 0.0 if g is None else float((g._data * v).sum())
         analytic.append(np.array([[total]]))
-        original = x.data.copy()
-        x.data[...] = original + eps * v
+        original = x._data.copy()
+        x._data[...] = original + eps * v
         plus = _outputs(fn, inputs)
-        x.data[...] = original - eps * v
+        x._data[...] = original - eps * v
         minus = _outputs(fn, inputs)
-        x.data[...] = original
-        numeric.append(np.array([[sum(float(((p.data - m.data) * u).sum()) / (2 * eps)
+        x._data[...] = original
+        numeric.append(np.array([[sum(float(((p._data - m._data) * u).sum()) / (2 * eps)
                                           for p, m, u in zip(plus, minus, us))]]))
     return [[a] for a in analytic], [[n] for n in numeric]
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import gradient_check as gc
+from . import jacobian_report
 from .function import OPS
 from .tensor import Tensor
 
@@ -51,16 +52,63 @@ class CaseResult:
         return self.error is None
 
 
-def _errors(fn, inputs, diff):
-    """Largest absolute and relative difference between analytic and numeric Jacobians."""
-    analytic = gc._analytic_jacobians(fn, inputs, diff)
-    numeric = gc._numerical_jacobians(fn, inputs, diff, 1e-6)
-    pairs = [(a, n) for row_a, row_n in zip(analytic, numeric) for a, n in zip(row_a, row_n)
-             if a.size]
-    abs_err = max((float(np.abs(a - n).max()) for a, n in pairs), default=0.0)
-    rel_err = max((float((np.abs(a - n) / np.maximum(np.abs(n), 1e-12)).max())
-                   for a, n in pairs), default=0.0)
-    return abs_err, rel_err
+def input_names(inputs):
+    """"input 0", "input 1", ...: how reports name the inputs of a checked function."""
+    return [f"input {i}" for i in range(len(inputs))]
+
+
+def second_order_case(fn, inputs, names, grad_outputs=None):
+    """The function gradgradcheck checks (fn's vector-Jacobian products, see
+    gradient_check.first_derivatives), its inputs, their names and its outputs' names."""
+    vjp, vjp_inputs = gc.first_derivatives(fn, inputs, grad_outputs)
+    differentiable = [name for name, t in zip(names, inputs) if t.requires_grad]
+    extra = len(vjp_inputs) - len(inputs)
+    return (vjp, vjp_inputs, names + [f"grad_output {j}" for j in range(extra)],
+            [f"(grad of {name})" for name in differentiable])
+
+
+def check_case(op, case, fn, inputs, second_order=True):
+    """gradcheck, and gradgradcheck when second_order, of `fn(*inputs)`: one CaseResult per
+    order; a failure's error is the report of the worst wrong entries."""
+    names = input_names(inputs)
+    results = [_check_order(op, case, 1, lambda: (fn, inputs, names, None))]
+    if second_order:
+        results.append(_check_order(op, case, 2,
+                                    lambda: second_order_case(fn, inputs, names)))
+    return results
+
+
+def _check_order(op, case, order, build):
+    """One CaseResult: `build()` gives the function to gradcheck, its inputs, their names
+    and its outputs' names (building it runs fn, which may fail too)."""
+    errors = (gc.GradcheckError, RuntimeError, ValueError, TypeError)
+    try:
+        f, xs, xs_names, output_names = build()
+    except errors as e:
+        return CaseResult(op, case, order, float("nan"), float("nan"), str(e))
+    try:
+        gc.gradcheck(f, xs)
+        error = None
+    except errors as e:
+        error = str(e)
+    try:
+        abs_err, rel_err, wrong, total = jacobian_report.explain(
+            f, xs, xs_names, 1e-6, 1e-5, 1e-3, output_names)
+    except (RuntimeError, ValueError, TypeError):
+        return CaseResult(op, case, order, float("nan"), float("nan"), error)  # says why
+    if error is not None and wrong:
+        error = (("gradgradcheck: " if order == 2 else "gradcheck: ")
+                 + jacobian_report.describe(wrong, total, 1e-5, 1e-3))
+    return CaseResult(op, case, order, abs_err, rel_err, error)
+
+
+def describe_case(sample):
+    """The case column of the table: the shapes, then the short keyword attributes."""
+    case = " x ".join(str(tuple(s)) for s in sample.shapes)
+    if sample.kwargs:
+        case += " " + ", ".join(f"{k}={v!r}" for k, v in sample.kwargs.items()
+                                if not isinstance(v, (tuple, np.ndarray)) or len(str(v)) < 30)
+    return case
 
 
 def check_op(spec, seed=0, second_order=True):
@@ -69,29 +117,12 @@ def check_op(spec, seed=0, second_order=True):
     results = []
     for sample in spec.samples:
         inputs = sample_inputs(sample, rng)
-        case = " x ".join(str(tuple(s)) for s in sample.shapes)
-        if sample.kwargs:
-            case += " " + ", ".join(f"{k}={v!r}" for k, v in sample.kwargs.items()
-                                    if not isinstance(v, (tuple, np.ndarray)) or len(str(v)) < 30)
 
         def fn(*xs, _kwargs=sample.kwargs):
             return spec.cls.apply(*xs, **_kwargs)
 
-        checks = [(1, fn, inputs)]
-        if second_order and spec.second_order:
-            checks.append((2, *gc.first_derivatives(fn, inputs)))
-        for order, f, xs in checks:
-            try:
-                gc.gradcheck(f, xs)
-                error = None
-            except (gc.GradcheckError, RuntimeError, ValueError, TypeError) as e:
-                error = str(e)
-            diff = [i for i, t in enumerate(xs) if t.requires_grad]
-            try:
-                abs_err, rel_err = _errors(f, xs, diff)
-            except (RuntimeError, ValueError, TypeError):
-                abs_err = rel_err = float("nan")    # the check above already says why
-            results.append(CaseResult(spec.name, case, order, abs_err, rel_err, error))
+        results += check_case(spec.name, describe_case(sample), fn, inputs,
+                              second_order and spec.second_order)
     return results
 
 

@@ -1,5 +1,8 @@
 """One random generator for the whole library, so `tl.manual_seed(n)` makes every draw
 (initialization, dropout masks, RReLU slopes, shuffling) reproducible."""
+import contextlib
+import copy
+
 import numpy as np
 
 _state = {"rng": np.random.default_rng()}
@@ -16,3 +19,15 @@ def manual_seed(seed):
 def generator():
     """The generator every random draw of the library uses."""
     return _state["rng"]
+
+
+@contextlib.contextmanager
+def fork_rng():
+    """Run a block on a copy of the library's generator, then put the original back (as
+    torch.random.fork_rng): seeding and drawing inside the block leave later draws unchanged."""
+    saved = _state["rng"]
+    _state["rng"] = copy.deepcopy(saved)
+    try:
+        yield
+    finally:
+        _state["rng"] = saved

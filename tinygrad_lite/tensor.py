@@ -6,15 +6,20 @@ This file holds the core: construction, attributes, conversion, autograd, in-pla
 arithmetic, comparisons and elementwise math. The reductions and the shape/indexing methods
 are inherited from the mixins in tensor_reduce.py and tensor_shape.py."""
 import numbers
-import operator
+import warnings
 
 import numpy as np
 
-from . import autograd, devices, dtypes, function, ops
+from . import devices, dtypes, function, ops
+from .autograd import engine
 from . import random as tl_random
 from .grad_mode import is_grad_enabled
+from .errors import ShapeError
+from .tensor_extra import ExtraMethods
+from .tensor_inplace import InPlaceMethods
+from .tensor_new import NewMethods
 from .tensor_reduce import ReductionMethods
-from .tensor_shape import ShapeMethods, _index_arrays
+from .tensor_shape import ShapeMethods, _index_steps
 
 
 
@@ -22,7 +27,7 @@ def _to_array(data, dtype, op):
     """Convert user data to a fresh ndarray of one of the four supported dtypes: Python
     floats become float32, float64 arrays and tensors stay float64, integers become int64."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     if dtype is not None:
         return np.array(data, dtype=dtypes.to_dtype(dtype, op=op))
     array = np.array(data)
@@ -31,23 +36,23 @@ def _to_array(data, dtype, op):
                         f"{array.dtype}; give numbers, nested lists of numbers or an array")
     keeps_float64 = isinstance(data, (np.ndarray, np.float64))
     if array.dtype == dtypes.float64 and not keeps_float64:
-        return array.astype(dtypes.float32)
+        return array.astype(dtypes.get_default_dtype())
     return array.astype(dtypes.to_dtype(array.dtype, op=op), copy=False)
 
 
-class Tensor(ShapeMethods, ReductionMethods):
+class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods, ExtraMethods):
     """An n-dimensional array that records the operations applied to it.
 
     `Tensor(data, requires_grad=False, dtype=None)`: data is a scalar, nested list, NumPy
     array or Tensor; Python floats become float32, float64 arrays stay float64, integers
     become int64.
     """
-    __slots__ = ("_data", "grad", "requires_grad", "_ctx", "_version", "__weakref__")
+    __slots__ = ("_data", "_grad", "requires_grad", "_ctx", "_version", "__weakref__")
     __array_priority__ = 1000  # so ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data, requires_grad=False, dtype=None):
         self._data = _to_array(data, dtype, "Tensor")
-        self.grad = None
+        self._grad = None
         self._ctx = None
         self._version = 0
         self.requires_grad = False
@@ -59,7 +64,7 @@ class Tensor(ShapeMethods, ReductionMethods):
         """The engine's constructor: no conversion, no checks."""
         t = object.__new__(cls)
         t._data = data if type(data) is np.ndarray else np.asarray(data)
-        t.grad = None
+        t._grad = None
         t.requires_grad = requires_grad
         t._ctx = ctx
         t._version = 0
@@ -75,10 +80,33 @@ class Tensor(ShapeMethods, ReductionMethods):
             raise TypeError(f"data: assign a NumPy array or a Tensor, got {type(value).__name__}")
         self._data = value
 
-    data = property(operator.attrgetter("_data"), _set_data, doc="The NumPy array.")
-    shape = property(lambda self: self.data.shape)
-    ndim = property(lambda self: self.data.ndim)
-    dtype = property(lambda self: self.data.dtype)
+    data = property(lambda self: Tensor._make(self._data, False, None), _set_data,
+                    doc="As in PyTorch: a Tensor sharing this one's memory, outside the graph "
+                        "(`m.weight.data.normal_(0, 0.02)`); the NumPy array is `.numpy()`.")
+
+    def _get_grad(self):
+        """The gradient backward accumulated (leaves, and non-leaves that retain_grad)."""
+        if self._grad is None and self._ctx is not None and \
+                engine.RETAINS_GRAD.get(id(self)) is not self:
+            warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being "
+                          "accessed. Its .grad attribute won't be populated during backward(); "
+                          "call .retain_grad() on it before backward if you want its gradient "
+                          f"(tensor of shape {self.shape}, made by {self._ctx.name})",
+                          UserWarning, stacklevel=2)
+        return self._grad
+
+    def _set_grad(self, value):
+        if value is not None and not isinstance(value, Tensor):
+            raise TypeError(f"grad: assign a Tensor or None, got {type(value).__name__}")
+        if value is not None and value.shape != self.shape:
+            raise RuntimeError(f"grad: assigned grad has shape {value.shape}, but the tensor "
+                               f"has shape {self.shape}")
+        self._grad = value
+
+    grad = property(_get_grad, _set_grad)
+    shape = property(lambda self: self._data.shape)
+    ndim = property(lambda self: self._data.ndim)
+    dtype = property(lambda self: self._data.dtype)
     grad_fn = property(lambda self: self._ctx, doc="The op node that made this tensor.")
     is_leaf = property(lambda self: self._ctx is None)
 
@@ -86,10 +114,10 @@ class Tensor(ShapeMethods, ReductionMethods):
         return self.shape if dim is None else self.shape[self._dim(dim, "size")]
 
     def numel(self):
-        return self.data.size
+        return self._data.size
 
     def dim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     def __len__(self):
         if self.ndim == 0:
@@ -97,9 +125,9 @@ class Tensor(ShapeMethods, ReductionMethods):
         return self.shape[0]
 
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        body = np.array2string(self._data, separator=", ", prefix="tensor(")
         shown_by_default = self.dtype == dtypes.float32 or (self.dtype == dtypes.int64 and
-                                                             self.data.size > 0)
+                                                             self._data.size > 0)
         extra = "" if shown_by_default else f", dtype={self.dtype}"
         if self._ctx is not None:
             extra += f", grad_fn={self._ctx!r}"
@@ -111,22 +139,25 @@ class Tensor(ShapeMethods, ReductionMethods):
 
     # ---- conversion ----------------------------------------------------------------------
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        """`np.asarray(t)` shares the array; `np.array(t)` (copy=True) gets a copy."""
+        if copy:
+            return np.array(self._data, dtype=dtype, copy=True)
+        return self._data if dtype is None else self._data.astype(dtype, copy=False)
 
     def numpy(self):
         if self.requires_grad:
             raise RuntimeError("numpy: can't call numpy() on a tensor that requires grad; "
                                "use tensor.detach().numpy()")
-        return self.data
+        return self._data
 
     def item(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item: only a one-element tensor converts to a Python scalar, "
                              f"this one has shape {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __float__(self):
         return float(self.item())
@@ -136,10 +167,10 @@ class Tensor(ShapeMethods, ReductionMethods):
 
     def __index__(self):
         """Lets a one-element integer tensor index a Python list (`counts[label]`)."""
-        if self.dtype.kind not in "iu" or self.data.size != 1:
+        if self.dtype.kind not in "iu" or self._data.size != 1:
             raise TypeError(f"__index__: only a one-element integer tensor can be used as an "
                             f"index, this one is {self.dtype} with shape {self.shape}")
-        return int(self.data.item())
+        return int(self._data.item())
 
     def __iter__(self):
         """Iterate over the first dim, as PyTorch does."""
@@ -148,14 +179,14 @@ class Tensor(ShapeMethods, ReductionMethods):
         return (self[i] for i in range(self.shape[0]))
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(f"bool: the truth value of a tensor of shape {self.shape} is "
                                "ambiguous; use .any() or .all()")
-        return bool(self.data.item())
+        return bool(self._data.item())
 
     def detach(self):
         """The same data, cut out of the graph."""
-        return Tensor._make(self.data, False, None)
+        return Tensor._make(self._data, False, None)
 
     def detach_(self):
         """Cut this tensor out of the graph in place."""
@@ -164,7 +195,7 @@ class Tensor(ShapeMethods, ReductionMethods):
 
     def contiguous(self):
         """self when its array is C-contiguous, else a contiguous copy (differentiable)."""
-        return self if self.data.flags.c_contiguous else self.clone()
+        return self if self._data.flags.c_contiguous else self.clone()
 
     def clone(self):
         return ops.Clone.apply(self)
@@ -196,7 +227,7 @@ class Tensor(ShapeMethods, ReductionMethods):
             return self
         if dtypes.is_floating(dtype) and dtypes.is_floating(self.dtype):
             return ops.Cast.apply(self, dtype=dtype)
-        return Tensor._make(self.data.astype(dtype), False, None)  # not differentiable
+        return Tensor._make(self._data.astype(dtype), False, None)  # not differentiable
 
     def astype(self, dtype):
         return self._cast(dtype)
@@ -223,7 +254,7 @@ class Tensor(ShapeMethods, ReductionMethods):
     # ---- autograd ------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad."""
-        autograd.backward(self, gradient, retain_graph, create_graph)
+        engine.backward(self, gradient, retain_graph, create_graph)
 
     def requires_grad_(self, requires_grad=True):
         if requires_grad and not dtypes.is_floating(self.dtype):
@@ -235,13 +266,35 @@ class Tensor(ShapeMethods, ReductionMethods):
         self.requires_grad = bool(requires_grad)
         return self
 
+    def register_hook(self, hook):
+        """Call `hook(grad)` whenever this tensor's gradient has been computed; a hook that
+        returns a Tensor replaces the gradient (e.g. `lambda g: g.clamp(-1, 1)`). Returns a
+        handle whose `.remove()` takes the hook out, as in PyTorch."""
+        if not self.requires_grad:
+            raise RuntimeError(f"register_hook: cannot register a hook on a tensor that does not "
+                               f"require grad (shape {self.shape})")
+        return engine.register_tensor_hook(self, hook)
+
+    def _forget_grad(self, set_to_none=True):
+        """What `zero_grad` does to each parameter: `grad = None`, or with set_to_none=False
+        zero the grad's array in place (grad stays the same Tensor, as in PyTorch; each
+        leaf's grad owns its memory, so no other tensor changes)."""
+        if self._grad is None:
+            return
+        if set_to_none:
+            self._grad = None
+        elif self._grad._ctx is not None:   # made with create_graph=True: not detachable in
+            self._grad = Tensor._make(np.zeros_like(self._data), False, None)   # place
+        else:
+            self._grad.requires_grad_(False).zero_()
+
     def retain_grad(self):
         """Make backward fill `.grad` of this non-leaf tensor too (leaves always get one)."""
         if not self.requires_grad:
             raise RuntimeError("retain_grad: this tensor does not require grad, so it will "
                                "never have one")
         if self._ctx is not None:
-            autograd.RETAINS_GRAD[id(self)] = self
+            engine.RETAINS_GRAD[id(self)] = self
 
     # ---- in-place updates (for init, optimizers, and `with no_grad(): w -= lr * w.grad`) --
     def _records(self, other=None):
@@ -259,11 +312,11 @@ class Tensor(ShapeMethods, ReductionMethods):
 
     def _assign(self, op, values, source=None):
         self._check_inplace(op, source)
-        values = values.data if isinstance(values, Tensor) else np.asarray(values)
+        values = values._data if isinstance(values, Tensor) else np.asarray(values)
         try:
-            self.data[...] = np.broadcast_to(values, self.shape)
+            self._data[...] = np.broadcast_to(values, self.shape)
         except ValueError:
-            raise ValueError(f"{op}: can't write values of shape {np.shape(values)} into a "
+            raise ShapeError(f"{op}: can't write values of shape {np.shape(values)} into a "
                              f"tensor of shape {self.shape}") from None
         return self
 
@@ -283,19 +336,19 @@ class Tensor(ShapeMethods, ReductionMethods):
         return self._assign("normal_", tl_random.generator().normal(mean, std, self.shape))
 
     def add_(self, other, alpha=1):
-        return self._assign("add_", self.data + alpha * _data(other), other)
+        return self._assign("add_", self._data + alpha * _data(other), other)
 
     def sub_(self, other, alpha=1):
-        return self._assign("sub_", self.data - alpha * _data(other), other)
+        return self._assign("sub_", self._data - alpha * _data(other), other)
 
     def mul_(self, other):
-        return self._assign("mul_", self.data * _data(other), other)
+        return self._assign("mul_", self._data * _data(other), other)
 
     def div_(self, other):
-        return self._assign("div_", self.data / _data(other), other)
+        return self._assign("div_", self._data / _data(other), other)
 
     def clamp_(self, min=None, max=None):
-        return self._assign("clamp_", np.clip(self.data, min, max))
+        return self._assign("clamp_", np.clip(self._data, min, max))
 
     def _augmented(self, op, in_place, out_of_place, other):
         """`x += y`: in place outside the graph (the manual SGD step under no_grad); inside
@@ -322,7 +375,11 @@ class Tensor(ShapeMethods, ReductionMethods):
 
     def __setitem__(self, index, value):
         self._check_inplace("__setitem__")
-        self.data[_index_arrays(index)] = _data(value)
+        *view_steps, last = _index_steps(index)
+        target = self._data
+        for step in view_steps:                 # basic indexing: a view into self
+            target = target[step]
+        target[last] = _data(value)
 
     # ---- arithmetic ----------------------------------------------------------------------
     def add(self, other):
@@ -371,6 +428,21 @@ class Tensor(ShapeMethods, ReductionMethods):
     def __rmatmul__(self, other):
         return ops.matmul(_tensor(other, self.dtype), self)
 
+    def mm(self, mat2):
+        """Matrix product of two 2-D tensors."""
+        if self.ndim != 2 or _tensor(mat2, self.dtype).ndim != 2:
+            raise ShapeError(f"mm: expects two 2-D tensors, got shapes {self.shape} and "
+                             f"{np.shape(mat2)}; use matmul for other ranks")
+        return self.matmul(mat2)
+
+    def bmm(self, mat2):
+        """Batched matrix product of (b, n, m) and (b, m, p) tensors."""
+        shape = np.shape(mat2)
+        if self.ndim != 3 or len(shape) != 3 or self.shape[0] != shape[0]:
+            raise ShapeError(f"bmm: expects (b, n, m) and (b, m, p) tensors, got shapes "
+                             f"{self.shape} and {shape}")
+        return self.matmul(mat2)
+
     def dot(self, other):
         if self.ndim != 1 or _tensor(other, self.dtype).ndim != 1:
             raise RuntimeError(f"dot: expects two 1-D tensors, got shapes {self.shape} and "
@@ -379,7 +451,11 @@ class Tensor(ShapeMethods, ReductionMethods):
 
     # comparisons give bool tensors and have no gradient
     def _compare(self, other, ufunc):
-        return Tensor._make(ufunc(self.data, _data(other)), False, None)
+        """A bool tensor; NotImplemented for a non-numeric `other` (a string, None), so that
+        Python answers `t == None` with False and `t != "a"` with True, as PyTorch does."""
+        if not isinstance(other, (Tensor, numbers.Number, np.ndarray, np.generic, list, tuple)):
+            return NotImplemented
+        return Tensor._make(ufunc(self._data, _data(other)), False, None)
 
     __lt__ = lambda self, o: self._compare(o, np.less)          # noqa: E731
     __le__ = lambda self, o: self._compare(o, np.less_equal)    # noqa: E731
@@ -390,24 +466,23 @@ class Tensor(ShapeMethods, ReductionMethods):
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     def __invert__(self):
-        if self.dtype != dtypes.bool:
-            raise TypeError(f"~: only bool tensors can be inverted, this one is {self.dtype}")
-        return Tensor._make(~self.data, False, None)
+        """Logical not of a bool tensor, bitwise not of an integer one."""
+        return self.bitwise_not()
 
     def __and__(self, other):
-        return Tensor._make(self.data & _data(other), False, None)
+        return self.bitwise_and(other)
 
     def __or__(self, other):
-        return Tensor._make(self.data | _data(other), False, None)
+        return self.bitwise_or(other)
 
     def isnan(self):
-        return Tensor._make(np.isnan(self.data), False, None)
+        return Tensor._make(np.isnan(self._data), False, None)
 
     def isinf(self):
-        return Tensor._make(np.isinf(self.data), False, None)
+        return Tensor._make(np.isinf(self._data), False, None)
 
     def isfinite(self):
-        return Tensor._make(np.isfinite(self.data), False, None)
+        return Tensor._make(np.isfinite(self._data), False, None)
 
     # ---- elementwise ---------------------------------------------------------------------
     def exp(self):
@@ -448,8 +523,11 @@ class Tensor(ShapeMethods, ReductionMethods):
         return ops.ReLU.apply(self)
 
     def clamp(self, min=None, max=None):
+        """min(max(x, min), max); the bounds are numbers or tensors (then differentiable)."""
         if min is None and max is None:
             raise ValueError("clamp: give at least one of min and max")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            return self._clamp_by_tensors(min, max)
         bounds_are_floats = any(isinstance(v, float) for v in (min, max))
         source = self._floating() if bounds_are_floats else self
         return ops.Clamp.apply(source, min=min, max=max)
@@ -474,7 +552,7 @@ class Tensor(ShapeMethods, ReductionMethods):
 
     def _floating(self):
         """self, or a float32 copy of an integer/bool tensor (as PyTorch's exp, log, ...)."""
-        return self if dtypes.is_floating(self.dtype) else self.to(dtypes.float32)
+        return self if dtypes.is_floating(self.dtype) else self.to(dtypes.get_default_dtype())
 
 
 # Hand the class to function.py: Function.apply, the ops, autograd and the two mixins load
@@ -483,7 +561,7 @@ function.Tensor = Tensor
 
 
 def _data(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _tensor(x, dtype):
@@ -496,7 +574,7 @@ def _tensor(x, dtype):
         own = 0 if isinstance(x, (bool, np.bool_)) else 1 if isinstance(
             x, (numbers.Integral, np.integer)) else 2
         if own > dtypes.category(dtype):
-            dtype = dtypes.DEFAULT_OF_CATEGORY[own]
+            dtype = dtypes.default_of_category(own)
         return Tensor._make(np.array(x, dtype=dtype), False, None)
     return Tensor(x)
 
@@ -538,15 +616,22 @@ def _true_division(a, b):
     """Operands for `/`: integers divide as float32, as in PyTorch."""
     a, b = _operands(a, b, "div")
     if not dtypes.is_floating(a.dtype):
-        a, b = a.to(dtypes.float32), b.to(dtypes.float32)
+        a, b = a.to(dtypes.get_default_dtype()), b.to(dtypes.get_default_dtype())
     return a, b
 
 
-def where(condition, input, other):
-    """Elementwise `input if condition else other`; differentiable in input and other."""
+def where(condition, input=None, other=None):
+    """Elementwise `input if condition else other`; differentiable in input and other.
+    `where(condition)` alone is `condition.nonzero(as_tuple=True)`, as in PyTorch."""
     condition = condition if isinstance(condition, Tensor) else Tensor(condition)
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where: give both input and other, or only the condition")
     if condition.dtype != dtypes.bool:
         raise TypeError(f"where: condition must be a bool tensor, got {condition.dtype}")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = Tensor(input)                   # two numbers: the first one's own dtype
     if isinstance(input, Tensor) or not isinstance(other, Tensor):
         a, b = _operands(input, other, "where")
     else:

@@ -14,7 +14,8 @@ from .function import constant
 
 
 class ReturnMinMax(tuple):
-    """(values, indices) from max/min along a dim, also readable as .values/.indices."""
+    """(values, indices) from max/min along a dim (and sort, topk), also readable as
+    .values/.indices."""
     values = property(lambda self: self[0])
     indices = property(lambda self: self[1])
 
@@ -89,12 +90,12 @@ class ReductionMethods:
         return ReturnMinMax((values, indices))
 
     def _arg(self, name, arg_fn, dim, keepdim):
-        if self.data.size == 0:
+        if self._data.size == 0:
             raise RuntimeError(f"{name}: cannot reduce an empty tensor of shape {self.shape}")
         if dim is None:
-            return constant(np.asarray(arg_fn(self.data)))
+            return constant(np.asarray(arg_fn(self._data)))
         dim = self._dim(dim, name)
-        return constant(arg_fn(self.data, axis=dim, keepdims=keepdim))
+        return constant(arg_fn(self._data, axis=dim, keepdims=keepdim))
 
     def argmax(self, dim=None, keepdim=False):
         return self._arg("argmax", np.argmax, dim, keepdim)
@@ -104,13 +105,14 @@ class ReductionMethods:
 
     def norm(self, p=2, dim=None, keepdim=False):
         """The p-norm over dims (all by default): p = 2 (Euclidean), 1, or inf (largest |x|)."""
-        if p == 2:
-            return (self * self).sum(dim, keepdim).sqrt()
+        if p in (2, "fro"):      # "fro" (Frobenius): the 2-norm of the elements
+            dims, keep = self._reduce_args("norm", dim, None, keepdim, None)
+            return ops.Norm.apply(self._floating(), dims=dims, keepdim=keep)
         if p == 1:
             return self.abs().sum(dim, keepdim)
         if p == float("inf"):
             return self.abs().amax(dim, keepdim)
-        raise ValueError(f"norm: p must be 1, 2 or inf, got {p!r}")
+        raise ValueError(f"norm: p must be 1, 2, 'fro' or inf, got {p!r}")
 
     def cumsum(self, dim):
         """Running sum along dim:  y_i = x_0 + ... + x_i."""
@@ -148,12 +150,12 @@ class ReductionMethods:
     def any(self, dim=None, keepdim=False):
         """Whether any element is nonzero (over dim, or everything); a bool tensor."""
         axis = None if dim is None else self._dim(dim, "any")
-        return constant(np.asarray(self.data.any(axis=axis, keepdims=keepdim)))
+        return constant(np.asarray(self._data.any(axis=axis, keepdims=keepdim)))
 
     def all(self, dim=None, keepdim=False):
         """Whether every element is nonzero (over dim, or everything); a bool tensor."""
         axis = None if dim is None else self._dim(dim, "all")
-        return constant(np.asarray(self.data.all(axis=axis, keepdims=keepdim)))
+        return constant(np.asarray(self._data.all(axis=axis, keepdims=keepdim)))
 
     # ---- helpers -------------------------------------------------------------------------
     def _reduce_args(self, op, dim, axis, keepdim, keepdims):

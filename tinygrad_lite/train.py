@@ -110,7 +110,7 @@ class EarlyStopping(Callback):
         if self.best is None or value < self.best - self.min_delta:
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best:
-                self.best_state = {name: np.array(getattr(t, "data", t))  # copies
+                self.best_state = {name: t._data.copy()
                                    for name, t in self.trainer.model.state_dict().items()}
             return False
         self.wait += 1
@@ -137,7 +137,7 @@ def accuracy_count(output, target, loss_fn=None):
     """How many rows of `output` predict `target`: argmax over columns for several columns;
     for one column (binary) class 1 is output > 0 if loss_fn is BCEWithLogitsLoss (logits),
     else output >= 0.5 (sigmoid probabilities)."""
-    out, y = output.data, target.data
+    out, y = output._data, target._data
     if out.ndim == 2 and out.shape[1] > 1:
         predicted = out.argmax(axis=1)
         y = y.argmax(axis=1) if y.ndim == 2 else y
@@ -153,7 +153,7 @@ def has_accuracy(output, target):
     """Whether accuracy means something for this batch: integer (or bool) class-index
     targets; targets all in {0, 1} for a single-column output (binary labels); one-hot
     rows for a several-column output. Other float targets are regression: no accuracy."""
-    out, y = output.data, target.data
+    out, y = output._data, target._data
     if y.dtype.kind in "iub":
         return True
     labels = bool(np.isin(y, (0, 1)).all())

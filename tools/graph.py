@@ -197,7 +197,7 @@ def _grad_norms(roots, op_results):
     if not op_results:
         return {}
     grads = grad(outputs, op_results, retain_graph=True, allow_unused=True)
-    return {id(t): None if g is None else _norm(g.data) for t, g in zip(op_results, grads)}
+    return {id(t): None if g is None else _norm(g._data) for t, g in zip(op_results, grads)}
 
 
 def _grad_fill(norm):
@@ -225,7 +225,7 @@ def _node(t, names, grad_norms, is_output, show_shapes, show_saved, show_grad):
     if t._ctx is None:
         lines = _leaf_lines(t, names, show_shapes, show_grad)
         attrs = dict(PARAM_STYLE if id(t) in names else LEAF_STYLE)
-        norm = None if t.grad is None else _norm(t.grad.data)
+        norm = None if t._grad is None else _norm(t._grad._data)
     else:
         lines, attrs = _op_lines(t, names, show_shapes, show_saved), dict(OP_STYLE)
         norm = grad_norms.get(id(t))
@@ -241,7 +241,7 @@ def _node(t, names, grad_norms, is_output, show_shapes, show_saved, show_grad):
 
 def _leaf_lines(t, names, show_shapes, show_grad):
     lines = [names.get(id(t), "tensor")] + ([_shape(t)] if show_shapes else [])
-    if t.grad is not None and not show_grad:
+    if t._grad is not None and not show_grad:
         lines.append("grad \u2713")                   # the grad-present marker
     return lines
 

@@ -87,9 +87,9 @@ class Pow(Function):
         grad_a = grad_b = None
         with np.errstate(divide="ignore", invalid="ignore"):  # the branches where() drops
             if need_a:          # a^0 is constant even at a = 0 (where a^-1 is inf)
-                grad_a = g * Where.apply(constant(b.data == 0), zero, b * a ** (b - 1))
+                grad_a = g * Where.apply(constant(b._data == 0), zero, b * a ** (b - 1))
             if need_b:          # as PyTorch: 0 where a = 0 and b >= 0, instead of 0 * -inf
-                flat = constant((a.data == 0) & (b.data >= 0))
+                flat = constant((a._data == 0) & (b._data >= 0))
                 grad_b = g * Where.apply(flat, zero, ctx.output * a.log())
         return grad_a, grad_b
 

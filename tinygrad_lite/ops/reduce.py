@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..function import Function, Sample, constant, register
+from .elementwise import Where
 from .movement import Expand, Reshape
 
 REDUCE = [Sample(((3, 4),), (), {"dims": (0, 1), "keepdim": False}),
@@ -75,3 +76,24 @@ class CumSum(Function):
 
     def backward(ctx, g):
         return g.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim)
+
+
+@register("norm", samples=REDUCE,
+          reference=lambda x, dims, keepdim: np.sqrt(np.sum(x * x, axis=dims, keepdims=keepdim)),
+          torch=lambda torch, x, dims, keepdim: torch.linalg.vector_norm(
+              x, dim=dims, keepdim=keepdim) if dims else x.abs())
+class Norm(Function):
+    """the Euclidean norm sqrt(sum x^2) over `dims`;  d/dx = x / norm, taken as 0 where the
+    norm is 0 (the subgradient PyTorch uses, instead of 0/0)"""
+    saves_output = True
+
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims = x.shape, dims
+        return np.sqrt(np.sum(x * x, axis=dims, keepdims=keepdim))
+
+    def backward(ctx, g):
+        norm = ctx.output
+        at_zero = constant(norm._data == 0)
+        safe_norm = Where.apply(at_zero, constant(np.ones((), g.dtype)), norm)
+        scale = Where.apply(at_zero, constant(np.zeros((), g.dtype)), g / safe_norm)
+        return _spread(scale, ctx.shape, ctx.dims) * ctx.inputs[0]

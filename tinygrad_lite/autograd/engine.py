@@ -8,13 +8,60 @@ import weakref
 
 import numpy as np
 
-from . import anomaly, function
-from .errors import GraphFreedError
-from .grad_mode import set_grad_enabled
+from .. import anomaly, function
+from ..errors import GraphFreedError
+from ..grad_mode import set_grad_enabled
 
 
 # id -> non-leaf tensor whose .grad backward fills (retain_grad); weak, so it keeps nothing alive
 RETAINS_GRAD = weakref.WeakValueDictionary()
+# id -> (weak reference to the tensor, {key: hook}) for Tensor.register_hook; an entry goes
+# away with its tensor, and the walk pays nothing while the table is empty
+TENSOR_HOOKS = {}
+
+
+class RemovableHandle:
+    """What the register_*_hook methods return: `.remove()` takes the hook out again."""
+
+    def __init__(self, hooks):
+        self._hooks, self.id = hooks, object()
+
+    def remove(self):
+        self._hooks.pop(self.id, None)
+
+
+def register_tensor_hook(tensor, hook):
+    """Tensor.register_hook: call `hook(grad)` each time the gradient of `tensor` has been
+    computed, before it is used (accumulated into a leaf's .grad or passed further back);
+    a hook that returns a Tensor replaces the gradient."""
+    if not callable(hook):
+        raise TypeError(f"register_hook: expected a callable, got {type(hook).__name__}")
+    key = id(tensor)
+    entry = TENSOR_HOOKS.get(key)
+    if entry is None or entry[0]() is not tensor:
+        entry = TENSOR_HOOKS[key] = (weakref.ref(tensor, lambda _: TENSOR_HOOKS.pop(key, None)),
+                                     {})
+    handle = RemovableHandle(entry[1])
+    entry[1][handle.id] = hook
+    return handle
+
+
+def _run_tensor_hooks(tensor, g):
+    """The gradient of `tensor` after its hooks (each may return a replacement)."""
+    entry = TENSOR_HOOKS.get(id(tensor))
+    if entry is None or entry[0]() is not tensor:
+        return g
+    for hook in list(entry[1].values()):
+        result = hook(g)
+        if result is None:
+            continue
+        if not isinstance(result, function.Tensor) or result.shape != g.shape:
+            got = result.shape if isinstance(result, function.Tensor) else type(result).__name__
+            raise RuntimeError(f"hook {getattr(hook, '__name__', hook)!r} registered on a tensor "
+                               f"of shape {tensor.shape} returned {got}; a hook returns None "
+                               f"or a Tensor of the gradient's shape {g.shape}")
+        g = result
+    return g
 
 
 def topo_order(roots):
@@ -56,8 +103,7 @@ def _reduce_to(g, parent, ctx):
     """Sum a broadcast gradient back to the parent's shape and cast it to its dtype
     (the adjoint of broadcasting is summation)."""
     if g.shape != parent.shape:
-        if len(g.shape) < len(parent.shape) or \
-                np.broadcast_shapes(g.shape, parent.shape) != g.shape:
+        if len(g.shape) < len(parent.shape) or not _broadcasts_to(parent.shape, g.shape):
             raise RuntimeError(f"{ctx.name}: backward returned a gradient of shape {g.shape} "
                                f"for an input of shape {parent.shape}; it must have the input's "
                                "shape (or the output's, if the op broadcast the input)")
@@ -67,10 +113,31 @@ def _reduce_to(g, parent, ctx):
     return g
 
 
+def _broadcasts_to(shape, target):
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
+_backward_observer = None   # the profiler's timer of backward calls, while one is active
+
+
+def set_backward_observer(observer):
+    """`observer(ctx, g, call)` runs each backward call (`call()`) from now on; None: the
+    engine calls backward directly again."""
+    global _backward_observer
+    _backward_observer = observer
+
+
+def _call_backward(ctx, g, observer):
+    return ctx.backward(g) if observer is None else observer(ctx, g, lambda: ctx.backward(g))
+
+
 def _own(g):
     """A copy for a leaf's `.grad`: the gradient the engine holds may be shared (Add hands
     the same one to both inputs), a view (reshape, broadcast) or the caller's own tensor."""
-    return g.clone() if g.requires_grad else g._make(g.data.copy(), False, None)
+    return g.clone() if g.requires_grad else g._make(g._data.copy(), False, None)
 
 
 def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
@@ -82,26 +149,31 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
         grads[id(root)] = grads[id(root)] + g if id(root) in grads else g
     wanted = None if inputs is None else {id(t) for t in inputs}
     retained = len(RETAINS_GRAD) > 0
+    observer = _backward_observer
     captured = {}
     with set_grad_enabled(create_graph):
         for tensor in reversed(topo_order(roots)):
             g = grads.pop(id(tensor), None)
             if g is None:
                 continue                      # no path from the roots carried a gradient here
+            if TENSOR_HOOKS:
+                g = _run_tensor_hooks(tensor, g)
             if wanted is not None and id(tensor) in wanted:
                 captured[id(tensor)] = g
             ctx = tensor._ctx
             if wanted is None and (ctx is None or retained and
                                    RETAINS_GRAD.get(id(tensor)) is tensor):
-                tensor.grad = _own(g) if tensor.grad is None else tensor.grad + g
+                tensor._grad = _own(g) if tensor._grad is None else tensor._grad + g
             if ctx is None:                   # a leaf: nothing further back
                 continue
             if anomaly.is_enabled():
                 with anomaly.backward_phase():
-                    parent_grads = _checked(ctx, ctx.backward(g))
+                    parent_grads = _checked(ctx, _call_backward(ctx, g, observer))
                 anomaly.check_backward(ctx, g, parent_grads)
-            else:
+            elif observer is None:
                 parent_grads = _checked(ctx, ctx.backward(g))
+            else:
+                parent_grads = _checked(ctx, _call_backward(ctx, g, observer))
             for parent, pg in zip(ctx.parents, parent_grads):
                 if pg is None or not parent.requires_grad:
                     continue
@@ -135,7 +207,7 @@ def _seed_grads(outputs, grad_outputs, caller):
                                "and has no grad_fn (was it computed under no_grad, or from "
                                "tensors without requires_grad=True?)")
         if g is None:
-            if out.data.size != 1:
+            if out._data.size != 1:
                 raise RuntimeError(f"{caller}: grad can be implicitly created only for scalar "
                                    f"outputs; this output has shape {out.shape}, so pass a "
                                    "gradient of that shape")

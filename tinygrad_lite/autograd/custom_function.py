@@ -1,0 +1,251 @@
+"""`tl.autograd.Function`: a differentiable op written PyTorch's way, on Tensors.
+
+    class Exp(tl.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):                 # runs without recording: plain Tensor math
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad_y):           # d exp(x)/dx = exp(x) = y
+            (y,) = ctx.saved_tensors
+            return grad_y * y                # Tensor ops: differentiable again
+
+    y = Exp.apply(x)
+
+The built-in ops (`tinygrad_lite.ops`) are `tl.Function` subclasses whose forward works on
+NumPy arrays; both kinds become the same kind of graph node, so the engine, `create_graph`,
+`tl.gradcheck`, anomaly detection and the graph drawing treat them alike. `ctx` is that node:
+after `y = Exp.apply(x)`, `y.grad_fn` is the `ctx` forward was given.
+"""
+import traceback
+import weakref
+
+import numpy as np
+
+from .. import anomaly, dtypes, function
+from ..errors import GraphFreedError
+from ..grad_mode import _grad_enabled, no_grad
+from ..scope import module_stack
+
+
+class FunctionCtx(function.Function):
+    """The graph node of one call of a `tl.autograd.Function`, handed to forward and
+    backward as `ctx`. Each Function subclass gets its own node class, named like
+    PyTorch's (`ExpBackward`)."""
+    forward_cls = None   # the user's Function subclass this node class runs
+
+    # ---- what forward calls ---------------------------------------------------------------
+    def save_for_backward(self, *tensors):
+        """Keep tensors (inputs, outputs, or None) for backward, checked for in-place changes."""
+        for position, t in enumerate(tensors):
+            if t is not None and not isinstance(t, function.Tensor):
+                raise TypeError(f"{self.op_name}.forward: save_for_backward takes Tensors or "
+                                f"None, but argument {position} is a {type(t).__name__}; keep "
+                                "other values as attributes of ctx (ctx.k = k)")
+        self.to_save = tensors
+
+    def mark_non_differentiable(self, *outputs):
+        """Outputs that get no gradient (indices, masks): they will not require grad."""
+        self.non_differentiable = {id(t) for t in outputs}
+
+    def set_materialize_grads(self, value):
+        """True (the default): backward gets zeros for outputs that received no gradient;
+        False: it gets None for them."""
+        self.materialize_grads = bool(value)
+
+    # ---- what backward reads ----------------------------------------------------------------
+    @property
+    def saved_tensors(self):
+        """The tensors forward saved, checked not to have been modified in place since."""
+        if self.parents is None:
+            raise GraphFreedError(self._freed_message())
+        saved = tuple(t() if isinstance(t, weakref.ref) else t for t in self.saved)
+        for position, (t, version) in enumerate(zip(saved, self.saved_versions)):
+            if t is not None and t._version != version:
+                raise RuntimeError(
+                    f"{self.name}: saved tensor {position} (shape {t.shape}) was modified by "
+                    f"an in-place operation after it was saved (version {t._version}, "
+                    f"expected {version}); use an out-of-place op instead")
+        return saved
+
+    @property
+    def needs_input_grad(self):
+        """One bool per forward argument: whether its gradient is needed."""
+        return self.input_needs_grad
+
+    # ---- what the engine calls ----------------------------------------------------------------
+    def backward(self, g):
+        result = self.forward_cls.backward(self, *self.output_grads(g))
+        return self.gradients_per_parent(result if isinstance(result, tuple) else (result,))
+
+    def output_grads(self, g):
+        """One gradient per forward output, as PyTorch hands them to backward: the gradient
+        the engine delivered (split apart when several outputs were packed, see _pack), zeros
+        for an output that got none (None with set_materialize_grads(False)) or that was
+        marked non-differentiable, None for a non-Tensor output."""
+        if self.output_layout is None:
+            delivered = {self.differentiable[0]: g}
+        else:
+            delivered = {}
+            for i, (start, shape, dtype), received in zip(self.differentiable,
+                                                          self.output_layout, self.received):
+                if received or self.materialize_grads:
+                    part = g[start:start + int(np.prod(shape, dtype=np.int64))].reshape(shape)
+                    delivered[i] = part if part.dtype == dtype else part.to(dtype)
+        grads = []
+        for i, meta in enumerate(self.output_meta):
+            if i in delivered:
+                grads.append(delivered[i])
+            elif meta is not None and self.materialize_grads:
+                grads.append(function.constant(np.zeros(*meta)))
+            else:
+                grads.append(None)
+        return grads
+
+    def gradients_per_parent(self, grads):
+        """The gradients backward returned (one per forward argument), checked, as one per
+        Tensor argument (the engine's parents)."""
+        n_args = len(self.input_needs_grad)
+        if len(grads) < n_args or any(g is not None for g in grads[n_args:]):
+            raise RuntimeError(f"{self.op_name}.backward returned {len(grads)} gradient(s), but "
+                               f"forward took {n_args} argument(s); return one per argument "
+                               "(None for non-Tensor arguments and for inputs that need none)")
+        for position, g in enumerate(grads[:n_args]):
+            if g is None:
+                continue
+            if position not in self.tensor_positions:
+                raise RuntimeError(f"{self.op_name}.backward returned a gradient for argument "
+                                   f"{position}, which is not a Tensor; return None there")
+            if not isinstance(g, function.Tensor):
+                raise TypeError(f"{self.op_name}.backward returned a {type(g).__name__} for "
+                                f"argument {position}; return Tensors built from Tensor ops "
+                                "(or None)")
+        return tuple(grads[p] for p in self.tensor_positions)
+
+
+class Function:
+    """Base class of a custom differentiable op, PyTorch's `torch.autograd.Function`.
+
+    Define `forward(ctx, *args, **kwargs)` and `backward(ctx, *grad_outputs)` as static
+    methods (or `forward(*args)` plus `setup_context(ctx, inputs, output)`), then call
+    `Op.apply(*args)`. forward runs with recording off and returns a Tensor or a tuple of
+    them; backward gets one gradient per output and returns one per forward argument (None
+    for non-Tensor arguments). Built from Tensor ops, backward is itself differentiable, so
+    `create_graph=True` and `tl.gradgradcheck` work through it."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._node_cls = type(cls.__name__, (FunctionCtx,), {"forward_cls": cls,
+                                                            "__module__": cls.__module__})
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("a tl.autograd.Function subclass defines "
+                                  "@staticmethod forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("a tl.autograd.Function subclass defines "
+                                  "@staticmethod backward(ctx, *grad_outputs) to be differentiated")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run forward without recording, then make its outputs the outputs of one graph node
+        whose backward is `cls.backward`."""
+        if "apply" in cls.__dict__ or cls is Function:
+            raise TypeError("call apply on your subclass of tl.autograd.Function")
+        ctx = function._new(cls._node_cls)
+        Tensor = function.Tensor
+        ctx.tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        records = _grad_enabled.get() and any(args[i].requires_grad
+                                              for i in ctx.tensor_positions)
+        ctx.input_needs_grad = tuple(records and isinstance(a, Tensor) and a.requires_grad
+                                     for a in args)
+        ctx.parents, ctx.to_save, ctx.non_differentiable = None, (), set()
+        ctx.materialize_grads, ctx.output_layout = True, None
+        with no_grad():
+            if _defines(cls, "setup_context"):
+                output = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, output)
+            else:
+                output = cls.forward(ctx, *args, **kwargs)
+        outputs = list(output) if isinstance(output, tuple) else [output]
+        inputs = {id(a) for a in args if isinstance(a, Tensor)}
+        for i, out in enumerate(outputs):
+            if isinstance(out, Tensor) and (id(out) in inputs or out._ctx is not None or
+                                            out.requires_grad):
+                # an input (or a tensor of another graph) returned as is: a new Tensor on
+                # the same memory becomes this node's output
+                outputs[i] = Tensor._make(out._data, False, None)
+        differentiable = [i for i, out in enumerate(outputs)
+                          if isinstance(out, Tensor) and dtypes.is_floating(out.dtype) and
+                          id(out) not in ctx.non_differentiable]
+        ctx.output_meta = [(out.shape, out.dtype) if isinstance(out, Tensor) else None
+                           for out in outputs]
+        ctx.differentiable = differentiable
+        if records and differentiable:
+            _record(ctx, args, outputs, differentiable)
+        else:
+            ctx.saved, ctx.saved_versions = (), ()
+        return tuple(outputs) if isinstance(output, tuple) else outputs[0]
+
+
+def _defines(cls, name):
+    return any(name in vars(klass) for klass in cls.__mro__ if klass is not Function)
+
+
+def _record(ctx, args, outputs, differentiable):
+    """Link the outputs to the node `ctx` (one output directly; several through one packed
+    tensor, see _pack) and remember what backward will need."""
+    ctx.parents = tuple(args[i] for i in ctx.tensor_positions)
+    ctx._versions = [t._version for t in ctx.parents]
+    ctx.modules = module_stack.get()
+    if len(differentiable) == 1:
+        out = outputs[differentiable[0]]
+        out.requires_grad, out._ctx = True, ctx
+    else:
+        _pack(ctx, outputs, differentiable)
+    # saved outputs are held weakly: the output holds this node, which must not hold it back
+    output_ids = {id(outputs[i]) for i in differentiable}
+    ctx.saved = tuple(weakref.ref(t) if id(t) in output_ids else t for t in ctx.to_save)
+    ctx.saved_versions = tuple(None if t is None else t._version for t in ctx.to_save)
+    del ctx.to_save
+    if anomaly.is_enabled():
+        ctx.created_at = anomaly.user_frame(traceback.extract_stack()[:-2])
+        for i in differentiable:
+            anomaly.check_forward(ctx.op_name, ctx.parents, outputs[i], ctx.created_at)
+
+
+def _pack(ctx, outputs, differentiable):
+    """Several differentiable outputs: the node makes one flat tensor holding them all, and
+    each output is a slice of it, reshaped (recorded ops). The engine then sums each
+    output's gradient into the flat gradient, and backward splits it again; an output that
+    received no gradient shows up as zeros (or None when materialize_grads is False)."""
+    parts = [outputs[i] for i in differentiable]
+    dtype = parts[0].dtype
+    for part in parts[1:]:
+        dtype = dtypes.promote(dtype, part.dtype)
+    flat = np.concatenate([p._data.reshape(-1).astype(dtype, copy=False) for p in parts])
+    packed = function.Tensor._make(flat, True, ctx)
+    ctx.output_layout, start = [], 0
+    ctx.received = [False] * len(parts)
+    for slot, i in enumerate(differentiable):
+        part = parts[slot]
+        view = packed[start:start + part._data.size].reshape(part.shape)
+        view = view if view.dtype == part.dtype else view.to(part.dtype)
+        ctx.output_layout.append((start, part.shape, part.dtype))
+        start += part._data.size
+        if not ctx.materialize_grads:
+            view.register_hook(_mark_received(ctx, slot))
+        for k, saved in enumerate(ctx.to_save):      # a saved output means its graph twin
+            if saved is part:
+                ctx.to_save = ctx.to_save[:k] + (view,) + ctx.to_save[k + 1:]
+        outputs[i] = view
+
+
+def _mark_received(ctx, slot):
+    def hook(grad):
+        ctx.received[slot] = True
+    return hook
