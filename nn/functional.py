@@ -12,7 +12,7 @@ from tinygrad_lite.errors import ShapeError
 from tinygrad_lite.tensor import Tensor
 from tinygrad_lite.ops import nn_activation as ops
 
-from .functional_conv import conv1d, conv2d, conv_transpose2d, fold, unfold
+from .functional_conv import conv1d, conv2d, conv_transpose2d, fold, pad_input, unfold
 from .functional_interpolate import interpolate
 from .functional_layers import _check_float, _same_dtype, batch_norm, dropout
 from .functional_pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d,
@@ -67,11 +67,19 @@ def one_hot(tensor, num_classes=-1):
 
 def pad(input, pad, mode="constant", value=None):
     """Pad with a constant `value` (0 by default): `pad` = (left, right, top, bottom, ...)
-    from the last dim on; a negative amount crops. Only mode="constant" is supported."""
-    if mode != "constant":
-        raise ValueError(f"pad: mode {mode!r} is not supported; tinygrad_lite pads with a "
-                         "constant only (mode='constant')")
-    return input.pad(pad, value=0.0 if value is None else value)
+    from the last dim on; a negative amount crops. mode 'reflect' (mirror, edge not
+    repeated), 'replicate' (repeat the edge) or 'circular' (wrap around) pads with values
+    of the input instead, by non-negative amounts."""
+    if mode == "constant":
+        return input.pad(pad, value=0.0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
+                         f"got {mode!r}")
+    if len(pad) % 2 or len(pad) // 2 > input.ndim or any(p < 0 for p in pad):
+        raise ValueError(f"pad: mode {mode!r} needs pad = (left, right, top, bottom, ...) of "
+                         f"non-negative amounts for at most {input.ndim} dims, got {pad!r}")
+    pairs = tuple((pad[2 * k], pad[2 * k + 1]) for k in reversed(range(len(pad) // 2)))
+    return pad_input(input, pairs, mode, "pad")
 
 
 # ---- activations ---------------------------------------------------------------------

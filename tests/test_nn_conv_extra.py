@@ -231,3 +231,21 @@ def test_forward_errors_name_the_layer_and_shapes():
         F.conv2d(tl.zeros(1, 6, 5, 5), tl.zeros(4, 2, 3, 3), groups=4)
     with pytest.raises(ValueError, match=r"fold: input of shape \(1, 8, 5\) does not fit"):
         F.fold(tl.zeros(1, 8, 5), (4, 4), 2)
+
+
+@pytest.mark.parametrize("mode, pad, shape", [("reflect", (2, 1, 1, 3), (2, 3, 5, 6)),
+                                              ("replicate", (3, 0), (2, 3, 4)),
+                                              ("circular", (1, 2, 0, 4), (1, 2, 4, 5))])
+def test_pad_modes_match_torch(mode, pad, shape):
+    torch = pytest.importorskip("torch")
+    x = _input(shape)
+    ours, theirs = tl.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, out_t = F.pad(ours, pad, mode=mode), torch.nn.functional.pad(theirs, pad, mode=mode)
+    np.testing.assert_array_equal(out.detach().numpy(), out_t.detach().numpy())
+    (out ** 2).sum().backward()
+    (out_t ** 2).sum().backward()
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12)
+    with pytest.raises(ValueError, match=r"pad: mode 'reflect' needs pad"):
+        F.pad(ours, (-1, 1), mode="reflect")
+    with pytest.raises(ValueError, match=r"pad: mode must be 'constant', 'reflect'"):
+        F.pad(ours, (1, 1), mode="mirror")
