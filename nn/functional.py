@@ -17,6 +17,19 @@ from .functional_interpolate import interpolate
 from .functional_layers import _check_float, _same_dtype, batch_norm, dropout
 from .functional_pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d,
                                  avg_pool2d, max_pool1d, max_pool2d, max_unpool2d)
+from .functional_activation import (celu, glu, hardsigmoid, hardswish, hardtanh,  # noqa: F401
+                                    logsigmoid, mish, relu6, silu, softmin, softsign,
+                                    tanhshrink, threshold)
+from .bilinear import bilinear  # noqa: F401
+from .embedding import embedding  # noqa: F401
+from .functional_dropout import alpha_dropout, dropout1d, dropout2d  # noqa: F401
+from .functional_attention import scaled_dot_product_attention  # noqa: F401
+from .functional_norm import group_norm, instance_norm, layer_norm  # noqa: F401
+from .loss_margin import (cosine_embedding_loss, margin_ranking_loss,  # noqa: F401
+                          multilabel_soft_margin_loss, pairwise_distance, soft_margin_loss,
+                          triplet_margin_loss)
+from .loss_regression import (gaussian_nll_loss, huber_loss, kl_div,  # noqa: F401
+                              poisson_nll_loss, smooth_l1_loss)
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                    l1_loss, mse_loss, nll_loss)
 
@@ -26,6 +39,14 @@ __all__ = ["avg_pool2d", "batch_norm", "binary_cross_entropy",
            "nll_loss", "prelu", "relu", "rrelu", "selu", "sigmoid", "softmax", "softplus",
            "tanh"]
 __all__ += ["one_hot", "pad"]
+__all__ += ["celu", "glu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
+            "relu6", "silu", "softmin", "softsign", "tanhshrink", "threshold"]
+__all__ += ["cosine_embedding_loss", "gaussian_nll_loss", "huber_loss", "kl_div",
+            "margin_ranking_loss", "multilabel_soft_margin_loss", "pairwise_distance",
+            "poisson_nll_loss", "smooth_l1_loss", "soft_margin_loss", "triplet_margin_loss"]
+__all__ += ["group_norm", "instance_norm", "layer_norm"]
+__all__ += ["alpha_dropout", "bilinear", "dropout1d", "dropout2d", "embedding",
+            "scaled_dot_product_attention"]
 __all__ += ["adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool1d", "conv1d",
             "conv_transpose2d", "fold", "interpolate", "max_pool1d", "max_unpool2d",
             "unfold"]

@@ -78,8 +78,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
         _check_channel_vector(t, name, input)
-    if (weight is None) != (bias is None):
-        raise ValueError("batch_norm: pass both weight and bias, or neither")
+    if (weight is None) != (bias is None):     # one given: the other is the identity
+        fill = np.ones if weight is None else np.zeros
+        missing = Tensor(fill(input.shape[1], (weight if bias is None else bias).dtype))
+        weight, bias = (missing, bias) if weight is None else (weight, missing)
     if (running_mean is None) != (running_var is None):
         raise ValueError("batch_norm: pass both running_mean and running_var, or neither")
     affine = _same_dtype([t for t in (input, weight, bias) if t is not None], "batch_norm")

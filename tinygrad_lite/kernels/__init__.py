@@ -11,7 +11,8 @@ call per dtype (or loads from Numba's disk cache).
 import functools
 import importlib
 
-from . import reference, reference_nn, reference_optim, reference_pool, reference_rnn
+from . import (reference, reference_embedding, reference_nn, reference_norm,
+               reference_optim, reference_pool, reference_rnn)
 from ._jit import JIT_ENABLED
 
 
@@ -52,6 +53,8 @@ batchnorm_kernels = _KernelModule(".batchnorm", reference_nn)
 optim_kernels = _KernelModule(".optim", reference_optim)        # fused optimizer updates
 activation_kernels = _KernelModule(".activation", reference_nn)  # leaky_relu, erf, gelu
 rnn_kernels = _KernelModule(".rnn", reference_rnn)              # LSTM and GRU cell steps
+layernorm_kernels = _KernelModule(".layernorm", reference_norm)
+embedding_kernels = _KernelModule(".embedding", reference_embedding)
 
 relu_fwd = _backend(".elementwise", "relu_fwd")
 relu_bwd = _backend(".elementwise", "relu_bwd")
@@ -70,6 +73,7 @@ linear_fwd = _backend(".linear", "linear_fwd")
 
 __all__ = ["activation_kernels", "batchnorm_kernels", "conv_kernels", "optim_kernels",
            "pool_kernels", "rnn_kernels", "exp_fwd",
+           "layernorm_kernels", "embedding_kernels",
            "linear_fwd", "log_softmax_bwd", "log_softmax_fwd", "logsumexp_fwd", "matmul",
            "relu_bwd", "relu_fwd", "sigmoid_bwd", "sigmoid_fwd", "softmax_bwd", "softmax_fwd",
            "tanh_bwd", "tanh_fwd"]

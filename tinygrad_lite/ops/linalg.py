@@ -15,7 +15,9 @@ class MatMul(Function):
     def forward(ctx, a, b):
         if a.ndim == 2 and b.ndim == 2 and a.dtype.kind == "f":
             return K.matmul(a, b)
-        return np.matmul(a, b)      # batched, or integers (the kernel is for floats)
+        if a.dtype.kind == "f":     # NumPy calls BLAS per batch only for contiguous matrices:
+            a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)  # a transposed view
+        return np.matmul(a, b)      # took 30x longer (measured, 128 x (128x32 @ 32x128))
 
     def backward(ctx, g):
         a, b = ctx.inputs
