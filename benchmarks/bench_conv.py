@@ -15,7 +15,7 @@ import sys
 import numpy as np
 
 from bench_nn import layer_step, timings  # (importing bench_nn puts the repo on sys.path)
-from machine import cpu_model, write_results
+from machine import cpu_model, ratio_table, write_results
 import nn  # noqa: E402
 import tinygrad_lite as tl  # noqa: E402
 
@@ -61,13 +61,7 @@ def main():
              "- Method: ours = grouped channels-last im2col (Numba) + one OpenBLAS GEMM per "
              "group and batch chunk; depthwise = direct Numba loops; Conv1d = Conv2d of "
              "height 1; ConvTranspose2d = the convolution's input gradient (GEMM + col2im).",
-             "", "| case | ours min | ours median | torch min | torch median | ratio (min) | "
-             "ratio (median) |", "|---|---:|---:|---:|---:|---:|---:|"]
-    for i, (name, _, _) in enumerate(steps):
-        (ours_min, ours_med), (torch_min, torch_med) = results[2 * i], results[2 * i + 1]
-        lines.append(f"| {name} | {ours_min:.2f} | {ours_med:.2f} | {torch_min:.2f} | "
-                     f"{torch_med:.2f} | {ours_min / torch_min:.2f} | "
-                     f"{ours_med / torch_med:.2f} |")
+             ""] + ratio_table([name for name, _, _ in steps], results)
     write_results("conv", "\n".join(lines) + "\n")
 
 
