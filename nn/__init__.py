@@ -14,7 +14,7 @@ from .activation import (CELU, GLU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid
 from .attention import MultiheadAttention
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .containers import ModuleDict, ModuleList, Sequential
-from .conv import Conv2d
+from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .bilinear import Bilinear
 from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d
 from .embedding import Embedding
@@ -27,11 +27,13 @@ from .loss_regression import (GaussianNLLLoss, HuberLoss, KLDivLoss, PoissonNLLL
                               SmoothL1Loss)
 from .module import Module, Parameter
 from .normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
-from .pooling import AvgPool2d, MaxPool2d
+from .pooling import (AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
+                      MaxPool2d, MaxUnpool2d)
 from .rnn import GRU, LSTM, RNN
 from .rnn_cell import GRUCell, LSTMCell, RNNCell
 from .summary import summary
 from .transformer import TransformerEncoder, TransformerEncoderLayer
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from tinygrad_lite.serialization import load, save
 
 __all__ = ["AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d",
@@ -51,3 +53,5 @@ __all__ += ["Embedding"]
 __all__ += ["MultiheadAttention"]
 __all__ += ["TransformerEncoder", "TransformerEncoderLayer"]
 __all__ += ["AlphaDropout", "Bilinear", "Dropout1d", "Dropout2d", "Unflatten"]
+__all__ += ["AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool1d", "Conv1d", "ConvTranspose2d",
+            "MaxPool1d", "MaxUnpool2d", "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d"]

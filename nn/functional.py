@@ -1,7 +1,7 @@
 """`nn.functional` (imported as F): layers and activations as plain functions of tensors,
-named and parameterized like torch.nn.functional. The losses live in nn/loss.py and
-convolution, pooling, batch normalization and dropout in nn/functional_layers.py; both are
-re-exported here."""
+named and parameterized like torch.nn.functional. The losses live in nn/loss.py, convolution
+in nn/functional_conv.py, pooling in nn/functional_pooling.py, and batch normalization and
+dropout in nn/functional_layers.py; all are re-exported here."""
 import numbers
 import warnings
 
@@ -12,8 +12,11 @@ from tinygrad_lite.errors import ShapeError
 from tinygrad_lite.tensor import Tensor
 from tinygrad_lite.ops import nn_activation as ops
 
-from .functional_layers import (_check_float, _same_dtype, avg_pool2d, batch_norm, conv2d,
-                                dropout, max_pool2d)
+from .functional_conv import conv1d, conv2d, conv_transpose2d, fold, pad_input, unfold
+from .functional_interpolate import interpolate
+from .functional_layers import _check_float, _same_dtype, batch_norm, dropout
+from .functional_pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d,
+                                 avg_pool2d, max_pool1d, max_pool2d, max_unpool2d)
 from .functional_activation import (celu, glu, hardsigmoid, hardswish, hardtanh,  # noqa: F401
                                     logsigmoid, mish, relu6, silu, softmin, softsign,
                                     tanhshrink, threshold)
@@ -44,6 +47,9 @@ __all__ += ["cosine_embedding_loss", "gaussian_nll_loss", "huber_loss", "kl_div"
 __all__ += ["group_norm", "instance_norm", "layer_norm"]
 __all__ += ["alpha_dropout", "bilinear", "dropout1d", "dropout2d", "embedding",
             "scaled_dot_product_attention"]
+__all__ += ["adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool1d", "conv1d",
+            "conv_transpose2d", "fold", "interpolate", "max_pool1d", "max_unpool2d",
+            "unfold"]
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -82,11 +88,19 @@ def one_hot(tensor, num_classes=-1):
 
 def pad(input, pad, mode="constant", value=None):
     """Pad with a constant `value` (0 by default): `pad` = (left, right, top, bottom, ...)
-    from the last dim on; a negative amount crops. Only mode="constant" is supported."""
-    if mode != "constant":
-        raise ValueError(f"pad: mode {mode!r} is not supported; tinygrad_lite pads with a "
-                         "constant only (mode='constant')")
-    return input.pad(pad, value=0.0 if value is None else value)
+    from the last dim on; a negative amount crops. mode 'reflect' (mirror, edge not
+    repeated), 'replicate' (repeat the edge) or 'circular' (wrap around) pads with values
+    of the input instead, by non-negative amounts."""
+    if mode == "constant":
+        return input.pad(pad, value=0.0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
+                         f"got {mode!r}")
+    if len(pad) % 2 or len(pad) // 2 > input.ndim or any(p < 0 for p in pad):
+        raise ValueError(f"pad: mode {mode!r} needs pad = (left, right, top, bottom, ...) of "
+                         f"non-negative amounts for at most {input.ndim} dims, got {pad!r}")
+    pairs = tuple((pad[2 * k], pad[2 * k + 1]) for k in reversed(range(len(pad) // 2)))
+    return pad_input(input, pairs, mode, "pad")
 
 
 # ---- activations ---------------------------------------------------------------------

@@ -208,7 +208,7 @@ def test_import_defers_kernel_modules():
     ("elementwise", "reference"), ("softmax", "reference"), ("linear", "reference"),
     ("activation", "reference_nn"), ("conv", "reference_nn"), ("batchnorm", "reference_nn"),
     ("optim", "reference_optim"), ("layernorm", "reference_norm"),
-    ("embedding", "reference_embedding")])
+    ("embedding", "reference_embedding"), ("pooling", "reference_pool")])
 def test_every_kernel_has_a_numpy_twin_with_its_signature(module, twins):
     import importlib
     import inspect

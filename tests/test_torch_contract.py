@@ -115,7 +115,7 @@ def test_pad_that_crops_too_much_is_refused():
     with pytest.raises(tl.ShapeError, match="crops"):
         tl.ones(3, 4).pad((-3, -2))
     with pytest.raises(ValueError, match="mode"):
-        F.pad(tl.ones(3, 4), (1, 1), mode="reflect")
+        F.pad(tl.ones(3, 4), (1, 1), mode="mirror")
 
 
 # ---- norm at zero ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import importlib
 import numpy as np
 
 from . import (reference, reference_embedding, reference_nn, reference_norm,
-               reference_optim, reference_rnn)
+               reference_optim, reference_pool, reference_rnn)
 from ._jit import JIT_ENABLED
 
 JIT_DTYPES = frozenset((np.dtype(np.float32), np.dtype(np.float64)))
@@ -68,7 +68,8 @@ class _KernelModule:
         return kernel
 
 
-conv_kernels = _KernelModule(".conv", reference_nn)            # conv2d, pooling
+conv_kernels = _KernelModule(".conv", reference_nn)            # conv2d
+pool_kernels = _KernelModule(".pooling", reference_pool)       # max, average, adaptive pooling
 batchnorm_kernels = _KernelModule(".batchnorm", reference_nn)
 optim_kernels = _KernelModule(".optim", reference_optim)        # fused optimizer updates
 activation_kernels = _KernelModule(".activation", reference_nn)  # leaky_relu, erf, gelu
@@ -92,7 +93,7 @@ matmul = _backend(".linear", "matmul")
 linear_fwd = _backend(".linear", "linear_fwd")
 
 __all__ = ["activation_kernels", "batchnorm_kernels", "conv_kernels", "optim_kernels",
-           "rnn_kernels", "exp_fwd",
+           "pool_kernels", "rnn_kernels", "exp_fwd",
            "layernorm_kernels", "embedding_kernels",
            "linear_fwd", "log_softmax_bwd", "log_softmax_fwd", "logsumexp_fwd", "matmul",
            "relu_bwd", "relu_fwd", "sigmoid_bwd", "sigmoid_fwd", "softmax_bwd", "softmax_fwd",

@@ -8,6 +8,7 @@ from . import linalg_decomp, linalg_spectral  # noqa: F401  (the ops behind tl.l
 from . import nn_activation  # noqa: F401  (the ops behind nn: linear, gelu, ...)
 from . import conv, dropout, normalization, pooling, rnn_cell  # noqa: F401  (the ops behind nn's layers)
 from . import embedding, layer_norm  # noqa: F401
+from . import adaptive_pooling, unfold  # noqa: F401
 from .movement import (Cat, Expand, GetItem, IndexAdd, Pad, Permute, Reshape, SumTo,
                        check_broadcast, resolve_reshape)
 from .reduce import Amax, CumSum, Norm, Sum
