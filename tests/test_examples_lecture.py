@@ -1,0 +1,59 @@
+"""Every lecture example runs in --quick mode (in-process, through its main(argv), writing its
+figure to a temporary folder) and shows what its slide claims, in the numbers it prints."""
+import importlib
+import re
+
+import numpy as np
+import pytest
+
+
+def run(name, tmp_path, capsys, *extra):
+    """Run examples.<name>.main with --quick; returns (its result, what it printed)."""
+    module = importlib.import_module(f"examples.{name}")
+    result = module.main(["--quick", "--out", str(tmp_path), *extra])
+    out = capsys.readouterr().out
+    assert "seed: 0" in out
+    assert (tmp_path / f"{name}.png").stat().st_size > 0
+    return result, out
+
+
+def printed(pattern, out):
+    """The float captured by the first group of `pattern` in the printed text."""
+    return float(re.search(pattern, out)[1])
+
+
+def test_backprop_by_hand_equals_autograd(tmp_path, capsys):
+    result, out = run("backprop", tmp_path, capsys)
+    assert printed(r"max \|hand - autograd\| over the gradients: (\S+)", out) < 1e-6
+    assert result["max_diff"] < 1e-6 and result["step_diff"] < 1e-6
+    assert result["cost"][-1] < result["cost"][0]
+
+
+def test_activation_derivatives_follow_the_lecture(tmp_path, capsys):
+    result, out = run("activations", tmp_path, capsys)
+    assert printed(r"max sigmoid' = (\S+)", out) == pytest.approx(0.25, abs=1e-4)
+    assert result["sigmoid_rule"] < 1e-6 and result["tanh_rule"] < 1e-6
+    rows = {r[0]: r for r in result["rows"]}
+    assert rows["ReLU"][3] == 0 and rows["ReLU"][4] == 1           # f'(-2), f'(2)
+    assert rows["LeakyReLU"][3] == pytest.approx(0.01)
+    assert rows["ELU"][3] == pytest.approx(np.exp(-2), rel=1e-5)
+
+
+def test_zero_init_keeps_hidden_units_identical_and_he_trains(tmp_path, capsys):
+    result, out = run("initialization", tmp_path, capsys)
+    assert result["zeros"]["distinct_units"] == 1
+    assert result["He"]["distinct_units"] == 64
+    small = result["small random (0.01)"]["spread"]
+    assert small[-1] < 1e-6 * small[0]                              # the signal dies out
+    he = result["He"]["spread"]
+    assert 0.1 < he[-1] / he[0] < 10                                # He keeps it
+    assert result["He"]["loss"][-1] < result["zeros"]["loss"][-1]
+
+
+def test_batch_norm_rescues_high_learning_rate_and_bad_init(tmp_path, capsys):
+    result, out = run("batch_norm", tmp_path, capsys)
+    for setting in ("high learning rate", "bad init"):
+        plain, bn = (next(v for k, v in result.items() if k.startswith(setting) and
+                          k.endswith(label)) for label in ("without", "with BatchNorm"))
+        plain_loss = plain["loss"] if isinstance(plain["loss"], float) else np.inf
+        assert bn["loss"] < plain_loss
