@@ -57,3 +57,21 @@ def test_batch_norm_rescues_high_learning_rate_and_bad_init(tmp_path, capsys):
                           k.endswith(label)) for label in ("without", "with BatchNorm"))
         plain_loss = plain["loss"] if isinstance(plain["loss"], float) else np.inf
         assert bn["loss"] < plain_loss
+
+
+def test_optimizers_reach_the_minimum_and_train_moons(tmp_path, capsys):
+    result, out = run("optimizers", tmp_path, capsys)
+    assert set(result["paths"]) == {"SGD", "Momentum", "Nesterov", "Adagrad", "RMSProp", "Adam"}
+    for name, path in result["paths"].items():
+        start, end = path[0], path[-1]
+        assert end[0] ** 2 / 20 + end[1] ** 2 < 0.1 * (start[0] ** 2 / 20 + start[1] ** 2), name
+    assert result["accuracy"]["Adam"] > result["accuracy"]["SGD"]
+    assert "(b) moons 2-5-2-1" in out
+
+
+def test_smaller_batches_learn_more_per_epoch(tmp_path, capsys):
+    result, out = run("batch_size", tmp_path, capsys)
+    losses = [v["loss"] for k, v in result.items() if not k.startswith("stochastic")]
+    assert losses == sorted(losses, reverse=True)      # batch > 512 > ... > 32 after 2 epochs
+    steps = [v["steps"] for v in result.values()]
+    assert steps[0] == 2 and steps[-1] == 600
