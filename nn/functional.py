@@ -1,7 +1,7 @@
 """`nn.functional` (imported as F): layers and activations as plain functions of tensors,
-named and parameterized like torch.nn.functional. The losses live in nn/loss.py and
-convolution, pooling, batch normalization and dropout in nn/functional_layers.py; both are
-re-exported here."""
+named and parameterized like torch.nn.functional. The losses live in nn/loss.py, pooling in
+nn/functional_pooling.py, and convolution, batch normalization and dropout in
+nn/functional_layers.py; all are re-exported here."""
 import numbers
 import warnings
 
@@ -10,8 +10,9 @@ import numpy as np
 from tinygrad_lite import random
 from tinygrad_lite.ops import nn_activation as ops
 
-from .functional_layers import (_check_float, _same_dtype, avg_pool2d, batch_norm, conv2d,
-                                dropout, max_pool2d)
+from .functional_layers import _check_float, _same_dtype, batch_norm, conv2d, dropout
+from .functional_pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d,
+                                 avg_pool2d, max_pool1d, max_pool2d)
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                    l1_loss, mse_loss, nll_loss)
 
@@ -20,6 +21,7 @@ __all__ = ["avg_pool2d", "batch_norm", "binary_cross_entropy",
            "gelu", "l1_loss", "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss",
            "nll_loss", "prelu", "relu", "rrelu", "selu", "sigmoid", "softmax", "softplus",
            "tanh"]
+__all__ += ["adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool1d", "max_pool1d"]
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946

@@ -1,7 +1,7 @@
-"""Convolution, pooling, batch normalization and dropout as functions (re-exported by
-nn.functional), with PyTorch's signatures. They check shapes and arguments, then call the
-registered ops in tinygrad_lite/ops (conv.py, pooling.py, normalization.py, dropout.py).
-Inputs are (N, C, H, W) batches, or (C, H, W) single images for conv and pooling."""
+"""Convolution, batch normalization and dropout as functions (re-exported by nn.functional),
+with PyTorch's signatures. They check shapes and arguments, then call the registered ops in
+tinygrad_lite/ops (conv.py, normalization.py, dropout.py). Inputs are (N, C, H, W) batches,
+or (C, H, W) single images for conv. Pooling is in functional_pooling.py."""
 import numbers
 
 import numpy as np
@@ -10,7 +10,6 @@ from tinygrad_lite import dtypes, random
 from tinygrad_lite.ops import conv as conv_ops
 from tinygrad_lite.ops import dropout as dropout_ops
 from tinygrad_lite.ops import normalization as norm_ops
-from tinygrad_lite.ops import pooling as pool_ops
 from tinygrad_lite.tensor import Tensor
 
 
@@ -75,31 +74,6 @@ def conv2d(input, weight, bias=None, stride=1, padding=0):
     tensors = _same_dtype([t for t in (x, weight, bias) if t is not None])
     out = conv_ops.Conv2d.apply(*tensors, stride=stride, padding=padding)
     return out.squeeze(0) if added else out
-
-
-def _pool(op, name, input, kernel_size, stride, padding):
-    x, added = _batched(input, name)
-    kernel_size = pair(kernel_size, "kernel_size", name, 1)
-    stride = kernel_size if stride is None else pair(stride, "stride", name, 1)
-    padding = pair(padding, "padding", name, 0)
-    if padding[0] > kernel_size[0] // 2 or padding[1] > kernel_size[1] // 2:
-        raise ValueError(f"{name}: padding {padding} must be at most half the kernel size "
-                         f"{kernel_size}")
-    _check_window(x, kernel_size, padding, name)
-    out = op.apply(x, kernel_size=kernel_size, stride=stride, padding=padding)
-    return out.squeeze(0) if added else out
-
-
-def max_pool2d(input, kernel_size, stride=None, padding=0):
-    """out[n, c, y, x] = max of the window at (y*s, x*s) of the input padded with -inf;
-    stride defaults to kernel_size. The gradient goes to each window's maximum."""
-    return _pool(pool_ops.MaxPool2d, "max_pool2d", input, kernel_size, stride, padding)
-
-
-def avg_pool2d(input, kernel_size, stride=None, padding=0):
-    """out[n, c, y, x] = sum of the window / (KH*KW), zero padding counted
-    (count_include_pad=True, PyTorch's default); stride defaults to kernel_size."""
-    return _pool(pool_ops.AvgPool2d, "avg_pool2d", input, kernel_size, stride, padding)
 
 
 def _check_channel_vector(t, name, x):

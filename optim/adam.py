@@ -28,11 +28,7 @@ class Adam(Optimizer):
 
     def _check(self, group):
         self._check_nonnegative(group, "lr", "eps", "weight_decay")
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            self._fail("betas", betas, "it must be a pair (beta1, beta2)")
-        for i, beta in enumerate(betas):
-            self._check_unit(f"betas[{i}]", beta)
+        self._check_betas(group)
 
     def init_state(self, w, group):
         return {"step": 0, "exp_avg": np.zeros_like(w), "exp_avg_sq": np.zeros_like(w)}

@@ -112,6 +112,13 @@ class Optimizer:
                     not value >= 0:
                 self._fail(key, value, "it must be a number >= 0")
 
+    def _check_betas(self, group):
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            self._fail("betas", betas, "it must be a pair (beta1, beta2)")
+        for i, beta in enumerate(betas):
+            self._check_unit(f"betas[{i}]", beta)
+
     def _check_unit(self, key, value):
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
                 not 0 <= value < 1:

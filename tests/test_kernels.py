@@ -191,7 +191,7 @@ def test_import_defers_kernel_modules():
 @pytest.mark.parametrize("module, twins", [
     ("elementwise", "reference"), ("softmax", "reference"), ("linear", "reference"),
     ("activation", "reference_nn"), ("conv", "reference_nn"), ("batchnorm", "reference_nn"),
-    ("optim", "reference_optim")])
+    ("optim", "reference_optim"), ("pooling", "reference_pool")])
 def test_every_kernel_has_a_numpy_twin_with_its_signature(module, twins):
     import importlib
     import inspect

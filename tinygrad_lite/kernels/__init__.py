@@ -11,7 +11,7 @@ call per dtype (or loads from Numba's disk cache).
 import functools
 import importlib
 
-from . import reference, reference_nn, reference_optim
+from . import reference, reference_nn, reference_optim, reference_pool
 from ._jit import JIT_ENABLED
 
 
@@ -46,7 +46,8 @@ class _KernelModule:
         return kernel
 
 
-conv_kernels = _KernelModule(".conv", reference_nn)            # conv2d, pooling
+conv_kernels = _KernelModule(".conv", reference_nn)            # conv2d
+pool_kernels = _KernelModule(".pooling", reference_pool)       # max, average, adaptive pooling
 batchnorm_kernels = _KernelModule(".batchnorm", reference_nn)
 optim_kernels = _KernelModule(".optim", reference_optim)        # fused optimizer updates
 activation_kernels = _KernelModule(".activation", reference_nn)  # leaky_relu, erf, gelu
@@ -66,7 +67,8 @@ softmax_bwd = _backend(".softmax", "softmax_bwd")
 matmul = _backend(".linear", "matmul")
 linear_fwd = _backend(".linear", "linear_fwd")
 
-__all__ = ["activation_kernels", "batchnorm_kernels", "conv_kernels", "optim_kernels", "exp_fwd",
+__all__ = ["activation_kernels", "batchnorm_kernels", "conv_kernels", "optim_kernels", "pool_kernels",
+           "exp_fwd",
            "linear_fwd", "log_softmax_bwd", "log_softmax_fwd", "logsumexp_fwd", "matmul",
            "relu_bwd", "relu_fwd", "sigmoid_bwd", "sigmoid_fwd", "softmax_bwd", "softmax_fwd",
            "tanh_bwd", "tanh_fwd"]

@@ -1,5 +1,5 @@
-"""Sliding-window kernels: im2col / col2im for convolution, max and average pooling forward
-and backward, on NCHW arrays. NumPy twins in `reference_nn.py`.
+"""Convolution kernels: im2col / col2im and the GEMMs around them, on NCHW arrays. NumPy twins
+in `reference_nn.py`; the pooling kernels are in `pooling.py`.
 
 Convolution is a GEMM over unrolled windows (im2col), laid out channels-last so each window
 row is KW*C contiguous numbers of a padded NHWC copy of the input:
@@ -120,74 +120,6 @@ def _nchw_to_rows(g, rows):
         for p in range(hw):
             for o in range(o_):
                 rows[n * hw + p, o] = gf[n, o, p]
-
-
-@njit()
-def _max_pool_fwd(x, kh, kw, sh, sw, ph, pw, out, idx):
-    """out[p, y, x] = max over the window (padding is -inf); idx = flat position in x of the
-    first maximum (a NaN wins, as in PyTorch)"""
-    p_, h_, w_ = x.shape
-    _, oh, ow = out.shape
-    for p in range(p_):
-        for y in range(oh):
-            for xo in range(ow):
-                best, where = -np.inf, -1
-                for i in range(kh):
-                    iy = y * sh + i - ph
-                    if iy < 0 or iy >= h_:
-                        continue
-                    for j in range(kw):
-                        ix = xo * sw + j - pw
-                        if ix < 0 or ix >= w_:
-                            continue
-                        v = x[p, iy, ix]
-                        if v > best or where < 0 or np.isnan(v):
-                            best, where = v, iy * w_ + ix
-                out[p, y, xo] = best
-                idx[p, y, xo] = p * h_ * w_ + where
-
-
-@njit()
-def _max_pool_bwd(g, idx, dx):
-    """dx.flat[idx] += g (dx zeroed)"""
-    p_, oh, ow = g.shape
-    for p in range(p_):
-        for y in range(oh):
-            for xo in range(ow):
-                dx[idx[p, y, xo]] += g[p, y, xo]
-
-
-@njit()
-def _avg_pool_fwd(x, kh, kw, sh, sw, ph, pw, out):
-    """out[p, y, x] = sum of the window / (kh*kw); padding counts as zeros"""
-    p_, h_, w_ = x.shape
-    _, oh, ow = out.shape
-    scale = out.dtype.type(1.0 / (kh * kw))
-    for p in range(p_):
-        for y in range(oh):
-            for xo in range(ow):
-                acc = out.dtype.type(0)
-                for i in range(max(0, ph - y * sh), min(kh, h_ + ph - y * sh)):
-                    iy = y * sh + i - ph
-                    for j in range(max(0, pw - xo * sw), min(kw, w_ + pw - xo * sw)):
-                        acc += x[p, iy, xo * sw + j - pw]
-                out[p, y, xo] = acc * scale
-
-
-@njit()
-def _avg_pool_bwd(g, kh, kw, sh, sw, ph, pw, dx):
-    """dx[window] += g / (kh*kw) (dx zeroed): the adjoint of _avg_pool_fwd"""
-    p_, oh, ow = g.shape
-    _, h_, w_ = dx.shape
-    scale = dx.dtype.type(1.0 / (kh * kw))
-    for p in range(p_):
-        for y in range(oh):
-            for xo in range(ow):
-                share = g[p, y, xo] * scale
-                for i in range(max(0, ph - y * sh), min(kh, h_ + ph - y * sh)):
-                    iy = y * sh + i - ph
-                    for j in range(max(0, pw - xo * sw), min(kw, w_ + pw - xo * sw)):
-                        dx[p, iy, xo * sw + j - pw] += share
 
 
 def _padded(x, padding):
@@ -345,51 +277,5 @@ def conv2d_weight_grad(x, g, kernel_size, stride, padding):
     return np.ascontiguousarray(dw_t.reshape(kh, kw, c, o).transpose(3, 2, 0, 1))
 
 
-def _planes(x):
-    return _float(x).reshape(-1, x.shape[-2], x.shape[-1])
-
-
-def max_pool_fwd(x, kernel_size, stride, padding):
-    """x (N, C, H, W) -> (out (N, C, OH, OW), idx: flat position in x of each maximum)"""
-    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
-    oh, ow = out_size(x.shape[2], kh, sh, ph), out_size(x.shape[3], kw, sw, pw)
-    planes = _planes(x)
-    out = np.empty((planes.shape[0], oh, ow), dtype=x.dtype)
-    idx = np.empty((planes.shape[0], oh, ow), dtype=np.int64)
-    _max_pool_fwd(planes, kh, kw, sh, sw, ph, pw, out, idx)
-    shape = x.shape[:2] + (oh, ow)
-    return out.reshape(shape), idx.reshape(shape)
-
-
-def max_pool_bwd(g, index, input_shape):
-    """dx (input_shape) with g added at the flat positions `index` (repeated ones accumulate)"""
-    g = _planes(g)
-    dx = np.zeros(int(np.prod(input_shape)), dtype=g.dtype)
-    _max_pool_bwd(g, np.ascontiguousarray(index).reshape(g.shape), dx)
-    return dx.reshape(input_shape)
-
-
-def avg_pool_fwd(x, kernel_size, stride, padding):
-    """x (N, C, H, W) -> window means (N, C, OH, OW), divisor KH*KW (padding included)"""
-    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
-    oh, ow = out_size(x.shape[2], kh, sh, ph), out_size(x.shape[3], kw, sw, pw)
-    planes = _planes(x)
-    out = np.empty((planes.shape[0], oh, ow), dtype=x.dtype)
-    _avg_pool_fwd(planes, kh, kw, sh, sw, ph, pw, out)
-    return out.reshape(x.shape[:2] + (oh, ow))
-
-
-def avg_pool_bwd(g, input_shape, kernel_size, stride, padding):
-    """The adjoint of avg_pool_fwd: each g spread evenly over its window, dx of input_shape"""
-    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
-    g3 = _planes(g)
-    dx = np.zeros((g3.shape[0],) + tuple(input_shape[2:]), dtype=g3.dtype)
-    _avg_pool_bwd(g3, kh, kw, sh, sw, ph, pw, dx)
-    return dx.reshape(input_shape)
-
-
 KERNELS = {"im2col": im2col, "col2im": col2im, "conv2d_fwd": conv2d_fwd,
-           "conv2d_input_grad": conv2d_input_grad, "conv2d_weight_grad": conv2d_weight_grad,
-           "max_pool_fwd": max_pool_fwd,
-           "max_pool_bwd": max_pool_bwd, "avg_pool_fwd": avg_pool_fwd,
-           "avg_pool_bwd": avg_pool_bwd}
+           "conv2d_input_grad": conv2d_input_grad, "conv2d_weight_grad": conv2d_weight_grad}

@@ -82,6 +82,81 @@ def _adam(w, g, m, v, v_max, step_size, bc2_sqrt, b1, b1_c, b2, b2_c, eps, wd, s
         w[i] = shrink * w[i] - step_size * (mi / (np.sqrt(vi) / bc2_sqrt + eps))
 
 
+@kernel(parallel_min=PARALLEL_MIN)
+def _adamax(w, g, m, u, clr, b1_c, b2, eps, wd):
+    """g ← g + λw;  m ← m + (1-β1)(g - m);  u ← max(β2·u, |g| + ε);  w ← w - clr·m/u,
+    clr = lr/(1-β1^t);  b1_c = 1-β1"""
+    for i in prange(w.size):
+        gi = g[i] + wd * w[i]
+        mi = m[i] + b1_c * (gi - m[i])
+        ui = max(b2 * u[i], abs(gi) + eps)
+        m[i] = mi
+        u[i] = ui
+        w[i] = w[i] - clr * (mi / ui)
+
+
+@kernel(parallel_min=PARALLEL_MIN)
+def _nadam(w, g, m, v, c_grad, c_avg, bc2, b1_c, b2, b2_c, eps, wd, shrink):
+    """g ← g + λw (NAdam's L2);  w ← shrink·w (decoupled: shrink = 1 - lr·λ);
+    m ← m + (1-β1)(g - m);  v ← β2·v + (1-β2)·g²;  d = √(v / bc2) + ε, bc2 = 1-β2^t;
+    w ← w - c_grad·g/d - c_avg·m/d"""
+    for i in prange(w.size):
+        gi = g[i] + wd * w[i]
+        mi = m[i] + b1_c * (gi - m[i])
+        vi = b2 * v[i] + b2_c * (gi * gi)
+        m[i] = mi
+        v[i] = vi
+        d = np.sqrt(vi / bc2) + eps
+        wi = shrink * w[i] - c_grad * (gi / d)
+        w[i] = wi - c_avg * (mi / d)
+
+
+@kernel(parallel_min=PARALLEL_MIN)
+def _radam(w, g, m, v, lr, bc1, bc2_sqrt, rect, rectified, b1_c, b2, b2_c, eps, wd, shrink):
+    """g ← g + λw (L2);  w ← shrink·w (decoupled);  m ← m + (1-β1)(g - m);
+    v ← β2·v + (1-β2)·g²;  m̂ = m / bc1;
+    rectified (ρ_t > 5):  w ← w - m̂·lr·(√bc2 / (√v + ε))·rect;   else  w ← w - m̂·lr"""
+    for i in prange(w.size):
+        gi = g[i] + wd * w[i]
+        mi = m[i] + b1_c * (gi - m[i])
+        vi = b2 * v[i] + b2_c * (gi * gi)
+        m[i] = mi
+        v[i] = vi
+        step = (mi / bc1) * lr
+        if rectified:
+            step = step * (bc2_sqrt / (np.sqrt(vi) + eps)) * rect
+        w[i] = shrink * w[i] - step
+
+
+@kernel(parallel_min=PARALLEL_MIN)
+def _adadelta(w, g, s, a, lr, rho, rho_c, eps, wd):
+    """g ← g + λw;  s ← ρs + (1-ρ)g²;  δ = √(a + ε) / √(s + ε) · g;  a ← ρa + (1-ρ)δ²;
+    w ← w - lr·δ;  rho_c = 1-ρ"""
+    for i in prange(w.size):
+        gi = g[i] + wd * w[i]
+        si = rho * s[i] + rho_c * (gi * gi)
+        s[i] = si
+        delta = np.sqrt(a[i] + eps) / np.sqrt(si + eps) * gi
+        a[i] = rho * a[i] + rho_c * (delta * delta)
+        w[i] = w[i] - lr * delta
+
+
+@kernel(parallel_min=PARALLEL_MIN)
+def _rprop(w, g, prev, step_size, eta_minus, eta_plus, step_min, step_max):
+    """η = η+ if g·prev > 0, η- if g·prev < 0, else 1;  step ← clamp(step·η, min, max);
+    g ← 0 where the sign flipped (η = η-);  w ← w - sign(g)·step;  prev ← g"""
+    for i in prange(w.size):
+        gi = g[i]
+        product = gi * prev[i]
+        eta = eta_plus if product > 0 else (eta_minus if product < 0 else 1.0)
+        si = min(max(step_size[i] * eta, step_min), step_max)
+        step_size[i] = si
+        if product < 0:
+            gi = 0.0
+        w[i] = w[i] - np.sign(gi) * si
+        prev[i] = gi
+
+
 def _flat(a):
     """The 1-D view of a C-contiguous array (a kernel writing into a copy would be lost)."""
     if not a.flags.c_contiguous:
@@ -118,5 +193,42 @@ def adam_step(w, g, m, v, v_max, step_size, bc2_sqrt, b1, b2, eps, wd, shrink, a
           s(b1), s(1 - b1), s(b2), s(1 - b2), s(eps), s(wd), s(shrink), bool(amsgrad))
 
 
+def adamax_step(w, g, m, u, clr, b1, b2, eps, wd):
+    """Adamax in place: m ← β1m + (1-β1)g;  u ← max(β2u, |g| + ε);  w ← w - clr·m/u."""
+    s = w.dtype.type
+    _adamax(_flat(w), _flat(g), _flat(m), _flat(u), s(clr), s(1 - b1), s(b2), s(eps), s(wd))
+
+
+def nadam_step(w, g, m, v, c_grad, c_avg, bc2, b1, b2, eps, wd, shrink):
+    """NAdam in place: m, v as Adam;  w ← shrink·w - (c_grad·g + c_avg·m) / (√(v/bc2) + ε)."""
+    s = w.dtype.type
+    _nadam(_flat(w), _flat(g), _flat(m), _flat(v), s(c_grad), s(c_avg), s(bc2), s(1 - b1),
+           s(b2), s(1 - b2), s(eps), s(wd), s(shrink))
+
+
+def radam_step(w, g, m, v, lr, bc1, bc2_sqrt, rect, rectified, b1, b2, eps, wd, shrink):
+    """RAdam in place: m, v as Adam;  w ← shrink·w - lr·m̂·(rect·√bc2/(√v + ε) if rectified)."""
+    s = w.dtype.type
+    _radam(_flat(w), _flat(g), _flat(m), _flat(v), s(lr), s(bc1), s(bc2_sqrt), s(rect),
+           bool(rectified), s(1 - b1), s(b2), s(1 - b2), s(eps), s(wd), s(shrink))
+
+
+def adadelta_step(w, g, s, a, lr, rho, eps, wd):
+    """Adadelta in place: s ← ρs + (1-ρ)g²;  δ = √(a+ε)/√(s+ε)·g;  a ← ρa + (1-ρ)δ²;
+    w ← w - lr·δ."""
+    t = w.dtype.type
+    _adadelta(_flat(w), _flat(g), _flat(s), _flat(a), t(lr), t(rho), t(1 - rho), t(eps), t(wd))
+
+
+def rprop_step(w, g, prev, step_size, eta_minus, eta_plus, step_min, step_max):
+    """Rprop in place: per-weight steps grow by η+ while the gradient keeps its sign and
+    shrink by η- when it flips;  w ← w - sign(g)·step."""
+    s = w.dtype.type
+    _rprop(_flat(w), _flat(g), _flat(prev), _flat(step_size), s(eta_minus), s(eta_plus),
+           s(step_min), s(step_max))
+
+
 KERNELS = {"sgd_step": sgd_step, "adagrad_step": adagrad_step, "rmsprop_step": rmsprop_step,
            "adam_step": adam_step}
+KERNELS.update(adamax_step=adamax_step, nadam_step=nadam_step, radam_step=radam_step,
+               adadelta_step=adadelta_step, rprop_step=rprop_step)

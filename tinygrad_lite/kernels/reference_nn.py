@@ -1,4 +1,4 @@
-"""Plain-NumPy twins of the convolution, pooling, batch-norm and activation kernels
+"""Plain-NumPy twins of the convolution, batch-norm and activation kernels
 (`conv.py`, `batchnorm.py`, `activation.py`): the fallback when Numba is off and the oracle
 the kernel tests use.
 
@@ -62,42 +62,6 @@ def conv2d_weight_grad(x, g, kernel_size, stride, padding):
     """dW[o, c, i, j] = sum_{n,y,x} dout[n, o, y, x] x_pad[n, c, y*sh + i, x*sw + j]"""
     win = _windows(x, kernel_size, stride, padding, 0)
     return np.einsum("ncyxij,noyx->ocij", win, g)
-
-
-def max_pool_fwd(x, kernel_size, stride, padding):
-    """window max (padding -inf) and the flat position in x of each window's first maximum"""
-    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
-    n, c, h, w = x.shape
-    win = _windows(x, kernel_size, stride, padding, -np.inf)
-    flat = win.reshape(win.shape[:4] + (kh * kw,))
-    first = np.argmax(flat, axis=-1)
-    out = np.take_along_axis(flat, first[..., None], -1)[..., 0]
-    oh, ow = out.shape[2:]
-    iy = np.arange(oh)[:, None] * sh + first // kw - ph
-    ix = np.arange(ow)[None, :] * sw + first % kw - pw
-    planes = (np.arange(n)[:, None] * c + np.arange(c)[None, :])[:, :, None, None]
-    return out.astype(x.dtype, copy=False), planes * h * w + iy * w + ix
-
-
-def max_pool_bwd(g, index, input_shape):
-    """dx with g added at the flat positions `index` (repeated positions accumulate)"""
-    dx = np.zeros(int(np.prod(input_shape)), dtype=g.dtype)
-    np.add.at(dx, index.reshape(-1), g.reshape(-1))
-    return dx.reshape(input_shape)
-
-
-def avg_pool_fwd(x, kernel_size, stride, padding):
-    """window mean, divisor KH*KW (padding counts as zeros: count_include_pad)"""
-    return _windows(x, kernel_size, stride, padding, 0).mean(axis=(4, 5)).astype(x.dtype)
-
-
-def avg_pool_bwd(g, input_shape, kernel_size, stride, padding):
-    """The adjoint of avg_pool_fwd: g / (KH*KW) spread over each window"""
-    kh, kw = kernel_size
-    col = np.broadcast_to(g.transpose(0, 2, 3, 1)[:, :, :, None, None] / (kh * kw),
-                          g.shape[:1] + g.shape[2:] + (kh, kw, g.shape[1]))
-    return col2im(col.reshape(-1, kh * kw * g.shape[1]), input_shape, kernel_size, stride,
-                  padding)
 
 
 def bn_fwd(x, weight, bias, eps):

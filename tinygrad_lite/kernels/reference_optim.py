@@ -51,3 +51,53 @@ def adam_step(w, g, m, v, v_max, step_size, bc2_sqrt, b1, b2, eps, wd, shrink, a
         np.maximum(v_max, v, out=v_max)
         v = v_max
     w[...] = shrink * w - step_size * (m / (np.sqrt(v) / bc2_sqrt + eps))
+
+
+def adamax_step(w, g, m, u, clr, b1, b2, eps, wd):
+    """g ← g + λw;  m ← m + (1-β1)(g - m);  u ← max(β2u, |g| + ε);  w ← w - clr·m/u"""
+    g = g + wd * w
+    m += (1 - b1) * (g - m)
+    np.maximum(b2 * u, np.abs(g) + eps, out=u)
+    w -= clr * (m / u)
+
+
+def nadam_step(w, g, m, v, c_grad, c_avg, bc2, b1, b2, eps, wd, shrink):
+    """g ← g + λw;  w ← shrink·w;  m ← m + (1-β1)(g - m);  v ← β2v + (1-β2)g²;
+    d = √(v/bc2) + ε;  w ← w - c_grad·g/d - c_avg·m/d"""
+    g = g + wd * w
+    m += (1 - b1) * (g - m)
+    v[...] = b2 * v + (1 - b2) * (g * g)
+    d = np.sqrt(v / bc2) + eps
+    w[...] = shrink * w - c_grad * (g / d) - c_avg * (m / d)
+
+
+def radam_step(w, g, m, v, lr, bc1, bc2_sqrt, rect, rectified, b1, b2, eps, wd, shrink):
+    """g ← g + λw;  w ← shrink·w;  m ← m + (1-β1)(g - m);  v ← β2v + (1-β2)g²;
+    w ← w - (m/bc1)·lr·(√bc2/(√v + ε))·rect if rectified, else w ← w - (m/bc1)·lr"""
+    g = g + wd * w
+    m += (1 - b1) * (g - m)
+    v[...] = b2 * v + (1 - b2) * (g * g)
+    step = (m / bc1) * lr
+    if rectified:
+        step = step * (bc2_sqrt / (np.sqrt(v) + eps)) * rect
+    w[...] = shrink * w - step
+
+
+def adadelta_step(w, g, s, a, lr, rho, eps, wd):
+    """g ← g + λw;  s ← ρs + (1-ρ)g²;  δ = √(a+ε)/√(s+ε)·g;  a ← ρa + (1-ρ)δ²;  w ← w - lr·δ"""
+    g = g + wd * w
+    s[...] = rho * s + (1 - rho) * (g * g)
+    delta = np.sqrt(a + eps) / np.sqrt(s + eps) * g
+    a[...] = rho * a + (1 - rho) * (delta * delta)
+    w -= lr * delta
+
+
+def rprop_step(w, g, prev, step_size, eta_minus, eta_plus, step_min, step_max):
+    """η = η+ / η- / 1 where g·prev > 0 / < 0 / = 0;  step ← clamp(step·η, min, max);
+    g ← 0 where η = η-;  w ← w - sign(g)·step;  prev ← g"""
+    product = g * prev
+    eta = np.where(product > 0, eta_plus, np.where(product < 0, eta_minus, 1.0))
+    np.clip(step_size * eta.astype(w.dtype), step_min, step_max, out=step_size)
+    g = np.where(product < 0, 0, g)
+    w -= np.sign(g) * step_size
+    prev[...] = g

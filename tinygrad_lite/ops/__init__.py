@@ -6,6 +6,7 @@ from .elementwise import (Abs, Add, Cast, Clamp, Clone, Cos, Div, Exp, Log, Maxi
 from .linalg import MatMul, matmul
 from . import nn_activation  # noqa: F401  (the ops behind nn: linear, gelu, ...)
 from . import conv, dropout, normalization, pooling  # noqa: F401  (the ops behind nn's layers)
+from . import adaptive_pooling  # noqa: F401
 from .movement import (Cat, Expand, GetItem, IndexAdd, Pad, Permute, Reshape, SumTo,
                        check_broadcast, resolve_reshape)
 from .reduce import Amax, CumSum, Sum
