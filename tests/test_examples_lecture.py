@@ -75,3 +75,31 @@ def test_smaller_batches_learn_more_per_epoch(tmp_path, capsys):
     assert losses == sorted(losses, reverse=True)      # batch > 512 > ... > 32 after 2 epochs
     steps = [v["steps"] for v in result.values()]
     assert steps[0] == 2 and steps[-1] == 600
+
+
+def test_overfitting_and_what_regularization_does(tmp_path, capsys):
+    result, out = run("overfitting", tmp_path, capsys)
+    none = result["none"]
+    assert none["history"]["loss"][-1] < 0.1 < none["val_loss"]               # memorized
+    assert min(none["history"]["val_loss"]) < none["history"]["val_loss"][-1]  # turned up
+    for name in ("L2", "L1", "dropout", "early stopping"):
+        assert result[name]["val_loss"] < none["val_loss"], name
+    assert result["L1"]["small_weights"] > result["none"]["small_weights"]
+    stopped = re.search(r"EarlyStopping: stopped after epoch (\d+): val_loss has not improved "
+                        r"by more than min_delta=0.0 for 20 epochs \(best \S+ at epoch (\d+)\)",
+                        out)
+    assert stopped and int(stopped[1]) == int(stopped[2]) + 20
+    assert f"restored the weights of epoch {stopped[2]}" in out
+    assert result["early stopping"]["restored"] == int(stopped[2])
+
+
+def test_matching_last_layers_win_and_mismatches_fail_visibly(tmp_path, capsys):
+    result, out = run("last_layer", tmp_path, capsys)
+    acc = {pair: r["value"] for pair, r in result.items() if r.get("metric") == "accuracy"}
+    rmse = {pair: r["value"] for pair, r in result.items() if r.get("metric") == "RMSE"}
+    assert acc["linear -> softmax + cross-entropy"] > acc["linear + MSE on the class number"]
+    assert acc["sigmoid + binary cross-entropy"] > acc["softmax over one output + BCE"]
+    assert result["softmax, then CrossEntropyLoss (softmax twice)"]["final_loss"] > 1.4
+    assert "input must hold probabilities in [0, 1]" in \
+        result["linear (no sigmoid) + BCELoss"]["error"]
+    assert rmse["linear + MSE"] < 0.5 * min(rmse["sigmoid + MSE"], rmse["ReLU + MSE"])
