@@ -103,3 +103,20 @@ def test_matching_last_layers_win_and_mismatches_fail_visibly(tmp_path, capsys):
     assert "input must hold probabilities in [0, 1]" in \
         result["linear (no sigmoid) + BCELoss"]["error"]
     assert rmse["linear + MSE"] < 0.5 * min(rmse["sigmoid + MSE"], rmse["ReLU + MSE"])
+
+
+def test_training_tips_show_what_the_engine_says_and_the_fix(tmp_path, capsys):
+    result, out = run("training_tips", tmp_path, capsys)
+    shape, target, nan, exploding, stuck = result["said"]
+    assert shape.startswith("ValueError: Linear(in_features=64, out_features=32)")
+    assert "(32, 1, 8, 8)" in shape
+    assert "input shape (32, 1) and target shape (32,) differ" in target
+    assert nan.startswith("FloatingPointError: detect_anomaly: forward of log") and \
+        "training_tips.py" in nan                       # names the user's line
+    assert result["nan_step"] is not None
+    assert np.isfinite(result["nan_curves"]["nn.BCEWithLogitsLoss"]).all()
+    assert exploding.startswith("TrainingDiverged: fit: the loss became")
+    assert np.isfinite(result["explode_curves"]["normalized inputs and targets"]).all()
+    sigmoid, linear = result["stuck_curves"].values()
+    assert linear[-1] < 0.1 * sigmoid[-1] and sigmoid[-1] > 0.9 * sigmoid[0]
+    assert "Flatten" in out and "total parameters" in out          # nn.summary printed
