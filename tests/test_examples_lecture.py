@@ -120,3 +120,19 @@ def test_training_tips_show_what_the_engine_says_and_the_fix(tmp_path, capsys):
     sigmoid, linear = result["stuck_curves"].values()
     assert linear[-1] < 0.1 * sigmoid[-1] and sigmoid[-1] > 0.9 * sigmoid[0]
     assert "Flatten" in out and "total parameters" in out          # nn.summary printed
+
+
+def test_lecture_cnn_counts_every_image_per_class(capsys):
+    example = importlib.import_module("examples.lecture_cnn")
+    tl = example.torch
+    labels = np.array([0, 0, 0, 0, 1, 1, 1, 1] * 2)      # per batch of 8: four 0s, then four 1s
+    images = tl.zeros(len(labels), 3)
+    data = example.DataLoader(example.TensorDataset(images, tl.tensor(labels)), batch_size=8)
+
+    def always_plane(x):
+        return tl.tensor(np.tile(np.eye(10, dtype=np.float32)[0], (len(x), 1)))
+    accuracy = example.test(always_plane, data, "cpu")
+    out = capsys.readouterr().out
+    assert accuracy == 0.5
+    assert "Accuracy of plane: 100 %" in out
+    assert "Accuracy of   car:  0 %" in out     # the 5th to 8th image of a batch count too
