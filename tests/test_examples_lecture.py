@@ -136,3 +136,20 @@ def test_lecture_cnn_counts_every_image_per_class(capsys):
     assert accuracy == 0.5
     assert "Accuracy of plane: 100 %" in out
     assert "Accuracy of   car:  0 %" in out     # the 5th to 8th image of a batch count too
+
+
+def test_digits_mlp_and_lecture_cnn_learn(tmp_path, capsys):
+    result, out = run("digits", tmp_path, capsys)
+    assert result["source"] == "digits" and "scikit-learn's 8x8 digits" in out
+    assert result["mlp_test"] > 0.8 and result["cnn_test"] > 0.3     # quick: 5 and 1 epochs
+
+
+def test_digits_reads_mnist_from_data_or_says_it_falls_back(tmp_path, capsys):
+    from test_datasets import write_mnist
+    write_mnist(tmp_path / "mnist", n_train=40, n_test=20)
+    result, out = run("digits", tmp_path, capsys, "--data", str(tmp_path / "mnist"))
+    assert result["source"] == "MNIST" and "data: MNIST from" in out
+    assert "test accuracy on 20 held-out images" in out
+    result, out = run("digits", tmp_path, capsys, "--data", str(tmp_path / "empty"))
+    assert result["source"] == "digits"
+    assert "MNIST: train-images-idx3-ubyte" in out and "using the bundled 8x8 digits" in out
