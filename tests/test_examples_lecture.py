@@ -153,3 +153,15 @@ def test_digits_reads_mnist_from_data_or_says_it_falls_back(tmp_path, capsys):
     result, out = run("digits", tmp_path, capsys, "--data", str(tmp_path / "empty"))
     assert result["source"] == "digits"
     assert "MNIST: train-images-idx3-ubyte" in out and "using the bundled 8x8 digits" in out
+
+
+def test_vanishing_and_exploding_gradients_and_clipping(tmp_path, capsys):
+    result, out = run("vanishing_gradients", tmp_path, capsys)
+    norms = result["norms"]
+    sigmoid = norms["sigmoid"]
+    assert sigmoid[0] < 1e-6 * sigmoid[-1]                                # vanishing
+    assert sigmoid[0] / sigmoid[-1] < norms["tanh"][0] / norms["tanh"][-1]
+    assert min(norms["ReLU, weights 1.8x He (exploding)"]) > 100 * max(norms["ReLU"])
+    assert not np.isfinite(result["plain"][-1])                           # blows up...
+    assert np.isfinite(result["clipped"]).all()                           # ...clipping holds
+    assert (tmp_path / "vanishing_gradients_graph.png").exists() or "not rendered" in out
