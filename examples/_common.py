@@ -119,9 +119,9 @@ def mlp(sizes, activation, batch_norm=False):
 
 def train_steps(model, optimizer, loss_fn, data, epochs):
     """The lecture's loop (zero_grad, loss, backward, step) over `epochs` passes of `data`;
-    returns the loss of every step. Stops at the first NaN or infinite loss (recorded)."""
+    returns the loss of every step. Stops at the first NaN or infinite loss (recorded).
+    The model stays in the mode it is in (a new model is in training mode)."""
     losses = []
-    model.train()
     for _ in range(epochs):
         for x, y in data:
             optimizer.zero_grad()

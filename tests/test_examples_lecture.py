@@ -165,3 +165,20 @@ def test_vanishing_and_exploding_gradients_and_clipping(tmp_path, capsys):
     assert not np.isfinite(result["plain"][-1])                           # blows up...
     assert np.isfinite(result["clipped"]).all()                           # ...clipping holds
     assert (tmp_path / "vanishing_gradients_graph.png").exists() or "not rendered" in out
+
+
+def test_transfer_learning_saves_loads_freezes_and_fine_tunes(tmp_path, capsys):
+    result, out = run("transfer_learning", tmp_path, capsys)
+    acc = {key: values[0] for key, values in result["accuracy"].items()}
+    assert acc[("same classes", "frozen + head")] > acc[("same classes", "from scratch")]
+    assert acc[("same classes", "fine-tune all")] > acc[("same classes", "from scratch")]
+    assert (tmp_path / "transfer_same_classes.safetensors").stat().st_size > 0
+    trained = {line.split()[-2] for line in out.splitlines() if "frozen + head" in line}
+    assert trained == {"650", "325"}                # only the new head: 64 x 10 + 10, 64 x 5 + 5
+
+
+def test_transfer_learning_reads_cifar10_from_data(tmp_path, capsys):
+    from test_datasets import write_cifar
+    write_cifar(tmp_path / "cifar", per_batch=20)
+    result, out = run("transfer_learning", tmp_path, capsys, "--data", str(tmp_path / "cifar"))
+    assert result["source"] == "CIFAR-10" and "data: CIFAR-10 from" in out
