@@ -1,6 +1,6 @@
 """Overfitting on a small training set, and five ways to fight it (Unit 2.3).
 
-40 noisy moons points train a big network (2-200-200-1); 500 fresh points validate it.
+40 noisy moons points train a big network (2-200-200-1; 2-100-100-1 with --quick); 500 fresh points validate it.
   none            training loss goes to zero while validation loss turns back up
   L2              cost + (lambda / 2) * sum w^2         (`nn.l2_penalty`, or weight_decay)
   L1              cost + lambda * sum |w|: weights pushed to exactly zero (`nn.l1_penalty`)
@@ -24,10 +24,10 @@ L2, L1, DROP = 1e-2, 3e-4, 0.5
 REGULARIZERS = ("none", "L2", "L1", "dropout", "early stopping")
 
 
-def network(dropout):
+def network(dropout, width=200):
     extra = [nn.Dropout(DROP)] if dropout else []
-    return nn.Sequential(nn.Linear(2, 200), nn.ReLU(), *extra, nn.Linear(200, 200), nn.ReLU(),
-                         *extra, nn.Linear(200, 1))
+    return nn.Sequential(nn.Linear(2, width), nn.ReLU(), *extra, nn.Linear(width, width),
+                         nn.ReLU(), *extra, nn.Linear(width, 1))
 
 
 def weights(model):
@@ -56,7 +56,7 @@ def main(argv=None):
     results, rows = {}, []
     for name in REGULARIZERS:
         tl.manual_seed(args.seed)
-        model = network(dropout=name == "dropout")
+        model = network(dropout=name == "dropout", width=100 if args.quick else 200)
         loss_fn = {"L2": penalized(model, nn.l2_penalty, L2 / 2),
                    "L1": penalized(model, nn.l1_penalty, L1)}.get(name, nn.BCEWithLogitsLoss())
         callbacks = []

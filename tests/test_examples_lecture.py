@@ -80,7 +80,7 @@ def test_smaller_batches_learn_more_per_epoch(tmp_path, capsys):
 def test_overfitting_and_what_regularization_does(tmp_path, capsys):
     result, out = run("overfitting", tmp_path, capsys)
     none = result["none"]
-    assert none["history"]["loss"][-1] < 0.1 < none["val_loss"]               # memorized
+    assert none["history"]["loss"][-1] < 0.15 < 0.5 < none["val_loss"]        # memorized
     assert min(none["history"]["val_loss"]) < none["history"]["val_loss"][-1]  # turned up
     for name in ("L2", "L1", "dropout", "early stopping"):
         assert result[name]["val_loss"] < none["val_loss"], name
