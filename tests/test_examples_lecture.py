@@ -1,6 +1,7 @@
 """Every lecture example runs in --quick mode (in-process, through its main(argv), writing its
 figure to a temporary folder) and shows what its slide claims, in the numbers it prints."""
 import importlib
+import sys
 import re
 
 import numpy as np
@@ -182,3 +183,32 @@ def test_transfer_learning_reads_cifar10_from_data(tmp_path, capsys):
     write_cifar(tmp_path / "cifar", per_batch=20)
     result, out = run("transfer_learning", tmp_path, capsys, "--data", str(tmp_path / "cifar"))
     assert result["source"] == "CIFAR-10" and "data: CIFAR-10 from" in out
+
+
+def test_without_matplotlib_the_table_is_printed_and_the_figure_skipped(tmp_path, capsys,
+                                                                        monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)        # import matplotlib fails
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    module = importlib.import_module("examples.activations")
+    module.main(["--quick", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "max sigmoid' = 0.2500" in out
+    assert "figure skipped: matplotlib is not installed" in out and "[plot]" in out
+    assert not list(tmp_path.iterdir())
+
+
+def test_python_m_examples_runs_each_script_and_passes_options(tmp_path, capsys, monkeypatch):
+    runner = importlib.import_module("examples.__main__")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(runner, "EXAMPLES", ("activations", "digits"))
+    lecture_cnn = importlib.import_module("examples.lecture_cnn")
+    calls = []
+    monkeypatch.setattr(lecture_cnn, "main", lambda **kw: calls.append(kw))
+    times = runner.main(["--quick", "--out", str(tmp_path), "--data", str(tmp_path / "none")])
+    out = capsys.readouterr().out
+    assert set(times) == {"activations", "digits", "lecture_cnn"}
+    assert calls == [dict(n_train=128, n_test=64, epochs=1)]
+    assert (tmp_path / "activations.png").exists() and (tmp_path / "digits.png").exists()
+    assert "using the bundled 8x8 digits" in out            # --data reached digits only
+    assert runner._without_data(["--quick", "--data", "d", "--data=e", "--seed", "1"]) == \
+        ["--quick", "--seed", "1"]
