@@ -25,7 +25,16 @@ def parse_args(argv, doc, data=False):
         parser.add_argument("--data", type=pathlib.Path, default=None,
                             help="folder with the real data set files (see --help of the "
                                  "data set); without it the bundled data is used")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    one_blas_thread()
+    return args
+
+
+def one_blas_thread():
+    """Run NumPy's BLAS on one thread from here on. The examples' matrices are small: a
+    second thread costs more than it saves, and far more when other programs share the cores."""
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def seed_everything(seed):
