@@ -16,7 +16,7 @@ import math
 import os
 import sys
 
-CASE_WIDTH = 40     # longer cases (conv, pooling kwargs) are cut, so a row fits 100 columns
+CASE_WIDTH = 36     # longer cases (conv, pooling kwargs) are cut, so a row fits 100 columns
 
 
 def _parser():
