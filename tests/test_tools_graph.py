@@ -154,7 +154,7 @@ def test_show_grad_colours_vanishing_and_exploding_on_a_log_scale():
     fills = {n["lines"][0]: n["attrs"] for n in graph_nodes(nodes).values()}
     assert f'fillcolor="{GRAD_COLORS[0]}"' in fills["tiny"]
     assert f'fillcolor="{GRAD_COLORS[-1]}"' in fills["huge"]
-    assert f'fillcolor="{GRAD_COLORS[4]}"' in fills["AddBackward"]        # norm 1
+    assert f'fillcolor="{GRAD_COLORS[3]}"' in fills["AddBackward"]   # norm 1: neutral
 
 
 def test_show_grad_needs_scalar_outputs():
