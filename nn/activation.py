@@ -3,6 +3,8 @@
 new tensors."""
 import numpy as np
 
+from tinygrad_lite.dtypes import get_default_dtype
+
 from . import functional as F
 from .module import Module, Parameter
 
@@ -59,7 +61,7 @@ class PReLU(Module):
             raise ValueError(f"PReLU: num_parameters must be a positive int, got "
                              f"{num_parameters!r}")
         self.num_parameters = int(num_parameters)
-        self.weight = Parameter(np.full(self.num_parameters, init, np.float32))
+        self.weight = Parameter(np.full(self.num_parameters, init, get_default_dtype()))
 
     def forward(self, x):
         return F.prelu(x, self.weight)

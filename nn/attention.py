@@ -9,6 +9,7 @@ import numbers
 
 import numpy as np
 
+from tinygrad_lite.dtypes import get_default_dtype
 import tinygrad_lite as tl
 
 from . import functional as F
@@ -50,15 +51,15 @@ class MultiheadAttention(Module):
         self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
         e = embed_dim
         if self._qkv_same_embed_dim:
-            self.in_proj_weight = Parameter(np.empty((3 * e, e), np.float32))
+            self.in_proj_weight = Parameter(np.empty((3 * e, e), get_default_dtype()))
         else:
-            self.q_proj_weight = Parameter(np.empty((e, e), np.float32))
-            self.k_proj_weight = Parameter(np.empty((e, self.kdim), np.float32))
-            self.v_proj_weight = Parameter(np.empty((e, self.vdim), np.float32))
-        self.in_proj_bias = Parameter(np.zeros(3 * e, np.float32)) if bias else None
+            self.q_proj_weight = Parameter(np.empty((e, e), get_default_dtype()))
+            self.k_proj_weight = Parameter(np.empty((e, self.kdim), get_default_dtype()))
+            self.v_proj_weight = Parameter(np.empty((e, self.vdim), get_default_dtype()))
+        self.in_proj_bias = Parameter(np.zeros(3 * e, get_default_dtype())) if bias else None
         if add_bias_kv:
-            self.bias_k = Parameter(np.empty((1, 1, e), np.float32))
-            self.bias_v = Parameter(np.empty((1, 1, e), np.float32))
+            self.bias_k = Parameter(np.empty((1, 1, e), get_default_dtype()))
+            self.bias_v = Parameter(np.empty((1, 1, e), get_default_dtype()))
         else:
             self.bias_k = self.bias_v = None
         self.add_zero_attn = add_zero_attn

@@ -5,6 +5,7 @@ import numbers
 import numpy as np
 
 from tinygrad_lite import no_grad
+from tinygrad_lite.dtypes import get_default_dtype
 from tinygrad_lite.tensor import Tensor
 from tinygrad_lite.errors import ShapeError
 
@@ -30,10 +31,10 @@ class _NormBase(Module):
             raise ValueError(f"{name}: eps must be positive, got {eps!r}")
         self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        self.weight = Parameter(np.ones(num_features, np.float32)) if affine else None
-        self.bias = Parameter(np.zeros(num_features, np.float32)) if affine and bias else None
-        tracked = {"running_mean": np.zeros(num_features, np.float32),
-                   "running_var": np.ones(num_features, np.float32),
+        self.weight = Parameter(np.ones(num_features, get_default_dtype())) if affine else None
+        self.bias = Parameter(np.zeros(num_features, get_default_dtype())) if affine and bias else None
+        tracked = {"running_mean": np.zeros(num_features, get_default_dtype()),
+                   "running_var": np.ones(num_features, get_default_dtype()),
                    "num_batches_tracked": np.array(0, np.int64)}
         for key, value in tracked.items():
             self.register_buffer(key, Tensor(value) if track_running_stats else None)

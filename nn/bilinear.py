@@ -9,6 +9,8 @@ import numbers
 
 import numpy as np
 
+from tinygrad_lite.dtypes import get_default_dtype
+
 from . import init
 from .functional_layers import _check_float, _same_dtype
 from .module import Module, Parameter
@@ -53,8 +55,8 @@ class Bilinear(Module):
         self.in1_features, self.in2_features = int(in1_features), int(in2_features)
         self.out_features = int(out_features)
         self.weight = Parameter(np.empty((out_features, in1_features, in2_features),
-                                         np.float32))
-        self.bias = Parameter(np.empty(out_features, np.float32)) if bias else None
+                                         get_default_dtype()))
+        self.bias = Parameter(np.empty(out_features, get_default_dtype())) if bias else None
         self.reset_parameters()
 
     def reset_parameters(self):

@@ -5,6 +5,7 @@ import numbers
 
 import numpy as np
 
+from tinygrad_lite.dtypes import get_default_dtype
 from tinygrad_lite.errors import ShapeError
 
 from . import functional_conv as C
@@ -54,8 +55,8 @@ class _ConvNd(Module):
         self.groups, self.padding_mode = int(groups), padding_mode
         shape = ((in_channels, out_channels // groups) if self.transposed
                  else (out_channels, in_channels // groups)) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, np.float32))
-        self.bias = Parameter(np.empty(out_channels, np.float32)) if bias else None
+        self.weight = Parameter(np.empty(shape, get_default_dtype()))
+        self.bias = Parameter(np.empty(out_channels, get_default_dtype())) if bias else None
         self.reset_parameters()
 
     def _call(self, in_channels, out_channels, kernel_size, **settings):

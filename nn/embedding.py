@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 
+from tinygrad_lite.dtypes import get_default_dtype
 from tinygrad_lite.ops import embedding as ops
 from tinygrad_lite.tensor import Tensor
 
@@ -87,7 +88,7 @@ class Embedding(Module):
         self.max_norm, self.norm_type = max_norm, norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
         if _weight is None:
-            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), np.float32))
+            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), get_default_dtype()))
             self.reset_parameters()
         else:
             if tuple(_weight.shape) != (num_embeddings, embedding_dim):

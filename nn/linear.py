@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from tinygrad_lite.dtypes import get_default_dtype
 from tinygrad_lite.errors import ShapeError
 
 from . import functional as F
@@ -21,8 +22,8 @@ class Linear(Module):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"Linear: {name} must be a non-negative int, got {value!r}")
         self.in_features, self.out_features = int(in_features), int(out_features)
-        self.weight = Parameter(np.empty((out_features, in_features), np.float32))
-        self.bias = Parameter(np.empty(out_features, np.float32)) if bias else None
+        self.weight = Parameter(np.empty((out_features, in_features), get_default_dtype()))
+        self.bias = Parameter(np.empty(out_features, get_default_dtype())) if bias else None
         self.reset_parameters()
 
     def reset_parameters(self):

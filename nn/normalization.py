@@ -7,6 +7,8 @@ import warnings
 
 import numpy as np
 
+from tinygrad_lite.dtypes import get_default_dtype
+
 from . import functional as F
 from .batchnorm import _NormBase
 from .functional_norm import _shape_tuple
@@ -23,8 +25,8 @@ class LayerNorm(Module):
         self.normalized_shape = _shape_tuple(normalized_shape, "LayerNorm")
         self.eps, self.elementwise_affine = eps, elementwise_affine
         shape = self.normalized_shape
-        self.weight = Parameter(np.ones(shape, np.float32)) if elementwise_affine else None
-        self.bias = (Parameter(np.zeros(shape, np.float32)) if elementwise_affine and bias
+        self.weight = Parameter(np.ones(shape, get_default_dtype())) if elementwise_affine else None
+        self.bias = (Parameter(np.zeros(shape, get_default_dtype())) if elementwise_affine and bias
                      else None)
 
     def forward(self, x):
@@ -55,8 +57,8 @@ class GroupNorm(Module):
                              f"num_groups ({num_groups})")
         self.num_groups, self.num_channels = int(num_groups), int(num_channels)
         self.eps, self.affine = eps, affine
-        self.weight = Parameter(np.ones(num_channels, np.float32)) if affine else None
-        self.bias = Parameter(np.zeros(num_channels, np.float32)) if affine and bias else None
+        self.weight = Parameter(np.ones(num_channels, get_default_dtype())) if affine else None
+        self.bias = Parameter(np.zeros(num_channels, get_default_dtype())) if affine and bias else None
 
     def forward(self, x):
         if x.ndim < 2 or x.shape[1] != self.num_channels:

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from tinygrad_lite.dtypes import get_default_dtype
 import tinygrad_lite as tl
 from tinygrad_lite.function import constant
 from tinygrad_lite.ops.rnn_cell import GRUCell as GRUCellOp
@@ -93,7 +94,7 @@ class RNNBase(Module):
                     shapes += [("bias_ih", (gates,)), ("bias_hh", (gates,))]
                 for kind, shape in shapes:
                     setattr(self, f"{kind}_l{layer}{suffix}",
-                            Parameter(np.empty(shape, np.float32)))
+                            Parameter(np.empty(shape, get_default_dtype())))
         self.reset_parameters()
 
     def reset_parameters(self):

@@ -3,6 +3,7 @@ nn/rnn.py, for loops the user writes. PyTorch's parameter names (weight_ih, weig
 bias_hh), gate order and U(-1/sqrt(hidden), 1/sqrt(hidden)) initialization."""
 import numpy as np
 
+from tinygrad_lite.dtypes import get_default_dtype
 from tinygrad_lite.function import constant
 
 from . import functional as F
@@ -21,10 +22,10 @@ class RNNCellBase(Module):
         self.mode, self.input_size, self.hidden_size = mode, int(input_size), int(hidden_size)
         self.bias = bool(bias)
         gates = GATES[mode] * self.hidden_size
-        self.weight_ih = Parameter(np.empty((gates, self.input_size), np.float32))
-        self.weight_hh = Parameter(np.empty((gates, self.hidden_size), np.float32))
-        self.bias_ih = Parameter(np.empty(gates, np.float32)) if bias else None
-        self.bias_hh = Parameter(np.empty(gates, np.float32)) if bias else None
+        self.weight_ih = Parameter(np.empty((gates, self.input_size), get_default_dtype()))
+        self.weight_hh = Parameter(np.empty((gates, self.hidden_size), get_default_dtype()))
+        self.bias_ih = Parameter(np.empty(gates, get_default_dtype())) if bias else None
+        self.bias_hh = Parameter(np.empty(gates, get_default_dtype())) if bias else None
         self.reset_parameters()
 
     reset_parameters = RNNBase.reset_parameters

@@ -120,3 +120,16 @@ def test_nn_init_under_no_grad_still_works():
     with tl.no_grad():
         lin.weight.exp_()
     assert (lin.weight.detach().numpy() > 0).all()
+
+
+def test_layers_are_built_in_the_default_dtype():
+    tl.set_default_dtype(tl.float64)
+    try:
+        layers = [nn.Linear(2, 3), nn.Conv2d(1, 2, 3), nn.BatchNorm1d(3), nn.LayerNorm(4),
+                  nn.LSTM(2, 3), nn.Embedding(5, 2), nn.PReLU(), nn.MultiheadAttention(4, 2)]
+        for layer in layers:
+            assert {t.dtype for t in layer.state_dict().values() if t.dtype.kind == "f"} == \
+                {tl.float64}, layer
+    finally:
+        tl.set_default_dtype(tl.float32)
+    assert nn.Linear(2, 3).weight.dtype == tl.float32
