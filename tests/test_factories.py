@@ -94,6 +94,20 @@ def test_inplace_shape_forms():
     assert x.shape == (3, 2)
     x.transpose_(0, 1)
     assert x.shape == (2, 3)
+    x.swapaxes_(0, 1)
+    assert x.shape == (3, 2) and x.swapdims(0, 1).shape == (2, 3)
+
+
+def test_every_inplace_form_pytorch_has_for_our_ops():
+    torch = pytest.importorskip("torch")
+    ours = {n for n in dir(tl.Tensor) if n.endswith("_") and not n.startswith("_")}
+    methods = {n for n in dir(tl.Tensor) if not n.startswith("_") and not n.endswith("_")}
+    missing = sorted(n + "_" for n in methods
+                     if hasattr(torch.Tensor, n + "_") and n + "_" not in ours)
+    assert not missing, missing
+    x = tl.tensor([1.0, -2.0])
+    x.gt_(0)
+    assert x.tolist() == [1.0, 0.0] and x.dtype == tl.float32
 
 
 def test_inplace_forms_are_refused_in_a_graph_and_caught_after_saving():

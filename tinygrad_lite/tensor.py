@@ -362,6 +362,8 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods, ExtraMe
     def clamp_(self, min=None, max=None):
         return self._assign("clamp_", np.clip(self._data, min, max))
 
+    subtract_, multiply_, divide_ = sub_, mul_, div_
+
     def _augmented(self, op, in_place, out_of_place, other):
         """`x += y`: in place outside the graph (the manual SGD step under no_grad); inside
         it, the out-of-place result, which Python then binds to `x` (the ResNet block's

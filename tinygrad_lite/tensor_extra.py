@@ -13,7 +13,7 @@ import numpy as np
 from . import dtypes, function, ops
 from .errors import ShapeError
 from .function import constant
-from .tensor_inplace import _value_inplace
+from .tensor_inplace import _shape_inplace, _value_inplace
 from .tensor_layout import LayoutMethods
 
 
@@ -299,6 +299,21 @@ class ExtraMethods(LayoutMethods):
         "lerp", "hypot", "logical_not", "bitwise_not"))
     scatter_, scatter_add_, index_add_, tril_, triu_ = (_value_inplace(n) for n in (
         "scatter", "scatter_add", "index_add", "tril", "triu"))
+    fix_, cumprod_ = _value_inplace("fix"), _value_inplace("cumprod")
+    swapaxes_ = swapdims_ = _shape_inplace("transpose")
+    arcsin_, arccos_, arctan_, arctan2_ = asin_, acos_, atan_, atan2_
+    logical_and_, logical_or_, logical_xor_ = (_value_inplace(n) for n in (
+        "logical_and", "logical_or", "logical_xor"))
+    bitwise_and_, bitwise_or_, bitwise_xor_ = (_value_inplace(n) for n in (
+        "bitwise_and", "bitwise_or", "bitwise_xor"))
+    eq_, ne_, lt_, le_, gt_, ge_ = (_value_inplace(n) for n in (
+        "eq", "ne", "lt", "le", "gt", "ge"))
+
+    def swapaxes(self, axis0, axis1):
+        """PyTorch's (and NumPy's) other name for transpose(axis0, axis1)."""
+        return self.transpose(axis0, axis1)
+
+    swapdims = swapaxes
 
     # ---- searching: int64 results, no gradient ----------------------------------------
     def nonzero(self, *, as_tuple=False):
