@@ -1,4 +1,5 @@
-"""Unit 4 of the lecture on tinygrad_lite: its PyTorch code with only the imports changed.
+"""Unit 4 of the lecture on tinygrad_lite: its PyTorch code with the word `torch` replaced by
+`tinygrad_lite` in the imports.
 
 The lecture trains on CIFAR-10 through torchvision, which needs a download; this script makes a
 small CIFAR-shaped data set instead (3x32x32 images in 10 classes, each class a noisy pattern of
@@ -11,10 +12,10 @@ import os
 
 import numpy as np
 
-import nn                                    # was: import torch.nn as nn
-import optim                                 # was: import torch.optim as optim
 import tinygrad_lite as torch                # was: import torch
-from tinygrad_lite.data import DataLoader, TensorDataset   # was: from torch.utils.data ...
+import tinygrad_lite.nn as nn                # was: import torch.nn as nn
+import tinygrad_lite.optim as optim          # was: import torch.optim as optim
+from tinygrad_lite.utils.data import DataLoader, TensorDataset   # was: torch.utils.data
 
 classes = ("plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
