@@ -147,3 +147,27 @@ def test_layers_are_built_in_the_default_dtype():
     finally:
         tl.set_default_dtype(tl.float32)
     assert nn.Linear(2, 3).weight.dtype == tl.float32
+
+
+@pytest.mark.parametrize("name", ["floor_divide", "remainder", "fmod"])
+@pytest.mark.parametrize("dtype", ["float64", "int64"])
+def test_integer_division_and_remainders_match_torch(name, dtype):
+    torch = pytest.importorskip("torch")
+    a = np.array([5, -5, 7, -7, 6], dtype) * (1.5 if dtype == "float64" else 1)
+    b = np.array([3, 3, -2, -2, 4], dtype)
+    ours = getattr(tl, name)(tl.tensor(a), tl.tensor(b))
+    theirs = getattr(torch, name)(torch.tensor(a), torch.tensor(b))
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+    if name != "floor_divide" and dtype == "float64":
+        x = tl.tensor(a, requires_grad=True)
+        y = tl.tensor(b, requires_grad=True)
+        assert tl.gradcheck(lambda p, q: getattr(tl, name)(p, q), (x, y))
+
+
+def test_division_operators():
+    x = tl.tensor([5, -5])
+    assert (x // 3).tolist() == [1, -2] and (x % 3).tolist() == [2, 1]
+    assert (7 // tl.tensor([2])).tolist() == [3] and (7 % tl.tensor([3.0])).tolist() == [1.0]
+    with pytest.raises(ZeroDivisionError, match="floor_divide: integer division by zero"):
+        x // 0

@@ -60,6 +60,7 @@ unflatten, tile, repeat_interleave, roll, diagonal = map(
     _function, ("unflatten", "tile", "repeat_interleave", "roll", "diagonal"))
 tril, triu, outer, ger, cumprod = map(_function, ("tril", "triu", "outer", "ger", "cumprod"))
 sort, argsort, topk, unique = map(_function, ("sort", "argsort", "topk", "unique"))
+floor_divide, remainder, fmod = map(_function, ("floor_divide", "remainder", "fmod"))
 __all__ = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "matmul", "dot", "exp", "log",
            "sqrt", "abs", "sign", "sin", "cos", "tanh", "sigmoid", "relu", "clamp", "clip", "sum",
            "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "logsumexp",
@@ -74,8 +75,8 @@ __all__ = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "matmul", "d
            "allclose", "equal", "index_select", "index_add", "scatter", "scatter_add",
            "masked_select", "nonzero", "argwhere", "movedim", "moveaxis", "unflatten", "tile",
            "repeat_interleave", "roll", "diagonal", "tril", "triu", "outer", "ger", "cumprod",
-           "sort", "argsort", "topk", "unique", "cat", "concat", "concatenate", "stack", "where",
-           "numel", "is_tensor"]
+           "sort", "argsort", "topk", "unique", "floor_divide", "remainder", "fmod", "cat",
+           "concat", "concatenate", "stack", "where", "numel", "is_tensor"]
 __all__ += ["einsum", "meshgrid", "cdist"]
 
 

@@ -437,6 +437,32 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods, ExtraMe
     def __rtruediv__(self, other):
         return ops.Div.apply(*_true_division(other, self))
 
+    def floor_divide(self, other):
+        """floor(a / b), in the operands' dtype (no gradient, as in PyTorch)."""
+        return _integer_division(self, other, "floor_divide", np.floor_divide)
+
+    def remainder(self, other):
+        """a - b * floor(a / b): the sign of b, as Python's %; d/da = 1, d/db = -floor(a/b)."""
+        a, b = _operands(self, other, "remainder")
+        if not dtypes.is_floating(a.dtype):
+            return _integer_division(a, b, "remainder", np.remainder)
+        return a - b * (a / b).floor().detach()
+
+    def fmod(self, other):
+        """a - b * trunc(a / b): the sign of a, as C's fmod."""
+        a, b = _operands(self, other, "fmod")
+        if not dtypes.is_floating(a.dtype):
+            return _integer_division(a, b, "fmod", np.fmod)
+        return a - b * (a / b).trunc().detach()
+
+    __floordiv__, __mod__ = floor_divide, remainder
+
+    def __rfloordiv__(self, other):
+        return _integer_division(other, self, "floor_divide", np.floor_divide)
+
+    def __rmod__(self, other):
+        return _tensor(other, self.dtype).remainder(self)
+
     def __rpow__(self, other):
         return ops.Pow.apply(*_operands(other, self, "pow"))
 
@@ -649,6 +675,17 @@ def _times_alpha(a, b, alpha, op):
         raise RuntimeError(f"{op}: for integral input tensors ({a.dtype}), argument alpha must "
                            f"not be a floating point number, got {alpha}")
     return a, b * alpha
+
+
+def _integer_division(a, b, op, ufunc):
+    """floor_divide / remainder / fmod without gradient; an integer division by zero raises,
+    as in PyTorch (NumPy would give 0 with a warning)."""
+    a, b = _operands(a, b, op)
+    if not dtypes.is_floating(a.dtype) and (b._data == 0).any():
+        raise ZeroDivisionError(f"{op}: integer division by zero")
+    if dtypes.is_floating(a.dtype) and ufunc is np.floor_divide:
+        return (a / b).floor().detach()
+    return Tensor._make(ufunc(a._data, b._data), False, None)
 
 
 def _true_division(a, b):

@@ -43,5 +43,7 @@ class InPlaceMethods:
     sign_, square_, erf_, pow_, clip_ = (_value_inplace(n) for n in ("sign", "square", "erf",
                                                                      "pow", "clip"))
     masked_fill_, cumsum_ = _value_inplace("masked_fill"), _value_inplace("cumsum")
+    floor_divide_, remainder_, fmod_ = (_value_inplace(n) for n in ("floor_divide", "remainder",
+                                                                    "fmod"))
     unsqueeze_, squeeze_ = _shape_inplace("unsqueeze"), _shape_inplace("squeeze")
     transpose_, t_ = _shape_inplace("transpose"), _shape_inplace("t")
