@@ -100,7 +100,7 @@ def draw(tensors, params=None, show_shapes=True, show_saved=False, show_grad=Fal
     order = _walk(roots)
     names, module_names = _param_names(params), _module_names(params)
     kept = _nearest(order, roots, max_nodes)
-    grad_norms = _grad_norms(roots, [t for t in order if t._ctx is not None and id(t) in kept]) \
+    grad_norms = _grad_norms(roots, [t for t in order if t.grad_fn is not None and id(t) in kept]) \
         if show_grad else {}
     cancelled = _cancelled(order, kept, grad_norms) if show_grad else set()
     ids = {id(t): f"n{i}" for i, t in enumerate(order)}
@@ -110,8 +110,8 @@ def draw(tensors, params=None, show_shapes=True, show_saved=False, show_grad=Fal
         if id(t) in kept:
             label, attrs = _node(t, names, grad_norms, id(t) in outputs, show_shapes,
                                  show_saved, show_grad, id(t) in cancelled)
-            nodes.append((ids[id(t)], label, attrs, None if t._ctx is None else t._ctx.modules))
-            if t._ctx is not None:
+            nodes.append((ids[id(t)], label, attrs, None if t.grad_fn is None else t.grad_fn.modules))
+            if t.grad_fn is not None:
                 edges += _in_edges(t, ids, kept)
     nodes = _leaves_join_consumers(nodes, edges) if group_modules else \
         [(i, label, attrs, ()) for i, label, attrs, _ in nodes]
@@ -171,9 +171,9 @@ def _nearest(order, roots, max_nodes):
         return {id(t) for t in order}
     dist = {id(r): 0 for r in roots if r.requires_grad}
     for t in reversed(order):            # children come before their parents here
-        if t._ctx is not None:
+        if t.grad_fn is not None:
             d = dist[id(t)] + 1
-            for p in t._ctx.parents:
+            for p in t.grad_fn.parents:
                 if p.requires_grad and dist.get(id(p), math.inf) > d:
                     dist[id(p)] = d
     rank = sorted(range(len(order)), key=lambda i: (dist[id(order[i])], -i))
@@ -184,7 +184,7 @@ def _in_edges(t, ids, kept):
     """Edges parent -> op for inputs that require grad; hidden parents come from the summary
     node (once per op). Constants carry no gradient and get no edge."""
     new = []
-    for p in t._ctx.parents:
+    for p in t.grad_fn.parents:
         if not p.requires_grad:
             continue
         src = ids[id(p)] if id(p) in kept else "hidden"
@@ -208,12 +208,13 @@ def _grad_norms(roots, op_results):
     if not op_results:
         return {}
     grads = grad(outputs, op_results, retain_graph=True, allow_unused=True)
-    return {id(t): None if g is None else _norm(g._data) for t, g in zip(op_results, grads)}
+    return {id(t): None if g is None else _norm(g.detach().numpy())
+            for t, g in zip(op_results, grads)}
 
 
 def _leaf_or_op_norm(t, grad_norms):
-    if t._ctx is None:
-        return None if t._grad is None else _norm(t._grad._data)
+    if t.grad_fn is None:
+        return None if t.grad is None else _norm(t.grad.detach().numpy())
     return grad_norms.get(id(t))
 
 
@@ -222,10 +223,10 @@ def _cancelled(order, kept, grad_norms):
     consuming them only sums the gradient flowing in (see SUMMED_INPUTS)."""
     flowing_in = {}               # id -> [(summed?, norm of the consumer's gradient)]
     for t in order:
-        if t._ctx is None or id(t) not in kept:
+        if t.grad_fn is None or id(t) not in kept:
             continue
-        summed = SUMMED_INPUTS.get(t._ctx.name, ())
-        for position, p in enumerate(t._ctx.parents):
+        summed = SUMMED_INPUTS.get(t.grad_fn.name, ())
+        for position, p in enumerate(t.grad_fn.parents):
             is_summed = summed is None or position in summed
             flowing_in.setdefault(id(p), []).append((is_summed, grad_norms.get(id(t))))
     cancelled = set()
@@ -267,7 +268,7 @@ def _shape(t):
 def _node(t, names, grad_norms, is_output, show_shapes, show_saved, show_grad,
           cancelled=False):
     """Label and style of one tensor: an op box or a leaf oval, grad-coloured on request."""
-    if t._ctx is None:
+    if t.grad_fn is None:
         lines = _leaf_lines(t, names, show_shapes, show_grad)
         attrs = dict(PARAM_STYLE if id(t) in names else LEAF_STYLE)
     else:
@@ -286,13 +287,13 @@ def _node(t, names, grad_norms, is_output, show_shapes, show_saved, show_grad,
 
 def _leaf_lines(t, names, show_shapes, show_grad):
     lines = [names.get(id(t), "tensor")] + ([_shape(t)] if show_shapes else [])
-    if t._grad is not None and not show_grad:
+    if t.grad is not None and not show_grad:     # t is a leaf: no warning
         lines.append("grad \u2713")                   # the grad-present marker
     return lines
 
 
 def _op_lines(t, names, show_shapes, show_saved):
-    ctx = t._ctx
+    ctx = t.grad_fn
     lines = [ctx.name] + ([_shape(t)] if show_shapes else [])
     if show_saved:
         lines.append("saved:")
@@ -313,7 +314,7 @@ def _notes(roots, n_order, n_kept, max_nodes, show_grad):
             notes.append(f"output {position} {tuple(r.shape)} has no backward graph: it does "
                          "not require grad (made under no_grad, or from tensors without "
                          "requires_grad=True)")
-        elif r._ctx is None:
+        elif r.grad_fn is None:
             notes.append(f"output {position} {tuple(r.shape)} is a leaf: no ops were recorded")
     if n_kept < n_order:
         notes.append(f"showing the {n_kept} of {n_order} nodes nearest the output "
@@ -408,6 +409,6 @@ def _legend(graph):
             legend.edge(f"legend{k}", f"legend{k + 1}", style="invis")
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":         # `python -m tools.graph ...`: the command line
     from tools.graph_cli import main
     raise SystemExit(main())

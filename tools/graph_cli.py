@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+from tools.graph import INSTALL_HINT, GraphvizNotFoundError, draw
+
 FORMATS = ("svg", "png", "pdf", "dot")
 
 
@@ -94,7 +96,6 @@ def _format(args):
 def main(argv=None):
     """Entry point of `python -m tools.graph` and the `tinygrad-graph` console script."""
     args = _parser().parse_args(argv)
-    from tools.graph import INSTALL_HINT, GraphvizNotFoundError, draw
     try:
         root, params = load_target(args.target)
     except UsageError as e:
