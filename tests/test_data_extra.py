@@ -265,3 +265,12 @@ def test_torch_utils_data_names():
     for name in ("random_split", "Subset", "ConcatDataset", "WeightedRandomSampler",
                  "RandomSampler", "SequentialSampler", "BatchSampler", "default_collate"):
         assert getattr(torch.utils.data, name) is getattr(tl.data, name)
+
+
+def test_batch_size_defaults_tl_data_32_and_torch_utils_data_1():
+    import tinygrad_lite as tl
+    ds = tl.data.TensorDataset(tl.arange(40.0))
+    assert len(next(iter(tl.data.DataLoader(ds)))[0]) == 32
+    assert len(next(iter(tl.utils.data.DataLoader(ds)))[0]) == 1
+    batches = tl.utils.data.DataLoader(ds, batch_sampler=[[0, 1, 2]])
+    assert len(next(iter(batches))[0]) == 3

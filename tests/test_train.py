@@ -73,7 +73,7 @@ def test_metrics_can_leave_out_accuracy():
     model = Probe()
     X, y = make_moons(32, seed=1)
     history = fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1),
-                  DataLoader(TensorDataset(X, y), batch_size=32), epochs=1, metrics=("loss",),
+                  DataLoader(TensorDataset(X, y)), epochs=1, metrics=("loss",),
                   progress=False)
     assert list(history.history) == ["loss"]
     with pytest.raises(ValueError, match="metrics must include 'loss'"):
@@ -148,7 +148,7 @@ def test_early_stopping_on_accuracy_and_missing_metric():
     X, y = make_moons(16, seed=1)
     with pytest.raises(KeyError, match="monitor='val_loss' is not among"):
         fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1),
-            DataLoader(TensorDataset(X, y), batch_size=32), epochs=1, callbacks=[EarlyStopping()],
+            DataLoader(TensorDataset(X, y)), epochs=1, callbacks=[EarlyStopping()],
             progress=False)
 
 
@@ -170,7 +170,7 @@ def test_a_callback_can_stop_training():
     model, callback = Probe(), StopAtTwo()
     X, y = make_moons(16, seed=1)
     history = fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1),
-                  DataLoader(TensorDataset(X, y), batch_size=32), epochs=5, callbacks=[callback],
+                  DataLoader(TensorDataset(X, y)), epochs=5, callbacks=[callback],
                   progress=False)
     assert callback.events == ["begin", 1, 2, "end"] and history.epochs == [1, 2]
 

@@ -17,7 +17,7 @@ from .samplers import BatchSampler, RandomSampler, SequentialSampler
 from .subsets import Subset
 from .tensor import Tensor
 
-DEFAULT_BATCH_SIZE = 1     # PyTorch's default
+DEFAULT_BATCH_SIZE = 32    # the contract's tl.data default; tl.utils.data's loader uses 1
 
 
 def _stack(arrays, what):
@@ -95,7 +95,7 @@ def _fetch_at_once(dataset, indices):
 
 
 class DataLoader:
-    """`DataLoader(dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
+    """`DataLoader(dataset, batch_size=32, shuffle=False, sampler=None, batch_sampler=None,
     num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, generator=None)`.
 
     Batches of batch_size samples (the last one smaller unless drop_last=True), in order, or
@@ -106,7 +106,9 @@ class DataLoader:
     sampler and drop_last alone). batch_size=None yields single samples, converted but not
     stacked. collate_fn(list_of_samples) builds a batch (default: default_collate).
 
-    As in PyTorch, batch_size defaults to 1. num_workers and pin_memory are accepted so PyTorch code runs unchanged; batches are always built in
+    batch_size defaults to 32 here (tl.data); `tl.utils.data.DataLoader`, the name PyTorch
+    code reaches after the import swap, defaults to 1 as PyTorch's does. A TensorDataset's
+    batches are lists of Tensors, as PyTorch's. num_workers and pin_memory are accepted so PyTorch code runs unchanged; batches are always built in
     this process, in host memory (there is no other device).
     """
 
@@ -123,7 +125,7 @@ class DataLoader:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle; "
                              "shuffle inside the sampler (e.g. RandomSampler) instead")
         if batch_sampler is not None:
-            if batch_size != DEFAULT_BATCH_SIZE or shuffle or sampler is not None \
+            if batch_size not in (1, DEFAULT_BATCH_SIZE) or shuffle or sampler is not None \
                     or drop_last:
                 raise ValueError("DataLoader: batch_sampler option is mutually exclusive with "
                                  "batch_size, shuffle, sampler, and drop_last")
