@@ -55,18 +55,49 @@ class OpSpec:
     torch: object = None          # torch twin: torch(torch_module, *tensors, **kwargs)
     second_order: bool = True     # whether gradgradcheck applies
 
+    @property
+    def source(self):
+        """Where the op is written: its Function class, or the function of a composite (what
+        tools point at, e.g. the pytest plugin's report)."""
+        return getattr(self.cls, "composition", self.cls)
+
 
 def register(name, *, samples, reference=None, torch=None, second_order=True):
-    """Class decorator: add the op to OPS under `name` with its gradient-check spec."""
-    def deco(cls):
+    """Decorator: add the op to OPS under `name` with its gradient-check spec. It decorates a
+    Function subclass, or a plain function of Tensors written with registered ops (a
+    composite, see `Composite`); either is returned unchanged."""
+    def deco(op):
         if name in OPS:
             raise ValueError(f"register: op {name!r} is registered twice")
         if not samples:
             raise ValueError(f"register: op {name!r} needs at least one gradient-check Sample")
-        cls.op_name = name
+        if isinstance(op, type):
+            op.op_name = name
+            cls = op
+        else:
+            cls = Composite.of(name, op)
         OPS[name] = OpSpec(name, cls, tuple(samples), reference, torch, second_order)
-        return cls
+        return op
     return deco
+
+
+class Composite:
+    """The registry's class for an op written as a function of registered ops (e.g. log2 as
+    log(x) / ln 2): `apply(*tensors, **kwargs)` calls the function, and the ops it calls record
+    the graph, so it has no backward of its own. Registering a function makes a subclass."""
+    op_name = None
+
+    @classmethod
+    def apply(cls, *inputs, **attrs):
+        return cls.composition(*inputs, **attrs)   # set by `of`
+
+    @classmethod
+    def of(cls, name, function):
+        """A Composite subclass named after the op, living in the function's module (so tools
+        that find a module's ops by their class's module find it)."""
+        return type(name, (cls,), {"op_name": name, "composition": staticmethod(function),
+                                   "__module__": function.__module__,
+                                   "__qualname__": name, "__doc__": function.__doc__})
 
 
 class Function:
