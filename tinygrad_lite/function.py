@@ -5,6 +5,8 @@ An op is one class: `forward(ctx, *arrays, **attrs)` computes on NumPy arrays an
 array; `backward(ctx, g)` receives the output gradient as a Tensor and returns one Tensor (or
 None) per input, built from registered ops, so gradients are themselves differentiable when
 `create_graph=True`. The instance is the context (`ctx`) that carries what backward needs.
+An op written as a function of registered ops (log2 is log(x) / ln 2) is registered as that
+function, a `Composite`: its gradient is the one of the ops it calls.
 """
 import traceback
 import weakref
@@ -49,7 +51,7 @@ class Sample:
 class OpSpec:
     """A registry entry: the op's class and what tests and tools need to check it."""
     name: str
-    cls: type
+    cls: type                     # the Function class, or the Composite of a function
     samples: tuple
     reference: object = None      # NumPy twin of forward: reference(*arrays, **kwargs)
     torch: object = None          # torch twin: torch(torch_module, *tensors, **kwargs)

@@ -150,22 +150,22 @@ _CORRECTED = [Sample(((3, 5),), (), {"dim": None, "correction": 1, "keepdim": Fa
               Sample(((3, 5),), (), {"dim": 0, "correction": 0, "keepdim": True})]
 
 
-@register("var", samples=_CORRECTED,
-          reference=lambda x, dim, correction, keepdim: np.var(x, axis=dim, ddof=correction,
-                                                               keepdims=keepdim),
-          torch=lambda torch, x, dim, correction, keepdim: torch.var(
-              x, dim, correction=correction, keepdim=keepdim))
-def var(x, dim, correction, keepdim):
-    return x.var(dim, correction=correction, keepdim=keepdim)
+def _spread(name):
+    """Register var or std: the same arguments, checked against NumPy's and torch's of the
+    same name (NumPy's ddof is the correction)."""
+    numpy_fn = getattr(np, name)
+
+    @register(name, samples=_CORRECTED,
+              reference=lambda x, dim, correction, keepdim: numpy_fn(
+                  x, axis=dim, ddof=correction, keepdims=keepdim),
+              torch=lambda torch, x, dim, correction, keepdim: getattr(torch, name)(
+                  x, dim, correction=correction, keepdim=keepdim))
+    def spread(x, dim, correction, keepdim):
+        return getattr(x, name)(dim, correction=correction, keepdim=keepdim)
+    return spread
 
 
-@register("std", samples=_CORRECTED,
-          reference=lambda x, dim, correction, keepdim: np.std(x, axis=dim, ddof=correction,
-                                                               keepdims=keepdim),
-          torch=lambda torch, x, dim, correction, keepdim: torch.std(
-              x, dim, correction=correction, keepdim=keepdim))
-def std(x, dim, correction, keepdim):
-    return x.std(dim, correction=correction, keepdim=keepdim)
+var, std = _spread("var"), _spread("std")
 
 
 @register("amin", samples=[Sample(((3, 4),), ("distinct",), {"dim": None, "keepdim": False}),
