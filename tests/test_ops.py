@@ -12,6 +12,8 @@ OP_NAMES = sorted(tl.OPS)
 
 def test_registry_is_populated():
     assert {"add", "mul", "matmul", "relu", "sum", "getitem", "log_softmax"} <= set(OP_NAMES)
+    # and the ops written as compositions of those (tinygrad_lite/ops/composites.py)
+    assert {"log2", "gather", "scatter", "sort", "cdist", "var", "tril"} <= set(OP_NAMES)
 
 
 @pytest.mark.parametrize("name", OP_NAMES)

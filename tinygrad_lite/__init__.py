@@ -20,6 +20,7 @@ from .dtypes import (bool, float16, float32, float64, get_default_dtype,  # noqa
 from .function import OPS, Function, OpSpec, Sample, register
 from .functional import *  # noqa: F401,F403  (tl.exp, tl.sum, tl.cat, ...)
 from .functional import cat, concat, concatenate, stack, where  # noqa: F401
+from .ops import composites  # noqa: F401,E402  (registers the ops written as compositions)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradient_check import GradcheckError, gradcheck, gradgradcheck
 from . import testing  # tl.testing.assert_close, tl.testing.check_gradients

@@ -5,6 +5,8 @@ An op is one class: `forward(ctx, *arrays, **attrs)` computes on NumPy arrays an
 array; `backward(ctx, g)` receives the output gradient as a Tensor and returns one Tensor (or
 None) per input, built from registered ops, so gradients are themselves differentiable when
 `create_graph=True`. The instance is the context (`ctx`) that carries what backward needs.
+An op written as a function of registered ops (log2 is log(x) / ln 2) is registered as that
+function, a `Composite`: its gradient is the one of the ops it calls.
 """
 import traceback
 import weakref
@@ -49,24 +51,55 @@ class Sample:
 class OpSpec:
     """A registry entry: the op's class and what tests and tools need to check it."""
     name: str
-    cls: type
+    cls: type                     # the Function class, or the Composite of a function
     samples: tuple
     reference: object = None      # NumPy twin of forward: reference(*arrays, **kwargs)
     torch: object = None          # torch twin: torch(torch_module, *tensors, **kwargs)
     second_order: bool = True     # whether gradgradcheck applies
 
+    @property
+    def source(self):
+        """Where the op is written: its Function class, or the function of a composite (what
+        tools point at, e.g. the pytest plugin's report)."""
+        return getattr(self.cls, "composition", self.cls)
+
 
 def register(name, *, samples, reference=None, torch=None, second_order=True):
-    """Class decorator: add the op to OPS under `name` with its gradient-check spec."""
-    def deco(cls):
+    """Decorator: add the op to OPS under `name` with its gradient-check spec. It decorates a
+    Function subclass, or a plain function of Tensors written with registered ops (a
+    composite, see `Composite`); either is returned unchanged."""
+    def deco(op):
         if name in OPS:
             raise ValueError(f"register: op {name!r} is registered twice")
         if not samples:
             raise ValueError(f"register: op {name!r} needs at least one gradient-check Sample")
-        cls.op_name = name
+        if isinstance(op, type):
+            op.op_name = name
+            cls = op
+        else:
+            cls = Composite.of(name, op)
         OPS[name] = OpSpec(name, cls, tuple(samples), reference, torch, second_order)
-        return cls
+        return op
     return deco
+
+
+class Composite:
+    """The registry's class for an op written as a function of registered ops (e.g. log2 as
+    log(x) / ln 2): `apply(*tensors, **kwargs)` calls the function, and the ops it calls record
+    the graph, so it has no backward of its own. Registering a function makes a subclass."""
+    op_name = None
+
+    @classmethod
+    def apply(cls, *inputs, **attrs):
+        return cls.composition(*inputs, **attrs)   # set by `of`
+
+    @classmethod
+    def of(cls, name, function):
+        """A Composite subclass named after the op, living in the function's module (so tools
+        that find a module's ops by their class's module find it)."""
+        return type(name, (cls,), {"op_name": name, "composition": staticmethod(function),
+                                   "__module__": function.__module__,
+                                   "__qualname__": name, "__doc__": function.__doc__})
 
 
 class Function:

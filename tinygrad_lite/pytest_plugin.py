@@ -3,12 +3,13 @@ nothing unless asked.
 
     pytest --tl-gradcheck mypackage.ops      # repeatable; a package means all its submodules
 
-imports the module (which registers its ops with @tl.register) and adds, per op it registers
+imports the module (which registers its ops with @tl.register, on Function classes or on
+functions of Tensors) and adds, per op it registers
 and per Sample of the op, the tests
     gradcheck[myop-sample0]        first derivatives against central differences (float64)
     gradgradcheck[myop-sample0]    second derivatives (unless registered second_order=False)
     reference[myop-sample0]        forward against the op's NumPy reference (when it has one)
-Only the ops whose class is defined in those modules are checked, not the library's own.
+Only the ops defined in those modules are checked, not the library's own.
 
 The fixture `tl_gradcheck` is tl.testing.check_gradients, for your own tests:
 
@@ -85,7 +86,7 @@ class OpChecks(pytest.Collector):
     """The generated tests of the ops one user module registers (node id: the module name)."""
 
     def __init__(self, *, name, specs, parent, **kwargs):
-        path = Path(inspect.getfile(specs[0].cls))
+        path = Path(inspect.getfile(specs[0].source))
         super().__init__(name=name, parent=parent, path=path, nodeid=name, **kwargs)
         self.specs = specs
 
@@ -115,7 +116,7 @@ class OpCheckItem(pytest.Item):
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
-        return self.path, inspect.getsourcelines(self.spec.cls)[1] - 1, self.name
+        return self.path, inspect.getsourcelines(self.spec.source)[1] - 1, self.name
 
 
 @pytest.fixture

@@ -25,7 +25,8 @@ def import_modules(name):
 
 
 def registered_ops(module_names):
-    """The OpSpecs (in registration order) whose op class was defined in one of the modules."""
+    """The OpSpecs (in registration order) whose op class was defined in one of the modules
+    (a registered function's class lives in the function's module)."""
     wanted = set(module_names)
     return [spec for spec in OPS.values() if spec.cls.__module__ in wanted]
 
@@ -39,6 +40,6 @@ def ops_of(names):
         if not specs:
             raise DiscoveryError(f"{name!r} registers no op; ops are registered with "
                                  "@tl.register(name, samples=[tl.Sample(...)]) on a "
-                                 "tl.Function subclass")
+                                 "tl.Function subclass or on a function of Tensors")
         found.update((spec.name, spec) for spec in specs)
     return list(found.values())
