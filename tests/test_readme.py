@@ -6,6 +6,8 @@ import shutil
 
 import pytest
 
+import tinygrad_lite as tl
+
 README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
 
 
