@@ -130,8 +130,23 @@ def set_backward_observer(observer):
     _backward_observer = observer
 
 
-def _call_backward(ctx, g, observer):
-    return ctx.backward(g) if observer is None else observer(ctx, g, lambda: ctx.backward(g))
+def _call_backward(ctx, g, observer, on_arrays):
+    if observer is None:
+        return _op_backward(ctx, g, on_arrays)
+    return observer(ctx, g, lambda: _op_backward(ctx, g, on_arrays))
+
+
+def _op_backward(ctx, g, on_arrays):
+    """ctx's input gradients: from its `backward_arrays` when `on_arrays` (no graph of the
+    gradient is wanted) and the op has one, each array wrapped as a constant Tensor; else
+    from its `backward` on Tensors (differentiable again)."""
+    if not on_arrays or ctx.backward_arrays is None:
+        return ctx.backward(g)
+    grads = ctx.backward_arrays(g._data)
+    wrap = function.constant
+    if type(grads) is not tuple:
+        return None if grads is None else wrap(grads)
+    return tuple(None if a is None else wrap(a) for a in grads)
 
 
 def _own(g):
@@ -150,6 +165,7 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
     wanted = None if inputs is None else {id(t) for t in inputs}
     retained = len(RETAINS_GRAD) > 0
     observer = _backward_observer
+    on_arrays = not create_graph          # ops may compute their gradients on plain arrays
     captured = {}
     with set_grad_enabled(create_graph):
         for tensor in reversed(topo_order(roots)):
@@ -168,12 +184,10 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
                 continue
             if anomaly.is_enabled():
                 with anomaly.backward_phase():
-                    parent_grads = _checked(ctx, _call_backward(ctx, g, observer))
+                    parent_grads = _checked(ctx, _call_backward(ctx, g, observer, on_arrays))
                 anomaly.check_backward(ctx, g, parent_grads)
-            elif observer is None:
-                parent_grads = _checked(ctx, ctx.backward(g))
             else:
-                parent_grads = _checked(ctx, _call_backward(ctx, g, observer))
+                parent_grads = _checked(ctx, _call_backward(ctx, g, observer, on_arrays))
             for parent, pg in zip(ctx.parents, parent_grads):
                 if pg is None or not parent.requires_grad:
                     continue

@@ -28,6 +28,9 @@ class ReLU(Function):
     def backward(ctx, g):
         return ReLUBackward.apply(ctx.inputs[0], g)
 
+    def backward_arrays(ctx, g):
+        return K.relu_bwd(ctx.input_arrays[0], g)
+
 
 @register("relu_backward", samples=[Sample(shapes) for shapes in SAME2],
           reference=lambda x, g: g * (x > 0), torch=lambda torch, x, g: g * (x > 0))
@@ -51,6 +54,9 @@ class Sigmoid(Function):
 
     def backward(ctx, g):
         return SigmoidBackward.apply(ctx.output, g)
+
+    def backward_arrays(ctx, g):
+        return K.sigmoid_bwd(ctx.output._data, g)
 
 
 @register("sigmoid_backward", samples=[Sample(s, ("unit", "real")) for s in SAME2],
@@ -160,6 +166,9 @@ class LogSoftmax(Function):
 
     def backward(ctx, g):
         return LogSoftmaxBackward.apply(ctx.output, g, dim=ctx.dim)
+
+    def backward_arrays(ctx, g):
+        return _row_kernel(K.log_softmax_bwd, ctx.dim, ctx.output._data, g)
 
 
 @register("log_softmax_backward", samples=ROWS2,

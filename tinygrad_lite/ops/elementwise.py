@@ -23,6 +23,8 @@ class Add(Function):
     def backward(ctx, g):       # d(a+b)/da = d(a+b)/db = 1
         return g, g
 
+    backward_arrays = backward  # the same formula on arrays
+
 
 @register("sub", samples=_samples(BROADCAST), reference=np.subtract,
           torch=lambda torch, a, b: a - b)
@@ -34,6 +36,8 @@ class Sub(Function):
     def backward(ctx, g):
         return g, -g
 
+    backward_arrays = backward  # the same formula on arrays
+
 
 @register("mul", samples=_samples(BROADCAST), reference=np.multiply,
           torch=lambda torch, a, b: a * b)
@@ -43,9 +47,15 @@ class Mul(Function):
         return a * b
 
     def backward(ctx, g):       # d(ab)/da = b, d(ab)/db = a
-        a, b = ctx.inputs
-        need_a, need_b = ctx.needs_input_grad
-        return (g * b if need_a else None), (g * a if need_b else None)
+        return _mul_grads(g, *ctx.inputs, ctx.needs_input_grad)
+
+    def backward_arrays(ctx, g):
+        return _mul_grads(g, *ctx.input_arrays, ctx.needs_input_grad)
+
+
+def _mul_grads(g, a, b, need):
+    """Mul's (g b, g a) where `need` says; the same formula for Tensors or arrays."""
+    return (g * b if need[0] else None), (g * a if need[1] else None)
 
 
 @register("div", samples=_samples(BROADCAST, ("real", "real")), reference=np.divide,
@@ -69,6 +79,8 @@ class Neg(Function):
 
     def backward(ctx, g):
         return -g
+
+    backward_arrays = backward  # the same formula on arrays
 
 
 @register("pow", samples=_samples(BROADCAST, ("positive", "real")), reference=np.power,
@@ -133,6 +145,13 @@ class Where(Function):
         need_a, need_b = ctx.needs_input_grad[1:]
         return (None, Where.apply(condition, g, zero) if need_a else None,
                 Where.apply(condition, zero, g) if need_b else None)
+
+    def backward_arrays(ctx, g):
+        condition = ctx.parents[0]._data
+        zero = np.zeros((), g.dtype)
+        need_a, need_b = ctx.needs_input_grad[1:]
+        return (None, np.where(condition, g, zero) if need_a else None,
+                np.where(condition, zero, g) if need_b else None)
 
 
 @register("exp", samples=_samples(UNARY), reference=np.exp, torch=lambda torch, a: a.exp())
