@@ -166,6 +166,7 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
     retained = len(RETAINS_GRAD) > 0
     observer = _backward_observer
     on_arrays = not create_graph          # ops may compute their gradients on plain arrays
+    watched = anomaly.is_enabled()
     captured = {}
     with set_grad_enabled(create_graph):
         for tensor in reversed(topo_order(roots)):
@@ -182,7 +183,7 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
                 tensor._grad = _own(g) if tensor._grad is None else tensor._grad + g
             if ctx is None:                   # a leaf: nothing further back
                 continue
-            if anomaly.is_enabled():
+            if watched:
                 with anomaly.backward_phase():
                     parent_grads = _checked(ctx, _call_backward(ctx, g, observer, on_arrays))
                 anomaly.check_backward(ctx, g, parent_grads)
@@ -191,7 +192,8 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
             for parent, pg in zip(ctx.parents, parent_grads):
                 if pg is None or not parent.requires_grad:
                     continue
-                pg = _reduce_to(pg, parent, ctx)
+                if pg._data.shape != parent._data.shape or pg._data.dtype != parent._data.dtype:
+                    pg = _reduce_to(pg, parent, ctx)
                 key = id(parent)
                 grads[key] = grads[key] + pg if key in grads else pg  # out of place: g is shared
             if not retain_graph:
