@@ -72,6 +72,8 @@ def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
         raise ValueError(f"{name}: input must hold probabilities in [0, 1], got values in "
                          f"[{input._data.min():.4g}, {input._data.max():.4g}]; apply sigmoid "
                          "first, or use binary_cross_entropy_with_logits on raw scores")
+    if weight is None and reduction == "mean" and input.numel():
+        return ops.BinaryCrossEntropyMean.apply(input, target)     # the same, in one op
     loss = ops.BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * _element_weight(weight, input, name)
