@@ -3,6 +3,7 @@ reduction='mean' | 'sum' | 'none' as in PyTorch; plus the L1/L2 penalties of the
 import numpy as np
 
 from tinygrad_lite import dtypes
+from tinygrad_lite.ops import activation as act_ops
 from tinygrad_lite.ops import nn_activation as ops
 from tinygrad_lite.tensor import Tensor, where
 
@@ -209,6 +210,9 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
         return _cross_entropy_probs(input, target, weight, ignore_index, reduction,
                                     label_smoothing, name)
     counted, index = _class_targets(input, target, name, ignore_index)
+    if weight is None and not label_smoothing and reduction == "mean" and input.ndim == 2 \
+            and index.size and counted.all():
+        return act_ops.CrossEntropyMean.apply(input, target=index)   # the same, in one op
     log_probs = input.log_softmax(dim)
     loss = -_picked(log_probs, index)
     picked_weight = None if weight is None else weight[index]
