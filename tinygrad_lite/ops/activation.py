@@ -85,6 +85,9 @@ class Tanh(Function):
     def backward(ctx, g):
         return TanhBackward.apply(ctx.output, g)
 
+    def backward_arrays(ctx, g):
+        return K.tanh_bwd(ctx.output._data, g)
+
 
 @register("tanh_backward", samples=[Sample(s, ("unit", "real")) for s in SAME2],
           reference=lambda y, g: g * (1 - y * y), torch=lambda torch, y, g: g * (1 - y * y))
@@ -133,6 +136,9 @@ class Softmax(Function):
 
     def backward(ctx, g):
         return SoftmaxBackward.apply(ctx.output, g, dim=ctx.dim)
+
+    def backward_arrays(ctx, g):
+        return _row_kernel(K.softmax_bwd, ctx.dim, ctx.output._data, g)
 
 
 @register("softmax_backward", samples=ROWS2,

@@ -66,9 +66,15 @@ class Div(Function):
         return a / b
 
     def backward(ctx, g):       # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
-        a, b = ctx.inputs
-        need_a, need_b = ctx.needs_input_grad
-        return (g / b if need_a else None), (-(g * a) / (b * b) if need_b else None)
+        return _div_grads(g, *ctx.inputs, ctx.needs_input_grad)
+
+    def backward_arrays(ctx, g):
+        return _div_grads(g, *ctx.input_arrays, ctx.needs_input_grad)
+
+
+def _div_grads(g, a, b, need):
+    """Div's (g / b, -g a / b^2) where `need` says; the same formula for Tensors or arrays."""
+    return (g / b if need[0] else None), (-(g * a) / (b * b) if need[1] else None)
 
 
 @register("neg", samples=_samples(UNARY), reference=np.negative, torch=lambda torch, a: -a)
@@ -165,6 +171,9 @@ class Exp(Function):
     def backward(ctx, g):       # d(e^a)/da = e^a
         return g * ctx.output
 
+    def backward_arrays(ctx, g):
+        return g * ctx.output._data
+
 
 @register("log", samples=_samples(UNARY, ("positive",)), reference=np.log,
           torch=lambda torch, a: a.log())
@@ -175,6 +184,9 @@ class Log(Function):
 
     def backward(ctx, g):       # d(ln a)/da = 1/a
         return g / ctx.inputs[0]
+
+    def backward_arrays(ctx, g):
+        return g / ctx.input_arrays[0]
 
 
 @register("sqrt", samples=_samples(UNARY, ("positive",)), reference=np.sqrt,
@@ -188,6 +200,9 @@ class Sqrt(Function):
 
     def backward(ctx, g):       # d(sqrt a)/da = 1 / (2 sqrt a)
         return g / (ctx.output * 2)
+
+    def backward_arrays(ctx, g):
+        return g / (ctx.output._data * 2)
 
 
 @register("abs", samples=_samples(UNARY), reference=np.abs, torch=lambda torch, a: a.abs())
@@ -244,6 +259,9 @@ class Clamp(Function):
 
     def backward(ctx, g):       # 1 inside [min, max], 0 where clamped
         return g * constant(np.asarray(ctx.inside, dtype=g.dtype))
+
+    def backward_arrays(ctx, g):
+        return g * np.asarray(ctx.inside, dtype=g.dtype)
 
 
 @register("cast", samples=[Sample(((3, 4),), (), {"dtype": np.float64})],
