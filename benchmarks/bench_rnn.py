@@ -19,7 +19,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from bench_nn import timings  # noqa: E402  (turn-taking min/median timer)
-from machine import cpu_model, write_results  # noqa: E402  (benchmarks/machine.py)
+from machine import cpu_model, ratio_table, write_results  # noqa: E402  (benchmarks/machine.py)
 import nn  # noqa: E402
 import tinygrad_lite as tl  # noqa: E402
 
@@ -85,13 +85,7 @@ def main():
              "- Method: ours = one input-projection GEMM per layer and direction, then a Python "
              "loop over time: a hidden GEMM and one fused cell op (Numba) per step, and the "
              "fused cell backward per step; PyTorch's CPU LSTM/GRU run a fused C++ loop.", "",
-             "| case | ours min | ours median | torch min | torch median | ratio (min) | "
-             "ratio (median) |", "|---|---:|---:|---:|---:|---:|---:|"]
-    for i, (name, _, _) in enumerate(cases):
-        (ours_min, ours_med), (torch_min, torch_med) = results[2 * i], results[2 * i + 1]
-        lines.append(f"| {name} | {ours_min:.2f} | {ours_med:.2f} | {torch_min:.2f} | "
-                     f"{torch_med:.2f} | {ours_min / torch_min:.2f} | "
-                     f"{ours_med / torch_med:.2f} |")
+             ] + ratio_table([name for name, _, _ in cases], results)
     write_results("rnn", "\n".join(lines) + "\n")
 
 

@@ -20,3 +20,16 @@ def write_results(name, text):
     out = pathlib.Path(__file__).with_name(f"RESULTS_{name}.md")
     out.write_text(text)
     print(f"wrote {out}")
+
+
+def ratio_table(names, results):
+    """Markdown table lines comparing ours with PyTorch: `results` holds (min, median) ms
+    pairs in turns, ours then torch's, one pair of pairs per name."""
+    lines = ["| case | ours min | ours median | torch min | torch median | ratio (min) | "
+             "ratio (median) |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for i, name in enumerate(names):
+        (ours_min, ours_med), (torch_min, torch_med) = results[2 * i], results[2 * i + 1]
+        lines.append(f"| {name} | {ours_min:.2f} | {ours_med:.2f} | {torch_min:.2f} | "
+                     f"{torch_med:.2f} | {ours_min / torch_min:.2f} | "
+                     f"{ours_med / torch_med:.2f} |")
+    return lines

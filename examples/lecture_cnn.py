@@ -32,7 +32,8 @@ def cifar_like(n, seed):
     return images.astype(np.float32), labels
 
 
-# ---- the lecture's code, unchanged below this line but for the imports above ----------------
+# ---- the lecture's code, unchanged below this line but for the imports above and the ---------
+# ---- per-class loop in test() (see its comment) ------------------------------------------------
 class CNN(nn.Module):
     def __init__(self, num_classes=10):
         super(CNN, self).__init__()
@@ -100,7 +101,10 @@ def test(model, test_loader, device):
             c = (predicted == labels).squeeze()
             total += labels.size(0)
             correct += (predicted == labels).sum().item()
-            for i in range(4):
+            # The lecture's loop read `for i in range(4)`: its tutorial used batches of 4, so
+            # with bigger batches only the first 4 images of each were counted per class.
+            # Fixed here (the only change to the lecture's code): every image of the batch.
+            for i in range(labels.size(0)):
                 label = labels[i]
                 class_correct[label] += c[i].item()
                 class_total[label] += 1

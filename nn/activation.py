@@ -151,3 +151,120 @@ class LogSoftmax(Softmax):
     """log_softmax(x) = x - logsumexp(x) along dim (pair it with NLLLoss)"""
     def forward(self, x):
         return F.log_softmax(x, self.dim, _stacklevel=5)
+
+
+# ---- the rest of PyTorch's activations (functions in nn/functional_activation.py) ------
+class SiLU(_Activation):
+    """silu(x) = x sigmoid(x)"""
+    def forward(self, x):
+        return F.silu(x)
+
+
+class Mish(_Activation):
+    """mish(x) = x tanh(softplus(x))"""
+    def forward(self, x):
+        return F.mish(x)
+
+
+class Hardtanh(_Activation):
+    """hardtanh(x) = clamp(x, min_val, max_val)"""
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        super().__init__(inplace)
+        if min_val > max_val:
+            raise ValueError(f"{type(self).__name__}: min_val ({min_val}) must not exceed "
+                             f"max_val ({max_val})")
+        self.min_val, self.max_val = min_val, max_val
+
+    def forward(self, x):
+        return F.hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (
+            ", inplace=True" if self.inplace else "")
+
+
+class ReLU6(Hardtanh):
+    """relu6(x) = min(max(0, x), 6)"""
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self):
+        return super(Hardtanh, self).extra_repr()
+
+
+class Hardsigmoid(_Activation):
+    """hardsigmoid(x) = clamp(x / 6 + 1/2, 0, 1)"""
+    def forward(self, x):
+        return F.hardsigmoid(x)
+
+
+class Hardswish(_Activation):
+    """hardswish(x) = x hardsigmoid(x)"""
+    def forward(self, x):
+        return F.hardswish(x)
+
+
+class Softsign(Module):
+    """softsign(x) = x / (1 + |x|)"""
+    def forward(self, x):
+        return F.softsign(x)
+
+
+class LogSigmoid(Module):
+    """logsigmoid(x) = -softplus(-x), finite for large |x|"""
+    def forward(self, x):
+        return F.logsigmoid(x)
+
+
+class CELU(_Activation):
+    """celu(x) = max(0, x) + min(0, alpha (e^(x/alpha) - 1))"""
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__(inplace)
+        if alpha == 0:
+            raise ValueError("CELU: alpha must not be 0 (it divides x)")
+        self.alpha = alpha
+
+    def forward(self, x):
+        return F.celu(x, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Softmin(Softmax):
+    """softmin(x) = softmax(-x) along dim"""
+    def forward(self, x):
+        return F.softmin(x, self.dim, _stacklevel=5)   # warn at the line calling the module
+
+
+class Tanhshrink(Module):
+    """tanhshrink(x) = x - tanh(x)"""
+    def forward(self, x):
+        return F.tanhshrink(x)
+
+
+class Threshold(_Activation):
+    """threshold(x) = x if x > threshold else value"""
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__(inplace)
+        self.threshold, self.value = threshold, value
+
+    def forward(self, x):
+        return F.threshold(x, self.threshold, self.value)
+
+    def extra_repr(self):
+        return f"threshold={self.threshold}, value={self.value}" + (
+            ", inplace=True" if self.inplace else "")
+
+
+class GLU(Module):
+    """glu(x) = a * sigmoid(b), with a, b the two halves of x along dim"""
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return F.glu(x, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"

@@ -1,17 +1,35 @@
 """`nn.functional` (imported as F): layers and activations as plain functions of tensors,
-named and parameterized like torch.nn.functional. The losses live in nn/loss.py and
-convolution, pooling, batch normalization and dropout in nn/functional_layers.py; both are
-re-exported here."""
+named and parameterized like torch.nn.functional. The losses live in nn/loss.py, convolution
+in nn/functional_conv.py, pooling in nn/functional_pooling.py, and batch normalization and
+dropout in nn/functional_layers.py; all are re-exported here."""
 import numbers
 import warnings
 
 import numpy as np
 
 from tinygrad_lite import random
+from tinygrad_lite.errors import ShapeError
+from tinygrad_lite.tensor import Tensor
 from tinygrad_lite.ops import nn_activation as ops
 
-from .functional_layers import (_check_float, _same_dtype, avg_pool2d, batch_norm, conv2d,
-                                dropout, max_pool2d)
+from .functional_conv import conv1d, conv2d, conv_transpose2d, fold, pad_input, unfold
+from .functional_interpolate import interpolate
+from .functional_layers import _check_float, _same_dtype, batch_norm, dropout
+from .functional_pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d,
+                                 avg_pool2d, max_pool1d, max_pool2d, max_unpool2d)
+from .functional_activation import (celu, glu, hardsigmoid, hardswish, hardtanh,  # noqa: F401
+                                    logsigmoid, mish, relu6, silu, softmin, softsign,
+                                    tanhshrink, threshold)
+from .bilinear import bilinear  # noqa: F401
+from .embedding import embedding  # noqa: F401
+from .functional_dropout import alpha_dropout, dropout1d, dropout2d  # noqa: F401
+from .functional_attention import scaled_dot_product_attention  # noqa: F401
+from .functional_norm import group_norm, instance_norm, layer_norm  # noqa: F401
+from .loss_margin import (cosine_embedding_loss, margin_ranking_loss,  # noqa: F401
+                          multilabel_soft_margin_loss, pairwise_distance, soft_margin_loss,
+                          triplet_margin_loss)
+from .loss_regression import (gaussian_nll_loss, huber_loss, kl_div,  # noqa: F401
+                              poisson_nll_loss, smooth_l1_loss)
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                    l1_loss, mse_loss, nll_loss)
 
@@ -20,6 +38,18 @@ __all__ = ["avg_pool2d", "batch_norm", "binary_cross_entropy",
            "gelu", "l1_loss", "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss",
            "nll_loss", "prelu", "relu", "rrelu", "selu", "sigmoid", "softmax", "softplus",
            "tanh"]
+__all__ += ["one_hot", "pad"]
+__all__ += ["celu", "glu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
+            "relu6", "silu", "softmin", "softsign", "tanhshrink", "threshold"]
+__all__ += ["cosine_embedding_loss", "gaussian_nll_loss", "huber_loss", "kl_div",
+            "margin_ranking_loss", "multilabel_soft_margin_loss", "pairwise_distance",
+            "poisson_nll_loss", "smooth_l1_loss", "soft_margin_loss", "triplet_margin_loss"]
+__all__ += ["group_norm", "instance_norm", "layer_norm"]
+__all__ += ["alpha_dropout", "bilinear", "dropout1d", "dropout2d", "embedding",
+            "scaled_dot_product_attention"]
+__all__ += ["adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool1d", "conv1d",
+            "conv_transpose2d", "fold", "interpolate", "max_pool1d", "max_unpool2d",
+            "unfold"]
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -29,13 +59,48 @@ def linear(input, weight, bias=None):
     """y = x W^T + b over the last dim of x; W has shape (out_features, in_features)."""
     _check_float(input, "linear")
     if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        raise ValueError(f"linear: input of shape {input.shape} does not fit weight of shape "
+        raise ShapeError(f"linear: input of shape {input.shape} does not fit weight of shape "
                          f"{weight.shape}: the last dim of the input must equal weight.shape[1]")
     if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(f"linear: bias has shape {bias.shape}, expected "
+        raise ShapeError(f"linear: bias has shape {bias.shape}, expected "
                          f"({weight.shape[0]},) for weight of shape {weight.shape}")
     return ops.Linear.apply(*_same_dtype([t for t in (input, weight, bias) if t is not None],
                                          "linear"))
+
+
+def one_hot(tensor, num_classes=-1):
+    """out[..., c] = 1 where tensor[...] == c, else 0 (int64), for class indices in
+    [0, num_classes); num_classes=-1 takes the largest index + 1."""
+    labels = np.asarray(tensor._data if isinstance(tensor, Tensor) else tensor)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: expects an integer (int64) tensor of class indices, got "
+                        f"{labels.dtype}")
+    if num_classes == -1:
+        if labels.size == 0:
+            raise ValueError("one_hot: can't infer num_classes from an empty tensor; pass it")
+        num_classes = int(labels.max()) + 1
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(f"one_hot: class values must lie in [0, {num_classes - 1}] for "
+                         f"num_classes={num_classes}, got {labels.min()} to {labels.max()}")
+    return Tensor._make((labels[..., None] == np.arange(num_classes)).astype(np.int64), False,
+                        None)
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad with a constant `value` (0 by default): `pad` = (left, right, top, bottom, ...)
+    from the last dim on; a negative amount crops. mode 'reflect' (mirror, edge not
+    repeated), 'replicate' (repeat the edge) or 'circular' (wrap around) pads with values
+    of the input instead, by non-negative amounts."""
+    if mode == "constant":
+        return input.pad(pad, value=0.0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
+                         f"got {mode!r}")
+    if len(pad) % 2 or len(pad) // 2 > input.ndim or any(p < 0 for p in pad):
+        raise ValueError(f"pad: mode {mode!r} needs pad = (left, right, top, bottom, ...) of "
+                         f"non-negative amounts for at most {input.ndim} dims, got {pad!r}")
+    pairs = tuple((pad[2 * k], pad[2 * k + 1]) for k in reversed(range(len(pad) // 2)))
+    return pad_input(input, pairs, mode, "pad")
 
 
 # ---- activations ---------------------------------------------------------------------
@@ -66,11 +131,11 @@ def prelu(input, weight):
     _check_float(input, "prelu")
     channels = weight.numel()
     if weight.ndim != 1:
-        raise ValueError(f"prelu: weight must be 1-D, got shape {weight.shape}")
+        raise ShapeError(f"prelu: weight must be 1-D, got shape {weight.shape}")
     if channels == 1:
         return ops.PReLU.apply(input, weight.reshape(()))
     if input.ndim < 2 or input.shape[1] != channels:
-        raise ValueError(f"prelu: weight has {channels} slopes but the input of shape "
+        raise ShapeError(f"prelu: weight has {channels} slopes but the input of shape "
                          f"{input.shape} has {input.shape[1] if input.ndim >= 2 else 1} "
                          "channels (dim 1); use one slope or match the channel count")
     # slopes broadcast along dim 1: (C,) -> (C, 1, ..., 1)

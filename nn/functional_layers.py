@@ -1,27 +1,33 @@
-"""Convolution, pooling, batch normalization and dropout as functions (re-exported by
-nn.functional), with PyTorch's signatures. They check shapes and arguments, then call the
-registered ops in tinygrad_lite/ops (conv.py, pooling.py, normalization.py, dropout.py).
-Inputs are (N, C, H, W) batches, or (C, H, W) single images for conv and pooling."""
+"""Batch normalization and dropout as functions (re-exported by nn.functional), with PyTorch's
+signatures, and the argument checks that convolution (functional_conv.py) and pooling
+(functional_pooling.py) share. They check shapes and arguments, then call the registered ops
+in tinygrad_lite/ops (normalization.py, dropout.py)."""
 import numbers
 
 import numpy as np
 
 from tinygrad_lite import dtypes, random
-from tinygrad_lite.ops import conv as conv_ops
+from tinygrad_lite.autograd.graph import increment_version
+from tinygrad_lite.errors import ShapeError
 from tinygrad_lite.ops import dropout as dropout_ops
 from tinygrad_lite.ops import normalization as norm_ops
-from tinygrad_lite.ops import pooling as pool_ops
 from tinygrad_lite.tensor import Tensor
+
+
+def as_tuple(value, name, fn, minimum, dims):
+    """An int or a `dims`-tuple of ints -> a tuple of `dims` ints, each at least `minimum`."""
+    values = (value,) * dims if isinstance(value, numbers.Integral) else tuple(value)
+    if (len(values) != dims or any(not isinstance(v, numbers.Integral) or isinstance(v, bool)
+                                   or v < minimum for v in values)):
+        what = "a pair" if dims == 2 else f"a {dims}-tuple"
+        raise ValueError(f"{fn}: {name} must be an int >= {minimum} or {what} of them, "
+                         f"got {value!r}")
+    return tuple(int(v) for v in values)
 
 
 def pair(value, name, fn, minimum):
     """An int or a pair of ints -> (h, w), each at least `minimum`."""
-    pair_ = (value, value) if isinstance(value, numbers.Integral) else tuple(value)
-    if (len(pair_) != 2 or any(not isinstance(v, numbers.Integral) or isinstance(v, bool)
-                               or v < minimum for v in pair_)):
-        raise ValueError(f"{fn}: {name} must be an int >= {minimum} or a pair of them, "
-                         f"got {value!r}")
-    return int(pair_[0]), int(pair_[1])
+    return as_tuple(value, name, fn, minimum, 2)
 
 
 def _check_float(x, fn):
@@ -32,21 +38,15 @@ def _check_float(x, fn):
         raise TypeError(f"{fn}: expected a floating-point tensor, got {x.dtype} (use .float())")
 
 
-def _batched(x, fn):
-    """(x as 4-D, whether a batch dim was added): (C, H, W) images get a batch of one."""
+def batched(x, dims, fn):
+    """(x with a batch dim, whether one was added) for an input of `dims` spatial dims:
+    rank dims + 2 (N, C, ...) as it is, rank dims + 1 (C, ...) as a batch of one."""
     _check_float(x, fn)
-    if x.ndim not in (3, 4):
-        raise ValueError(f"{fn}: expected a 4-D input (N, C, H, W) or a 3-D one (C, H, W), got "
-                         f"shape {x.shape}")
-    return (x.unsqueeze(0), True) if x.ndim == 3 else (x, False)
-
-
-def _check_window(x, kernel_size, padding, fn):
-    padded = (x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1])
-    if padded[0] < kernel_size[0] or padded[1] < kernel_size[1]:
-        raise ValueError(f"{fn}: kernel size {kernel_size} is bigger than the padded input "
-                         f"{padded} (input shape {x.shape}, padding {padding}); use a smaller "
-                         "kernel or more padding")
+    names = "(N, C, H, W) or (C, H, W)" if dims == 2 else "(N, C, L) or (C, L)"
+    if x.ndim not in (dims + 1, dims + 2):
+        raise ShapeError(f"{fn}: expected a {dims + 2}-D input or a {dims + 1}-D one "
+                         f"{names}, got shape {x.shape}")
+    return (x.unsqueeze(0), True) if x.ndim == dims + 1 else (x, False)
 
 
 def _same_dtype(tensors, fn):
@@ -60,51 +60,9 @@ def _same_dtype(tensors, fn):
     return tensors
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0):
-    """out[n, o, y, x] = b[o] + sum_{c,i,j} W[o, c, i, j] x_pad[n, c, y*s + i, x*s + j]
-    (cross-correlation, as torch.nn.functional.conv2d); W is (out, in, KH, KW)."""
-    x, added = _batched(input, "conv2d")
-    stride, padding = pair(stride, "stride", "conv2d", 1), pair(padding, "padding", "conv2d", 0)
-    if weight.ndim != 4 or weight.shape[1] != x.shape[1]:
-        raise ValueError(f"conv2d: weight of shape {weight.shape} does not fit input of shape "
-                         f"{input.shape}: expected (out_channels, {x.shape[1]}, KH, KW)")
-    if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(f"conv2d: bias has shape {bias.shape}, expected ({weight.shape[0]},) "
-                         f"for weight of shape {weight.shape}")
-    _check_window(x, weight.shape[2:], padding, "conv2d")
-    tensors = _same_dtype([t for t in (x, weight, bias) if t is not None], "conv2d")
-    out = conv_ops.Conv2d.apply(*tensors, stride=stride, padding=padding)
-    return out.squeeze(0) if added else out
-
-
-def _pool(op, name, input, kernel_size, stride, padding):
-    x, added = _batched(input, name)
-    kernel_size = pair(kernel_size, "kernel_size", name, 1)
-    stride = kernel_size if stride is None else pair(stride, "stride", name, 1)
-    padding = pair(padding, "padding", name, 0)
-    if padding[0] > kernel_size[0] // 2 or padding[1] > kernel_size[1] // 2:
-        raise ValueError(f"{name}: padding {padding} must be at most half the kernel size "
-                         f"{kernel_size}")
-    _check_window(x, kernel_size, padding, name)
-    out = op.apply(x, kernel_size=kernel_size, stride=stride, padding=padding)
-    return out.squeeze(0) if added else out
-
-
-def max_pool2d(input, kernel_size, stride=None, padding=0):
-    """out[n, c, y, x] = max of the window at (y*s, x*s) of the input padded with -inf;
-    stride defaults to kernel_size. The gradient goes to each window's maximum."""
-    return _pool(pool_ops.MaxPool2d, "max_pool2d", input, kernel_size, stride, padding)
-
-
-def avg_pool2d(input, kernel_size, stride=None, padding=0):
-    """out[n, c, y, x] = sum of the window / (KH*KW), zero padding counted
-    (count_include_pad=True, PyTorch's default); stride defaults to kernel_size."""
-    return _pool(pool_ops.AvgPool2d, "avg_pool2d", input, kernel_size, stride, padding)
-
-
 def _check_channel_vector(t, name, x):
     if t is not None and t.shape != (x.shape[1],):
-        raise ValueError(f"batch_norm: {name} has shape {t.shape}, expected ({x.shape[1]},) "
+        raise ShapeError(f"batch_norm: {name} has shape {t.shape}, expected ({x.shape[1]},) "
                          f"for input of shape {x.shape} (one value per channel, dim 1)")
 
 
@@ -116,12 +74,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     eval: mu, sigma^2 = running_mean, running_var."""
     _check_float(input, "batch_norm")
     if input.ndim < 2:
-        raise ValueError(f"batch_norm: expected an input of shape (N, C, ...), got {input.shape}")
+        raise ShapeError(f"batch_norm: expected an input of shape (N, C, ...), got {input.shape}")
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
         _check_channel_vector(t, name, input)
-    if (weight is None) != (bias is None):
-        raise ValueError("batch_norm: pass both weight and bias, or neither")
+    if (weight is None) != (bias is None):     # one given: the other is the identity
+        fill = np.ones if weight is None else np.zeros
+        missing = Tensor(fill(input.shape[1], (weight if bias is None else bias).dtype))
+        weight, bias = (missing, bias) if weight is None else (weight, missing)
     if (running_mean is None) != (running_var is None):
         raise ValueError("batch_norm: pass both running_mean and running_var, or neither")
     affine = _same_dtype([t for t in (input, weight, bias) if t is not None], "batch_norm")
@@ -139,7 +99,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     out = norm_ops.BatchNorm.apply(*affine, eps=float(eps), momentum=float(momentum), **running)
     for buffer in (running_mean, running_var):
         if buffer is not None:
-            buffer._version += 1      # updated in place by the op
+            increment_version(buffer)      # updated in place by the op
     return out
 
 

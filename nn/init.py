@@ -8,7 +8,10 @@ fan_out); He/Kaiming for ReLU: Var(w) = 2 / fan_in (the lecture's randn(n) * sqr
 import math
 import numbers
 
+import numpy as np
+
 import tinygrad_lite as tl
+from tinygrad_lite import random
 from tinygrad_lite.tensor import Tensor
 
 _GAINS = {"linear": 1.0, "identity": 1.0, "conv1d": 1.0, "conv2d": 1.0, "conv3d": 1.0,
@@ -121,3 +124,98 @@ def lecun_normal_(tensor):
     (the variance SELU networks expect)"""
     fan = _fan(tensor, "fan_in", "lecun_normal_")
     return normal_(tensor, 0.0, 1.0 / math.sqrt(fan))
+
+
+# ---- structured initializations ------------------------------------------------------
+def _write(tensor, values):
+    """Copy an array into the tensor in place, outside the graph."""
+    with tl.no_grad():
+        return tensor.copy_(np.asarray(values, dtype=tensor.dtype))
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
+    """w ~ N(mean, std^2) restricted to [a, b] (a, b absolute bounds, as PyTorch): draws
+    outside the bounds are drawn again until every entry falls inside."""
+    _check(tensor, "trunc_normal_")
+    if not a < b or not std > 0:
+        raise ValueError(f"trunc_normal_: need std > 0 and a < b, got std={std}, a={a}, b={b}")
+
+    def cdf(x):   # of N(mean, std^2)
+        return 0.5 * (1 + math.erf((x - mean) / (std * math.sqrt(2))))
+    if cdf(b) - cdf(a) < 1e-4:
+        raise ValueError(f"trunc_normal_: [a, b] = [{a}, {b}] holds less than 1e-4 of "
+                         f"N({mean}, {std}^2); bring the bounds nearer the mean")
+    rng = random.generator()
+    values = rng.normal(mean, std, tensor.shape)
+    outside = (values < a) | (values > b)
+    while outside.any():
+        values[outside] = rng.normal(mean, std, int(outside.sum()))
+        outside = (values < a) | (values > b)
+    return _write(tensor, values)
+
+
+def orthogonal_(tensor, gain=1.0):
+    """A (semi-)orthogonal matrix (times gain) for the tensor viewed as (shape[0], rest):
+    Q of the QR decomposition of a Gaussian matrix, column signs fixed by diag(R) so Q is
+    uniformly distributed (Saxe et al. 2013). Rows are orthonormal when rows <= columns,
+    columns otherwise."""
+    _check(tensor, "orthogonal_")
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, "
+                         f"got shape {tensor.shape}")
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows if rows else 0
+    flat = random.generator().standard_normal((rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _write(tensor, (gain * q).reshape(tensor.shape))
+
+
+def eye_(tensor):
+    """The identity matrix (ones on the diagonal of a 2-D, possibly non-square tensor):
+    a layer that starts as the identity map."""
+    _check(tensor, "eye_")
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: only 2-D tensors are supported, got shape {tensor.shape}")
+    return _write(tensor, np.eye(*tensor.shape))
+
+
+def dirac_(tensor, groups=1):
+    """The Dirac delta for a 3-, 4- or 5-D convolution weight (out, in, *kernel): output
+    channel i of each group copies input channel i at the kernel's centre, so the
+    convolution starts as the identity (as many channels as both sides have)."""
+    _check(tensor, "dirac_")
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: only 3-, 4- and 5-D tensors are supported, got shape "
+                         f"{tensor.shape}")
+    if not isinstance(groups, numbers.Integral) or groups < 1 or tensor.shape[0] % groups:
+        raise ValueError(f"dirac_: dim 0 ({tensor.shape[0]}) must be divisible by groups "
+                         f"({groups!r})")
+    per_group = tensor.shape[0] // groups
+    values = np.zeros(tensor.shape)
+    centre = tuple(k // 2 for k in tensor.shape[2:])
+    for g in range(groups):
+        for d in range(min(per_group, tensor.shape[1])):
+            values[(g * per_group + d, d) + centre] = 1
+    return _write(tensor, values)
+
+
+def sparse_(tensor, sparsity, std=0.01):
+    """w ~ N(0, std^2) with a fraction `sparsity` of each column set to zero: ceil(sparsity *
+    rows) entries per column, at random rows (Martens 2010)."""
+    _check(tensor, "sparse_")
+    if tensor.ndim != 2:
+        raise ValueError(f"sparse_: only 2-D tensors are supported, got shape {tensor.shape}")
+    if not 0 <= sparsity <= 1:
+        raise ValueError(f"sparse_: sparsity must be in [0, 1], got {sparsity!r}")
+    rows, cols = tensor.shape
+    zeros = math.ceil(sparsity * rows)
+    rng = random.generator()
+    values = rng.normal(0.0, std, (rows, cols))
+    for col in range(cols):
+        values[rng.permutation(rows)[:zeros], col] = 0
+    return _write(tensor, values)

@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from tinygrad_lite.errors import ShapeError
 from tinygrad_lite.ops import nn_activation as ops
 
 from . import functional as F
@@ -33,7 +34,7 @@ class Linear(Module):
 
     def forward(self, x):
         if x.ndim == 0 or x.shape[-1] != self.in_features:
-            raise ValueError(f"Linear(in_features={self.in_features}, out_features="
+            raise ShapeError(f"Linear(in_features={self.in_features}, out_features="
                              f"{self.out_features}): input has {x.shape[-1] if x.ndim else 0} "
                              f"features, expected {self.in_features} (input shape {x.shape}; "
                              "the last dim holds the features)")
@@ -75,3 +76,32 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dim into the sizes unflattened_size (one of them may be -1):
+    Unflatten(1, (C, H, W)) turns (N, C*H*W) back into (N, C, H, W)."""
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        if not isinstance(unflattened_size, (tuple, list)) or not unflattened_size or any(
+                not isinstance(s, (int, np.integer)) or isinstance(s, bool) for s in
+                unflattened_size):
+            raise TypeError(f"Unflatten: unflattened_size must be a tuple or list of ints, got "
+                            f"{unflattened_size!r}")
+        self.dim, self.unflattened_size = dim, unflattened_size   # kept as given (repr)
+
+    def forward(self, x):
+        dim = x._dim(self.dim, f"{self!r}")
+        sizes = tuple(int(s) for s in self.unflattened_size)
+        known = int(np.prod([s for s in sizes if s != -1]))
+        fits = (x.shape[dim] == known if -1 not in sizes else
+                sizes.count(-1) == 1 and known and x.shape[dim] % known == 0)
+        if not fits:
+            raise ValueError(f"{self!r}: unflattened_size {sizes} does not fit dim {dim} of "
+                             f"size {x.shape[dim]} (input shape {x.shape}); the sizes must "
+                             "multiply to it")
+        return x.reshape(x.shape[:dim] + sizes + x.shape[dim + 1:])
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -6,6 +6,7 @@ from tinygrad_lite import dtypes
 from tinygrad_lite.ops import activation as act_ops
 from tinygrad_lite.ops import nn_activation as ops
 from tinygrad_lite.tensor import Tensor, where
+from tinygrad_lite.errors import ShapeError
 
 from .module import Module
 
@@ -31,7 +32,7 @@ def _pair(input, target, name):
             raise TypeError(f"{name}: {what} must be floating point, got {t.dtype} with shape "
                             f"{t.shape} (use .float())")
     if input.shape != target.shape:
-        raise ValueError(f"{name}: input shape {input.shape} and target shape {target.shape} "
+        raise ShapeError(f"{name}: input shape {input.shape} and target shape {target.shape} "
                          "differ; they must be equal")
     dtype = dtypes.promote(input.dtype, target.dtype)
     return input.to(dtype), target.to(dtype)
@@ -58,7 +59,7 @@ def _element_weight(weight, input, name):
     except ValueError:
         fits = False
     if not fits:
-        raise ValueError(f"{name}: weight of shape {weight.shape} does not broadcast to the "
+        raise ShapeError(f"{name}: weight of shape {weight.shape} does not broadcast to the "
                          f"input shape {input.shape}")
     return weight.to(input.dtype)
 
@@ -95,7 +96,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="m
         try:
             np.broadcast_shapes(pos_weight.shape, input.shape)
         except ValueError:
-            raise ValueError(f"{name}: pos_weight of shape {pos_weight.shape} does not "
+            raise ShapeError(f"{name}: pos_weight of shape {pos_weight.shape} does not "
                              f"broadcast to the input shape {input.shape}") from None
         log_term = log_term * ((pos_weight.to(input.dtype) - 1) * target + 1)
     loss = (1 - target) * input + log_term
@@ -107,7 +108,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="m
 def _class_dim(input, name):
     """The class dim of scores of shape (N, C, ...) (1) or (C,) (0)."""
     if input.ndim == 0 or not dtypes.is_floating(input.dtype):
-        raise ValueError(f"{name}: input must be floating scores of shape (N, C) or (C,), got "
+        raise ShapeError(f"{name}: input must be floating scores of shape (N, C) or (C,), got "
                          f"{input.dtype} with shape {input.shape}")
     return 1 if input.ndim > 1 else 0
 
@@ -119,7 +120,7 @@ def _class_weight(weight, input, name):
     weight = weight if isinstance(weight, Tensor) else Tensor(weight)
     classes = input.shape[_class_dim(input, name)]
     if weight.shape != (classes,):
-        raise ValueError(f"{name}: weight must hold one value per class, shape ({classes},) "
+        raise ShapeError(f"{name}: weight must hold one value per class, shape ({classes},) "
                          f"for input shape {input.shape}; got shape {weight.shape}")
     return weight.to(input.dtype)
 
@@ -139,7 +140,7 @@ def _class_targets(input, target, name, ignore_index):
                         f"got {target.dtype} with shape {target.shape} for input shape "
                         f"{input.shape} (use .long())")
     if target.shape != expected:
-        raise ValueError(f"{name}: target shape {target.shape} does not fit input shape "
+        raise ShapeError(f"{name}: target shape {target.shape} does not fit input shape "
                          f"{input.shape}; expected {expected} (the input without its class "
                          "dim 1)")
     classes = input.shape[dim]

@@ -18,6 +18,7 @@ from tinygrad_lite import devices
 from tinygrad_lite import dtypes, scope
 from tinygrad_lite.autograd import RemovableHandle
 from tinygrad_lite.tensor import Tensor
+from tinygrad_lite.autograd.graph import increment_version
 
 from . import hooks
 
@@ -281,14 +282,7 @@ class Module:
         """Forget accumulated gradients: set `.grad` to None, or with set_to_none=False zero
         each grad's array in place (p.grad stays the same Tensor, as in PyTorch)."""
         for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            elif p.grad.grad_fn is not None:   # made with create_graph=True: not detachable
-                p.grad = tl.zeros_like(p)       # in place, so a fresh zero grad replaces it
-            else:
-                p.grad.requires_grad_(False).zero_()
+            p._forget_grad(set_to_none)
 
     def requires_grad_(self, requires_grad=True):
         """Freeze (False) or unfreeze every parameter."""
@@ -323,12 +317,12 @@ class Module:
             return self
         dtype = dtypes.to_dtype(dtype, op=f"{type(self).__name__}.to")
         if not dtypes.is_floating(dtype):
-            raise TypeError(f"{type(self).__name__}.to: expected a floating dtype (tl.float32 "
-                            f"or tl.float64), got {dtype}")
+            raise TypeError(f"{type(self).__name__}.to: expected a floating dtype (tl.float16, "
+                            f"tl.float32 or tl.float64), got {dtype}")
         for t in list(self.parameters()) + list(self.buffers()):
             if dtypes.is_floating(t.dtype) and t.dtype != dtype:
                 t._data = t._data.astype(dtype)
-                t._version += 1       # any graph built on the old array is stale
+                increment_version(t)   # any graph built on the old array is stale
                 if t.grad is not None:
                     t.grad = t.grad.detach().to(dtype)
         return self
@@ -347,6 +341,10 @@ class Module:
     def float(self):
         """to(float32), the default dtype."""
         return self.to(dtypes.float32)
+
+    def half(self):
+        """to(float16): half the memory, about 3 significant digits."""
+        return self.to(dtypes.float16)
 
     # ---- state dict ----------------------------------------------------------------------
     def _state_items(self, prefix=""):

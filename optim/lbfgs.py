@@ -20,6 +20,7 @@ import numpy as np
 
 import tinygrad_lite as tl
 from tinygrad_lite.tensor import Tensor
+from tinygrad_lite.autograd.graph import increment_version
 
 from .optimizer import Optimizer
 
@@ -169,14 +170,14 @@ class LBFGS(Optimizer):
         start = 0
         for p in self._params:
             p._data += t * d[start:start + p.numel()].reshape(p.shape)
-            p._version += 1
+            increment_version(p)
             start += p.numel()
 
     def _set_params(self, x):
         start = 0
         for p in self._params:
             p._data[...] = x[start:start + p.numel()].reshape(p.shape)
-            p._version += 1
+            increment_version(p)
             start += p.numel()
 
     @staticmethod

@@ -23,6 +23,7 @@ import numpy as np
 
 import tinygrad_lite as tl
 from tinygrad_lite.tensor import Tensor
+from tinygrad_lite.autograd.graph import increment_version
 
 from .flat import step_flat
 
@@ -135,18 +136,10 @@ class Optimizer:
     # ---- the training-loop calls --------------------------------------------------------
     def zero_grad(self, set_to_none=True):
         """Forget the gradients: `grad = None` (default), or with set_to_none=False zero each
-        grad's array in place (p.grad stays the same Tensor, as in PyTorch; each leaf's grad
-        owns its memory, so no other tensor changes)."""
+        grad's array in place (p.grad stays the same Tensor, as in PyTorch)."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                elif p.grad.grad_fn is not None:   # create_graph=True: not detachable in
-                    p.grad = tl.zeros_like(p)       # place, so a fresh zero grad replaces it
-                else:
-                    p.grad.requires_grad_(False).zero_()
+                p._forget_grad(set_to_none)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; returns closure() (with grad on)."""
@@ -181,7 +174,7 @@ class Optimizer:
                 p._data[...] = w                    # views of the parameter see the step too
             else:
                 p._data = w                         # a read-only array is replaced
-        p._version += 1                            # an in-place change, as in PyTorch
+        increment_version(p)                       # an in-place change, as in PyTorch
 
     def init_state(self, w, group):
         """The state of a parameter before its first step (Chainer's lazy init_state)."""

@@ -17,42 +17,19 @@ import tinygrad_lite as tl
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-def _example_source(name):
-    """The source of a class in examples/lecture_cnn.py, which holds the lecture's CNN verbatim
-    (its `return` indentation fixed): one copy of the lecture's code for the example and here."""
-    text = (ROOT / "examples" / "lecture_cnn.py").read_text()
+def _example_source(name, example="lecture_cnn.py"):
+    """The source of a class in an example: examples/lecture_cnn.py holds the lecture's CNN
+    verbatim (its `return` indentation fixed), examples/transfer_learning.py its BasicBlock:
+    one copy of the lecture's code for the examples and here."""
+    text = (ROOT / "examples" / example).read_text()
     node = next(n for n in ast.parse(text).body if isinstance(n, ast.ClassDef) and n.name == name)
     return ast.get_source_segment(text, node)
 
 
 # The lecture's code: its CNN, and BasicBlock as in the standard CIFAR ResNet it uses,
 # `out += self.shortcut(x)` included.
-LECTURE_CODE = _example_source("CNN") + '''
-
-class BasicBlock(nn.Module):
-    expansion = 1
-
-    def __init__(self, in_planes, planes, stride=1):
-        super(BasicBlock, self).__init__()
-        self.conv1 = nn.Conv2d(in_planes, planes, kernel_size=3, stride=stride, padding=1,
-                               bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, kernel_size=3, stride=1, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.shortcut = nn.Sequential()
-        if stride != 1 or in_planes != self.expansion*planes:
-            self.shortcut = nn.Sequential(
-                nn.Conv2d(in_planes, self.expansion*planes, kernel_size=1, stride=stride,
-                          bias=False),
-                nn.BatchNorm2d(self.expansion*planes))
-
-    def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        out += self.shortcut(x)
-        out = F.relu(out)
-        return out
-
+LECTURE_CODE = _example_source("CNN") + "\n\n\n" + _example_source(
+    "BasicBlock", "transfer_learning.py") + '''
 
 class ResNet(nn.Module):
     def __init__(self, block, num_blocks, num_classes=10):

@@ -135,7 +135,7 @@ def test_state_dict_uses_pytorch_names():
 
 def test_repr_and_errors():
     bn = nn.BatchNorm2d(16)
-    assert repr(bn) == "BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=True, " \
+    assert repr(bn) == "BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=True, bias=True, " \
                        "track_running_stats=True)"
     with pytest.raises(ValueError, match=r"^BatchNorm2d\(16, .*\): expected input with 16 "
                                          r"channels \(dim 1\), got shape \(2, 8, 4, 4\)$"):
@@ -146,8 +146,9 @@ def test_repr_and_errors():
     with pytest.raises(ValueError, match=r"BatchNorm1d\(3.*expected a 2-D \(N, C\) or 3-D "
                                          r"\(N, C, L\) input, got shape \(2, 3, 4, 4\)"):
         nn.BatchNorm1d(3)(tl.zeros(2, 3, 4, 4))
-    with pytest.raises(ValueError, match=r"more than 1 value per channel when training, got "
-                                         r"input of shape \(1, 3\)"):
+    with pytest.raises(ValueError, match=r"^BatchNorm1d\(3, .*\): expected more than 1 value "
+                                         r"per channel when training, got input of shape "
+                                         r"\(1, 3\)$"):
         nn.BatchNorm1d(3)(tl.zeros(1, 3))
     with pytest.raises(ValueError, match=r"batch_norm: weight has shape \(2,\), expected \(3,\)"):
         F.batch_norm(tl.zeros(4, 3), None, None, tl.ones(2), tl.zeros(2), training=True)

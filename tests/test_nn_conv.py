@@ -31,22 +31,34 @@ def kernels(monkeypatch, request):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape, kernel, stride, padding", GEOMETRIES)
-def test_conv_kernels_match_reference(kernels, dtype, shape, kernel, stride, padding):
+@pytest.mark.parametrize("dilation, groups", [((1, 1), 1), ((2, 1), 1), ((1, 2), "some"),
+                                              ((1, 1), "all")])
+def test_conv_kernels_match_reference(kernels, dtype, shape, kernel, stride, padding, dilation,
+                                      groups):
+    if groups == "some":              # two channels per group
+        shape, groups = shape[:1] + (2 * shape[1],) + shape[2:], shape[1]
+    groups = shape[1] if groups == "all" else groups            # depthwise
+    span = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))
+    if any(shape[2 + d] + 2 * padding[d] < span[d] for d in range(2)):
+        pytest.skip("the dilated kernel does not fit")
+    geometry = (stride, padding, dilation)
     rng = np.random.default_rng(0)
     x = rng.standard_normal(shape).astype(dtype)
-    w = rng.standard_normal((4, shape[1]) + kernel).astype(dtype)
-    b = rng.standard_normal(4).astype(dtype)
-    col = kernels.im2col(x, kernel, stride, padding)
-    np.testing.assert_array_equal(col, R.im2col(x, kernel, stride, padding))
-    np.testing.assert_allclose(kernels.col2im(col, shape, kernel, stride, padding),
-                               R.col2im(col, shape, kernel, stride, padding), **_tol(dtype))
-    out = kernels.conv2d_fwd(x, w, b, stride, padding)
-    np.testing.assert_allclose(out, R.conv2d_fwd(x, w, b, stride, padding), **_tol(dtype))
+    w = rng.standard_normal((2 * groups, shape[1] // groups) + kernel).astype(dtype)
+    b = rng.standard_normal(2 * groups).astype(dtype)
+    col = kernels.im2col(x, kernel, *geometry, groups)
+    np.testing.assert_array_equal(col, R.im2col(x, kernel, *geometry, groups))
+    np.testing.assert_allclose(kernels.col2im(col, shape, kernel, *geometry),
+                               R.col2im(col, shape, kernel, *geometry), **_tol(dtype))
+    out = kernels.conv2d_fwd(x, w, b, *geometry, groups)
+    np.testing.assert_allclose(out, R.conv2d_fwd(x, w, b, *geometry, groups), **_tol(dtype))
     g = rng.standard_normal(out.shape).astype(dtype)
-    np.testing.assert_allclose(kernels.conv2d_input_grad(g, w, shape, stride, padding),
-                               R.conv2d_input_grad(g, w, shape, stride, padding), **_tol(dtype))
-    np.testing.assert_allclose(kernels.conv2d_weight_grad(x, g, kernel, stride, padding),
-                               R.conv2d_weight_grad(x, g, kernel, stride, padding), **_tol(dtype))
+    np.testing.assert_allclose(kernels.conv2d_input_grad(g, w, shape, *geometry, groups),
+                               R.conv2d_input_grad(g, w, shape, *geometry, groups),
+                               **_tol(dtype))
+    np.testing.assert_allclose(kernels.conv2d_weight_grad(x, g, kernel, *geometry, groups),
+                               R.conv2d_weight_grad(x, g, kernel, *geometry, groups),
+                               **_tol(dtype))
     assert out.dtype == dtype
 
 
@@ -54,29 +66,32 @@ def test_conv_kernels_match_reference(kernels, dtype, shape, kernel, stride, pad
 @pytest.mark.parametrize("shape, kernel, stride, padding",
                          [g for g in GEOMETRIES if g[3][0] <= g[1][0] // 2
                           and g[3][1] <= g[1][1] // 2])
-def test_pool_kernels_match_reference(kernels, dtype, shape, kernel, stride, padding):
+def test_pool_kernels_match_reference(dtype, shape, kernel, stride, padding):
+    pytest.importorskip("numba")
+    from tinygrad_lite.kernels import pooling as kernels
+    from tinygrad_lite.kernels import reference_pool as RP
     rng = np.random.default_rng(1)
     x = rng.standard_normal(shape).astype(dtype)
-    out, index = kernels.max_pool_fwd(x, kernel, stride, padding)
-    ref_out, ref_index = R.max_pool_fwd(x, kernel, stride, padding)
+    out, index = kernels.max_pool_fwd(x, kernel, stride, padding, (1, 1), False)
+    ref_out, ref_index = RP.max_pool_fwd(x, kernel, stride, padding, (1, 1), False)
     np.testing.assert_array_equal(out, ref_out)
     np.testing.assert_array_equal(index, ref_index)
     g = rng.standard_normal(out.shape).astype(dtype)
     np.testing.assert_allclose(kernels.max_pool_bwd(g, index, shape),
-                               R.max_pool_bwd(g, index, shape), **_tol(dtype))
-    np.testing.assert_allclose(kernels.avg_pool_fwd(x, kernel, stride, padding),
-                               R.avg_pool_fwd(x, kernel, stride, padding), **_tol(dtype))
-    np.testing.assert_allclose(kernels.avg_pool_bwd(g, shape, kernel, stride, padding),
-                               R.avg_pool_bwd(g, shape, kernel, stride, padding), **_tol(dtype))
+                               RP.max_pool_bwd(g, index, shape), **_tol(dtype))
+    avg = (False, True, None)      # ceil_mode, count_include_pad, divisor_override
+    np.testing.assert_allclose(kernels.avg_pool_fwd(x, kernel, stride, padding, *avg),
+                               RP.avg_pool_fwd(x, kernel, stride, padding, *avg), **_tol(dtype))
+    np.testing.assert_allclose(kernels.avg_pool_bwd(g, shape, kernel, stride, padding, *avg[1:]),
+                               RP.avg_pool_bwd(g, shape, kernel, stride, padding, *avg[1:]),
+                               **_tol(dtype))
 
 
 def test_kernels_accept_non_contiguous_input(kernels):
     x = np.random.default_rng(2).standard_normal((3, 2, 6, 5)).transpose(0, 1, 3, 2)
     w = np.ones((2, 2, 3, 3))
-    np.testing.assert_allclose(kernels.conv2d_fwd(x, w, None, (1, 1), (1, 1)),
-                               R.conv2d_fwd(x, w, None, (1, 1), (1, 1)), rtol=1e-12)
-    np.testing.assert_array_equal(kernels.max_pool_fwd(x, (2, 2), (2, 2), (0, 0))[0],
-                                  R.max_pool_fwd(x, (2, 2), (2, 2), (0, 0))[0])
+    np.testing.assert_allclose(kernels.conv2d_fwd(x, w, None, (1, 1), (1, 1), (1, 1), 1),
+                               R.conv2d_fwd(x, w, None, (1, 1), (1, 1), (1, 1), 1), rtol=1e-12)
 
 
 def test_max_pool_takes_the_first_of_tied_maxima_and_pads_with_minus_inf():
@@ -169,7 +184,7 @@ def test_reprs_follow_pytorch():
     assert repr(nn.Conv2d(3, 64, 3, bias=False)) == \
         "Conv2d(3, 64, kernel_size=(3, 3), stride=(1, 1), bias=False)"
     assert repr(nn.MaxPool2d(kernel_size=2, stride=2)) == \
-        "MaxPool2d(kernel_size=2, stride=2, padding=0)"
+        "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
     assert repr(nn.AvgPool2d(4)) == "AvgPool2d(kernel_size=4, stride=4, padding=0)"
 
 
@@ -192,5 +207,6 @@ def test_errors_name_the_layer_and_shapes():
     with pytest.raises(ValueError, match=r"conv2d: weight of shape \(2, 3, 3, 3\) does not fit "
                                          r"input of shape \(1, 2, 5, 5\)"):
         F.conv2d(tl.zeros(1, 2, 5, 5), tl.zeros(2, 3, 3, 3))
-    with pytest.raises(ValueError, match=r"Conv2d: stride must be an int >= 1"):
+    with pytest.raises(ValueError, match=r"Conv2d\(1, 1, kernel_size=\(3, 3\), stride=0\): stride "
+                                         r"must be an int >= 1"):
         nn.Conv2d(1, 1, 3, stride=0)

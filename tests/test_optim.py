@@ -3,6 +3,7 @@ state_dict resume, frozen parameters, hyper-parameter checks, and kernels vs Num
 import numpy as np
 import pytest
 
+import nn
 import optim
 import tinygrad_lite as tl
 from tinygrad_lite.kernels import optim as fused
@@ -313,7 +314,6 @@ def test_bad_arguments_are_rejected(make, match):
 
 
 def test_passing_the_model_instead_of_its_parameters_names_the_fix():
-    nn = pytest.importorskip("nn")
     linear = nn.Linear(2, 3)
     message = ("SGD: params must be an iterable of Tensors or of param-group dicts, got Linear; "
                "pass model.parameters()")

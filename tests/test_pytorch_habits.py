@@ -78,7 +78,8 @@ def test_float64_input_to_a_float32_layer_is_an_error():
     with pytest.raises(RuntimeError, match=r"Linear\(in_features=2, out_features=3.*float64 but "
                                            r"the layer's weight is float32"):
         nn.Linear(2, 3)(tl.ones(4, 2, dtype=tl.float64))
-    with pytest.raises(RuntimeError, match="conv2d: expected the input and the parameters"):
+    with pytest.raises(RuntimeError, match=r"Conv2d\(1, 1, kernel_size=\(3, 3\).*: expected the "
+                                           "input and the parameters"):
         nn.Conv2d(1, 1, 3)(tl.ones(1, 1, 5, 5, dtype=tl.float64))
     with pytest.raises(RuntimeError, match="linear: expected the input and the parameters"):
         nn.functional.linear(tl.ones(1, 2, dtype=tl.float64), tl.ones(3, 2))

@@ -14,7 +14,7 @@ def x64(*shape):
 @pytest.mark.parametrize("data, dtype", [
     (1.5, tl.float32), ([1.0, 2.0], tl.float32), (np.ones(2), tl.float64),
     (np.ones(2, np.float32), tl.float32), ([1, 2], tl.int64), (np.arange(3, dtype=np.int32),
-                                                              tl.int64),
+                                                              tl.int32),
     ([True, False], tl.bool), (np.float64(2.0), tl.float64)])
 def test_default_dtypes(data, dtype):
     assert tl.tensor(data).dtype == dtype
@@ -22,7 +22,7 @@ def test_default_dtypes(data, dtype):
 
 def test_explicit_dtype_and_bad_data():
     assert tl.tensor([1, 2], dtype=tl.float64).dtype == tl.float64
-    assert tl.tensor([1, 2], dtype=np.float16).dtype == tl.float32
+    assert tl.tensor([1, 2], dtype=np.float16).dtype == tl.float16
     with pytest.raises(TypeError, match="cannot make a tensor from str"):
         tl.tensor("abc")
     with pytest.raises(TypeError, match="not a dtype"):

@@ -8,13 +8,15 @@
 from . import dtypes
 from .anomaly import detect_anomaly
 from .autograd import backward, grad
+from .creation import (ByteTensor, CharTensor, HalfTensor, IntTensor, ShortTensor)
 from .creation import (BoolTensor, DoubleTensor, FloatTensor, LongTensor, arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        get_default_device, linspace, ones, ones_like, rand, rand_like, randint,
                        randint_like, randn, randn_like, randperm, set_default_device, tensor,
                        zeros, zeros_like)
-from .errors import GraphFreedError
+from .errors import GraphFreedError, ShapeError
 from .devices import cuda, device
 from .dtypes import bool, float32, float64, get_default_dtype, int64, set_default_dtype  # noqa: A004
+from .dtypes import float16, int8, int16, int32, uint8
 from .function import OPS, Function, OpSpec, Sample, register
 from .functional import *  # noqa: F401,F403  (tl.exp, tl.sum, tl.cat, ...)
 from .functional import cat, concat, concatenate, stack, where  # noqa: F401
@@ -42,5 +44,8 @@ def __getattr__(name):
 float = float32   # noqa: A001  (torch.float)
 double = float64
 long = int64
+half = float16
+short = int16
+int = int32       # noqa: A001  (torch.int is int32, as here)
 
 __version__ = "0.1.0"

@@ -115,7 +115,8 @@ def from_numpy(array):
         raise TypeError(f"from_numpy: expected a NumPy array, got {type(array).__name__}")
     if array.dtype not in dtypes.SUPPORTED:
         raise TypeError(f"from_numpy: dtype {array.dtype} would need a copy; supported without "
-                        "one: float32, float64, int64, bool (use tl.tensor(array) to convert)")
+                        f"one: {', '.join(map(str, dtypes.SUPPORTED))} (use tl.tensor(array) "
+                        "to convert)")
     return Tensor._make(array, False, None)
 
 
@@ -186,3 +187,8 @@ FloatTensor = _legacy_constructor(dtypes.float32, "FloatTensor")
 DoubleTensor = _legacy_constructor(dtypes.float64, "DoubleTensor")
 LongTensor = _legacy_constructor(dtypes.int64, "LongTensor")
 BoolTensor = _legacy_constructor(dtypes.bool, "BoolTensor")
+HalfTensor = _legacy_constructor(dtypes.float16, "HalfTensor")
+IntTensor = _legacy_constructor(dtypes.int32, "IntTensor")
+ShortTensor = _legacy_constructor(dtypes.int16, "ShortTensor")
+CharTensor = _legacy_constructor(dtypes.int8, "CharTensor")
+ByteTensor = _legacy_constructor(dtypes.uint8, "ByteTensor")

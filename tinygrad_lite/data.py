@@ -134,3 +134,4 @@ from .subsets import ConcatDataset, Subset, random_split  # noqa: E402
 from .samplers import (BatchSampler, RandomSampler, Sampler, SequentialSampler,  # noqa: E402
                        SubsetRandomSampler, WeightedRandomSampler)
 from .dataloader import DataLoader, default_collate, default_convert  # noqa: E402
+from .datasets import CIFAR10, MNIST  # noqa: E402,F401  (file-based data sets)

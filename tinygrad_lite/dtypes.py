@@ -1,12 +1,21 @@
-"""The four dtypes a Tensor can hold, and how mixed dtypes combine (PyTorch's rules)."""
+"""The dtypes a Tensor can hold, and how mixed dtypes combine (PyTorch's rules).
+
+A dtype is a NumPy dtype: tl.float32 is np.dtype("float32"). NumPy has no bfloat16, so
+neither has tinygrad_lite."""
 import numpy as np
 
+float16 = np.dtype(np.float16)
 float32 = np.dtype(np.float32)
 float64 = np.dtype(np.float64)
+uint8 = np.dtype(np.uint8)
+int8 = np.dtype(np.int8)
+int16 = np.dtype(np.int16)
+int32 = np.dtype(np.int32)
 int64 = np.dtype(np.int64)
 bool = np.dtype(np.bool_)  # noqa: A001 - the public name is tl.bool, as torch.bool
 
-SUPPORTED = (float32, float64, int64, bool)
+SUPPORTED = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
+FLOATING = (float16, float32, float64)
 
 
 def to_dtype(dtype, *, op="tensor"):
@@ -16,19 +25,22 @@ def to_dtype(dtype, *, op="tensor"):
     try:
         dt = np.dtype(dtype)
     except TypeError:
-        raise TypeError(f"{op}: {dtype!r} is not a dtype; valid: tl.float32, tl.float64, "
-                        "tl.int64, tl.bool") from None
+        raise TypeError(f"{op}: {dtype!r} is not a dtype; valid: {_names()}") from None
     if dt in SUPPORTED:
         return dt
     if dt.kind == "f":
         return _default_float
     if dt.kind in "iu":
-        return int64
-    raise TypeError(f"{op}: dtype {dt} is not supported; valid: float32, float64, int64, bool")
+        return int64        # uint16/32/64: PyTorch's support for them is thin too
+    raise TypeError(f"{op}: dtype {dt} is not supported; valid: {_names()}")
+
+
+def _names():
+    return ", ".join(f"tl.{dt}" for dt in SUPPORTED)
 
 
 def is_floating(dtype):
-    return dtype == float32 or dtype == float64
+    return dtype in FLOATING
 
 
 def category(dtype):
@@ -62,14 +74,12 @@ def default_of_category(category):
 
 
 def promote(a, b):
-    """Result dtype of a binary op: the wider float wins; a float beats an int or a bool;
-    an int beats a bool (PyTorch's type promotion for tensors of these four dtypes)."""
+    """Result dtype of a binary op on two tensors (PyTorch's type promotion): across
+    categories (bool < integers < floats) the higher category's dtype, so float16 + int64
+    is float16; within one, the narrowest dtype that holds both (int8 + uint8 is int16)."""
     if a == b:
         return a
-    if is_floating(a) and is_floating(b):
-        return float64
-    if is_floating(a):
-        return a
-    if is_floating(b):
-        return b
-    return int64
+    category_a, category_b = category(a), category(b)
+    if category_a != category_b:
+        return a if category_a > category_b else b
+    return np.promote_types(a, b)

@@ -15,7 +15,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .errors import LinAlgError
+from .errors import LinAlgError, ShapeError
 from .function import constant
 from .functional import stack
 from .ops.linalg_decomp import (LinalgCholesky, LinalgDet, LinalgInv, LinalgQR, LinalgSlogdet,
@@ -81,7 +81,7 @@ def solve(A, B, *, left=True):
         return LinalgSolve.apply(A, B.unsqueeze(-1)).squeeze(-1)  # a batch of vectors
     side = -2 if left else -1
     if B.ndim < 2 or B.shape[side] != A.shape[-1]:
-        raise ValueError(f"linalg.solve: A of shape {tuple(A.shape)} and B of shape "
+        raise ShapeError(f"linalg.solve: A of shape {tuple(A.shape)} and B of shape "
                          f"{tuple(B.shape)} do not fit: with left={left} B needs "
                          f"{A.shape[-1]} {'rows' if left else 'columns'} (or, for left=True, "
                          f"B may be a vector of shape {tuple(A.shape[:-1])})")
@@ -177,11 +177,11 @@ def cross(input, other, *, dim=-1):
     """The cross product of 3-vectors along `dim` (size 3), batch dims broadcast:
     (a x b) = (a1 b2 - a2 b1, a2 b0 - a0 b2, a0 b1 - a1 b0)."""
     if input.ndim != other.ndim:
-        raise ValueError(f"linalg.cross: inputs must have the same number of dims, got shapes "
+        raise ShapeError(f"linalg.cross: inputs must have the same number of dims, got shapes "
                          f"{tuple(input.shape)} and {tuple(other.shape)}")
     shape = tuple(np.broadcast_shapes(input.shape, other.shape))
     if not -len(shape) <= dim < len(shape) or shape[dim] != 3:
-        raise ValueError(f"linalg.cross: dim {dim} of the broadcast shape {shape} (inputs "
+        raise ShapeError(f"linalg.cross: dim {dim} of the broadcast shape {shape} (inputs "
                          f"{tuple(input.shape)} and {tuple(other.shape)}) must have size 3")
     a, b = input.expand(*shape).unbind(dim), other.expand(*shape).unbind(dim)
     return stack([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2],
@@ -252,7 +252,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False):
     if ord not in MATRIX_ORDS:
         raise ValueError(f"linalg.matrix_norm: ord must be one of {MATRIX_ORDS}, got {ord!r}")
     if A.ndim < 2:
-        raise ValueError(f"linalg.matrix_norm: expected a (batch of) matrices, got shape "
+        raise ShapeError(f"linalg.matrix_norm: expected a (batch of) matrices, got shape "
                          f"{tuple(A.shape)}")
     rows, cols = _dims(A, dim, "linalg.matrix_norm")
     if rows == cols:

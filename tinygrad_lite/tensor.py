@@ -14,20 +14,28 @@ from . import devices, dtypes, function, ops
 from .autograd import engine
 from . import random as tl_random
 from .grad_mode import is_grad_enabled
+from .errors import ShapeError
+from .tensor_extra import ExtraMethods
 from .tensor_inplace import InPlaceMethods
 from .tensor_new import NewMethods
 from .tensor_reduce import ReductionMethods
-from .tensor_shape import ShapeMethods, _index_arrays
+from .tensor_shape import ShapeMethods, _index_steps
 
 
 
 def _to_array(data, dtype, op):
-    """Convert user data to a fresh ndarray of one of the four supported dtypes: Python
-    floats become float32, float64 arrays and tensors stay float64, integers become int64."""
+    """Convert user data to a fresh ndarray of a supported dtype: Python floats become the
+    default float (float32), Python ints int64; arrays and tensors keep their dtype (float64,
+    int32, float16, ...) as torch.tensor does."""
     if isinstance(data, Tensor):
         data = data._data
     if dtype is not None:
-        return np.array(data, dtype=dtypes.to_dtype(dtype, op=op))
+        dtype = dtypes.to_dtype(dtype, op=op)
+        try:
+            return np.array(data, dtype=dtype)
+        except OverflowError as e:
+            raise RuntimeError(f"{op}: value cannot be converted to type {dtype} without "
+                               f"overflow ({e})") from None
     array = np.array(data)
     if array.dtype.kind not in "fiub":
         raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__} with dtype "
@@ -38,12 +46,21 @@ def _to_array(data, dtype, op):
     return array.astype(dtypes.to_dtype(array.dtype, op=op), copy=False)
 
 
-class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
+def _converter(dtype, name):
+    """The method `t.<name>()`, which is `t.to(dtype)`."""
+    def convert(self):
+        return self.to(dtype)
+    convert.__name__ = name
+    convert.__doc__ = f"t.{name}() is t.to(tl.{dtype})."
+    return convert
+
+
+class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods, ExtraMethods):
     """An n-dimensional array that records the operations applied to it.
 
     `Tensor(data, requires_grad=False, dtype=None)`: data is a scalar, nested list, NumPy
-    array or Tensor; Python floats become float32, float64 arrays stay float64, integers
-    become int64.
+    array or Tensor; Python floats become float32, Python ints int64, arrays keep their
+    dtype (float64, float16, int32, uint8, ...).
     """
     __slots__ = ("_data", "_grad", "requires_grad", "_ctx", "_version", "__weakref__")
     __array_priority__ = 1000  # so ndarray + Tensor calls Tensor.__radd__
@@ -124,8 +141,8 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
 
     def __repr__(self):
         body = np.array2string(self._data, separator=", ", prefix="tensor(")
-        shown_by_default = self.dtype == dtypes.float32 or (self.dtype == dtypes.int64 and
-                                                             self._data.size > 0)
+        shown_by_default = self.dtype == dtypes.get_default_dtype() or (
+            self.dtype in (dtypes.int64, dtypes.bool) and self._data.size > 0)   # as PyTorch
         extra = "" if shown_by_default else f", dtype={self.dtype}"
         if self._ctx is not None:
             extra += f", grad_fn={self._ctx!r}"
@@ -232,19 +249,16 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
 
     type = astype
 
-    def float(self):
-        return self.to(dtypes.float32)
-
-    def double(self):
-        return self.to(dtypes.float64)
-
-    def long(self):
-        return self.to(dtypes.int64)
-
-    int = long  # tinygrad_lite's one integer dtype is int64 (torch's .int() is int32)
-
-    def bool(self):
-        return self.to(dtypes.bool)
+    # PyTorch's names: .int() is int32, .long() int64, .char() int8, .byte() uint8
+    half, float, double = (_converter(dtypes.float16, "half"),
+                           _converter(dtypes.float32, "float"),
+                           _converter(dtypes.float64, "double"))
+    byte, char, short, int, long = (_converter(dtypes.uint8, "byte"),
+                                    _converter(dtypes.int8, "char"),
+                                    _converter(dtypes.int16, "short"),
+                                    _converter(dtypes.int32, "int"),
+                                    _converter(dtypes.int64, "long"))
+    bool = _converter(dtypes.bool, "bool")
 
     def type_as(self, other):
         return self.to(other.dtype)
@@ -272,6 +286,19 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
             raise RuntimeError(f"register_hook: cannot register a hook on a tensor that does not "
                                f"require grad (shape {self.shape})")
         return engine.register_tensor_hook(self, hook)
+
+    def _forget_grad(self, set_to_none=True):
+        """What `zero_grad` does to each parameter: `grad = None`, or with set_to_none=False
+        zero the grad's array in place (grad stays the same Tensor, as in PyTorch; each
+        leaf's grad owns its memory, so no other tensor changes)."""
+        if self._grad is None:
+            return
+        if set_to_none:
+            self._grad = None
+        elif self._grad._ctx is not None:   # made with create_graph=True: not detachable in
+            self._grad = Tensor._make(np.zeros_like(self._data), False, None)   # place
+        else:
+            self._grad.requires_grad_(False).zero_()
 
     def retain_grad(self):
         """Make backward fill `.grad` of this non-leaf tensor too (leaves always get one)."""
@@ -301,7 +328,7 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
         try:
             self._data[...] = np.broadcast_to(values, self.shape)
         except ValueError:
-            raise ValueError(f"{op}: can't write values of shape {np.shape(values)} into a "
+            raise ShapeError(f"{op}: can't write values of shape {np.shape(values)} into a "
                              f"tensor of shape {self.shape}") from None
         return self
 
@@ -360,13 +387,23 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
 
     def __setitem__(self, index, value):
         self._check_inplace("__setitem__")
-        self._data[_index_arrays(index)] = _data(value)
+        *view_steps, last = _index_steps(index)
+        target = self._data
+        for step in view_steps:                 # basic indexing: a view into self
+            target = target[step]
+        target[last] = _data(value)
 
     # ---- arithmetic ----------------------------------------------------------------------
-    def add(self, other):
+    def add(self, other, alpha=1):
+        """self + alpha * other"""
+        if alpha != 1:
+            return ops.Add.apply(*_times_alpha(self, other, alpha, "add"))
         return _binary(ops.Add, self, other, "add")
 
-    def sub(self, other):
+    def sub(self, other, alpha=1):
+        """self - alpha * other"""
+        if alpha != 1:
+            return ops.Sub.apply(*_times_alpha(self, other, alpha, "sub"))
         return _binary(ops.Sub, self, other, "sub")
 
     def mul(self, other):
@@ -412,7 +449,7 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
     def mm(self, mat2):
         """Matrix product of two 2-D tensors."""
         if self.ndim != 2 or _tensor(mat2, self.dtype).ndim != 2:
-            raise ValueError(f"mm: expects two 2-D tensors, got shapes {self.shape} and "
+            raise ShapeError(f"mm: expects two 2-D tensors, got shapes {self.shape} and "
                              f"{np.shape(mat2)}; use matmul for other ranks")
         return self.matmul(mat2)
 
@@ -420,7 +457,7 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
         """Batched matrix product of (b, n, m) and (b, m, p) tensors."""
         shape = np.shape(mat2)
         if self.ndim != 3 or len(shape) != 3 or self.shape[0] != shape[0]:
-            raise ValueError(f"bmm: expects (b, n, m) and (b, m, p) tensors, got shapes "
+            raise ShapeError(f"bmm: expects (b, n, m) and (b, m, p) tensors, got shapes "
                              f"{self.shape} and {shape}")
         return self.matmul(mat2)
 
@@ -432,6 +469,14 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
 
     # comparisons give bool tensors and have no gradient
     def _compare(self, other, ufunc):
+        """A bool tensor, comparing after promoting both sides to one dtype (as PyTorch:
+        int8 < 2.5 compares as floats); NotImplemented for a non-numeric `other` (a string,
+        None), so that Python answers `t == None` with False and `t != "a"` with True."""
+        if isinstance(other, (Tensor, numbers.Number)):
+            a, b = _operands(self, other, ufunc.__name__)
+            return Tensor._make(ufunc(a._data, b._data), False, None)
+        if not isinstance(other, (np.ndarray, np.generic, list, tuple)):
+            return NotImplemented
         return Tensor._make(ufunc(self._data, _data(other)), False, None)
 
     __lt__ = lambda self, o: self._compare(o, np.less)          # noqa: E731
@@ -443,15 +488,14 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     def __invert__(self):
-        if self.dtype != dtypes.bool:
-            raise TypeError(f"~: only bool tensors can be inverted, this one is {self.dtype}")
-        return Tensor._make(~self._data, False, None)
+        """Logical not of a bool tensor, bitwise not of an integer one."""
+        return self.bitwise_not()
 
     def __and__(self, other):
-        return Tensor._make(self._data & _data(other), False, None)
+        return self.bitwise_and(other)
 
     def __or__(self, other):
-        return Tensor._make(self._data | _data(other), False, None)
+        return self.bitwise_or(other)
 
     def isnan(self):
         return Tensor._make(np.isnan(self._data), False, None)
@@ -501,8 +545,11 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods):
         return ops.ReLU.apply(self)
 
     def clamp(self, min=None, max=None):
+        """min(max(x, min), max); the bounds are numbers or tensors (then differentiable)."""
         if min is None and max is None:
             raise ValueError("clamp: give at least one of min and max")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            return self._clamp_by_tensors(min, max)
         bounds_are_floats = any(isinstance(v, float) for v in (min, max))
         source = self._floating() if bounds_are_floats else self
         return ops.Clamp.apply(source, min=min, max=max)
@@ -550,7 +597,11 @@ def _tensor(x, dtype):
             x, (numbers.Integral, np.integer)) else 2
         if own > dtypes.category(dtype):
             dtype = dtypes.default_of_category(own)
-        return Tensor._make(np.array(x, dtype=dtype), False, None)
+        try:
+            array = np.array(x, dtype=dtype)
+        except OverflowError:   # int8 tensor + 1000: the scalar wraps around, as in PyTorch
+            array = np.array(x).astype(dtype)
+        return Tensor._make(array, False, None)
     return Tensor(x)
 
 
@@ -587,6 +638,17 @@ def _binary(op, a, b, name):
     return op.apply(*_operands(a, b, name))
 
 
+def _times_alpha(a, b, alpha, op):
+    """Operands (a, alpha * b) for add/sub's `alpha=`; a float alpha needs floating operands,
+    as in PyTorch."""
+    a, b = _operands(a, b, op)
+    if isinstance(alpha, numbers.Real) and not isinstance(alpha, numbers.Integral) and \
+            not dtypes.is_floating(a.dtype):
+        raise RuntimeError(f"{op}: for integral input tensors ({a.dtype}), argument alpha must "
+                           f"not be a floating point number, got {alpha}")
+    return a, b * alpha
+
+
 def _true_division(a, b):
     """Operands for `/`: integers divide as float32, as in PyTorch."""
     a, b = _operands(a, b, "div")
@@ -595,11 +657,18 @@ def _true_division(a, b):
     return a, b
 
 
-def where(condition, input, other):
-    """Elementwise `input if condition else other`; differentiable in input and other."""
+def where(condition, input=None, other=None):
+    """Elementwise `input if condition else other`; differentiable in input and other.
+    `where(condition)` alone is `condition.nonzero(as_tuple=True)`, as in PyTorch."""
     condition = condition if isinstance(condition, Tensor) else Tensor(condition)
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where: give both input and other, or only the condition")
     if condition.dtype != dtypes.bool:
         raise TypeError(f"where: condition must be a bool tensor, got {condition.dtype}")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = Tensor(input)                   # two numbers: the first one's own dtype
     if isinstance(input, Tensor) or not isinstance(other, Tensor):
         a, b = _operands(input, other, "where")
     else:

@@ -14,7 +14,8 @@ from .function import constant
 
 
 class ReturnMinMax(tuple):
-    """(values, indices) from max/min along a dim, also readable as .values/.indices."""
+    """(values, indices) from max/min along a dim (and sort, topk), also readable as
+    .values/.indices."""
     values = property(lambda self: self[0])
     indices = property(lambda self: self[1])
 
@@ -104,13 +105,14 @@ class ReductionMethods:
 
     def norm(self, p=2, dim=None, keepdim=False):
         """The p-norm over dims (all by default): p = 2 (Euclidean), 1, or inf (largest |x|)."""
-        if p == 2:
-            return (self * self).sum(dim, keepdim).sqrt()
+        if p in (2, "fro"):      # "fro" (Frobenius): the 2-norm of the elements
+            dims, keep = self._reduce_args("norm", dim, None, keepdim, None)
+            return ops.Norm.apply(self._floating(), dims=dims, keepdim=keep)
         if p == 1:
             return self.abs().sum(dim, keepdim)
         if p == float("inf"):
             return self.abs().amax(dim, keepdim)
-        raise ValueError(f"norm: p must be 1, 2 or inf, got {p!r}")
+        raise ValueError(f"norm: p must be 1, 2, 'fro' or inf, got {p!r}")
 
     def cumsum(self, dim):
         """Running sum along dim:  y_i = x_0 + ... + x_i."""

@@ -27,9 +27,9 @@ Dtypes without a typed storage class (uint16, uint32) use `_rebuild_tensor_v3(..
 dtype)` over a torch.storage.UntypedStorage of bytes; an nn.Parameter is
 `_rebuild_parameter(tensor, requires_grad, backward_hooks)`.
 
-Tensors come back as Tensors (an nn.Parameter as a Tensor with requires_grad=True) in one of
-tinygrad_lite's four dtypes: float16 and bfloat16 become float32 (exactly), int8 to int32 and
-uint8 to uint32 become int64; float64, int64 and bool stay as they are.
+Tensors come back as Tensors (an nn.Parameter as a Tensor with requires_grad=True) of the
+same dtype, except the two tinygrad_lite lacks: bfloat16 becomes float32 (exactly), uint16 and
+uint32 become int64.
 
 Why not pickle.load: unpickling runs a small program. Its GLOBAL op imports any name
 (`os.system`, `builtins.eval`) and REDUCE calls it with arguments from the file. Our

@@ -11,6 +11,7 @@ backward, step; then, if there is a val_loader, `model.eval()` and the same loss
 learning the wrong thing) and train vs validation (diverging: overfitting) - lecture Unit 3.
 """
 import math
+import sys
 
 import numpy as np
 
@@ -85,20 +86,24 @@ class Callback:
 class EarlyStopping(Callback):
     """Stop when `monitor` has not improved by more than `min_delta` for `patience` epochs
     (lecture Unit 2.3). With restore_best=True the model's state_dict of the best epoch is
-    kept and loaded back when training ends (stopped early or not).
+    kept and loaded back when training ends (stopped early or not). With verbose=True it
+    prints when and why it stopped and which epoch's weights it restored; afterwards
+    `stopped_epoch` (None if it never stopped) and `best_epoch` say the same.
 
     A metric whose name contains "acc" improves upwards, any other (losses) downwards.
     """
 
-    def __init__(self, monitor="val_loss", patience=5, min_delta=0.0, restore_best=True):
+    def __init__(self, monitor="val_loss", patience=5, min_delta=0.0, restore_best=True,
+                 verbose=True):
         self.monitor, self.patience = monitor, patience
         self.min_delta, self.restore_best = min_delta, restore_best
+        self.verbose = verbose
         self.sign = -1 if "acc" in monitor else 1
-        self.best = self.best_epoch = self.best_state = None
+        self.best = self.best_epoch = self.best_state = self.stopped_epoch = None
         self.wait = 0
 
     def on_train_begin(self):
-        self.best = self.best_epoch = self.best_state = None
+        self.best = self.best_epoch = self.best_state = self.stopped_epoch = None
         self.wait = 0
 
     def on_epoch_end(self, epoch, logs):
@@ -114,11 +119,26 @@ class EarlyStopping(Callback):
                                    for name, t in self.trainer.model.state_dict().items()}
             return False
         self.wait += 1
-        return self.wait >= self.patience
+        if self.wait < self.patience:
+            return False
+        self.stopped_epoch = epoch
+        self._say(f"stopped after epoch {epoch}: {self.monitor} has not improved by more "
+                  f"than min_delta={self.min_delta} for {self.patience} epochs (best "
+                  f"{self._best_value():.4g} at epoch {self.best_epoch})")
+        return True
 
     def on_train_end(self):
         if self.restore_best and self.best_state is not None:
             self.trainer.model.load_state_dict(self.best_state)
+            self._say(f"restored the weights of epoch {self.best_epoch} ({self.monitor} "
+                      f"{self._best_value():.4g})")
+
+    def _best_value(self):
+        return self.sign * self.best
+
+    def _say(self, message):
+        if self.verbose:
+            print(f"EarlyStopping: {message}")
 
 
 class Trainer:
@@ -211,10 +231,21 @@ def _progress_bar(progress, epoch, epochs, total):
         return None
     if progress is True:
         from tqdm.auto import tqdm          # a widget in Jupyter, text in a terminal
+        if not _shows_live_bars(tqdm):
+            return None
         return tqdm(total=total, desc=f"epoch {epoch}/{epochs}", unit="batch",
                     dynamic_ncols=True)
     from tqdm import tqdm
     return tqdm(total=total, desc=f"epoch {epoch}/{epochs}", unit="batch", file=progress)
+
+
+def _shows_live_bars(tqdm):
+    """Whether progress=True draws bars: in Jupyter (a widget), or when the bar's stream
+    (stderr) is a terminal. Redirected to a file or a CI log, redrawn bars would flood it."""
+    from tqdm.notebook import tqdm as notebook_tqdm
+    stream = sys.stderr
+    in_terminal = stream is not None and hasattr(stream, "isatty") and stream.isatty()
+    return in_terminal or issubclass(tqdm, notebook_tqdm)
 
 
 def fit(model, loss_fn, optimizer, train_loader, epochs, val_loader=None,
@@ -227,7 +258,8 @@ def fit(model, loss_fn, optimizer, train_loader, epochs, val_loader=None,
     training batch): integer class-index targets, or 0/1 targets for a single-column output
     (one-hot rows for several columns). With regression targets (say MSELoss on floats
     other than 0 and 1) it is left out of the History and the progress bar.
-    progress: True for a tqdm bar per epoch (epoch, batch, loss, metrics), False for none, or
+    progress: True for a tqdm bar per epoch (epoch, batch, loss, metrics) when stderr is a
+    terminal or in Jupyter (none when the output goes to a file or a log), False for none, or
     a text stream to draw the bars on. Raises TrainingDiverged (a FloatingPointError) when the
     loss becomes NaN or infinite.
     """

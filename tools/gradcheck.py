@@ -25,7 +25,7 @@ import os
 import sys
 import textwrap
 
-CASE_WIDTH = 40     # longer cases (conv, pooling kwargs) are cut, so a row fits 100 columns
+CASE_WIDTH = 36     # longer cases (conv, pooling kwargs) are cut, so a row fits 100 columns
 
 
 def _parser():

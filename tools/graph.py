@@ -28,13 +28,22 @@ INSTALL_HINT = ("the Graphviz `dot` program is needed to render; install it with
                 "`conda install -c conda-forge graphviz`")
 SAVE_DOT_HINT = "or save the DOT source with .save_dot(path) and render it elsewhere"
 
-# ||grad|| colour bins, two decades each, from vanishing (blue) to exploding (red):
-# bin = floor(log10(norm) / 2) + 4, clipped to [0, 6]; zero norms go to bin 0.
+# ||grad|| colour bins, two decades each, from vanishing (blue) to exploding (red), the
+# neutral middle bin centred on 1 (a loss's own gradient): bin = floor((log10(norm) + 1) / 2)
+# + 3, clipped to [0, 6].
 GRAD_COLORS = ("#2166ac", "#67a9cf", "#d1e5f0", "#f7f7f7", "#fddbc7", "#ef8a62", "#b2182b")
-GRAD_BINS = ("< 1e-6 (vanishing)", "1e-6 .. 1e-4", "1e-4 .. 1e-2", "1e-2 .. 1", "1 .. 1e2",
-             "1e2 .. 1e4", ">= 1e4 (exploding)")
+GRAD_BINS = ("< 1e-5 (vanishing)", "1e-5 .. 1e-3", "1e-3 .. 0.1", "0.1 .. 10", "10 .. 1e3",
+             "1e3 .. 1e5", ">= 1e5 (exploding)")
 NONFINITE_COLOR = "#000000"
+# A gradient that is zero, or cancels to rounding noise where the gradient flowing in is just
+# summed (a bias in front of BatchNorm: BatchNorm subtracts the mean, so the loss does not
+# depend on that bias): no gradient by construction, which is not the same as vanishing.
+ZERO_COLOR, ZERO_TEXT = "#bdbdbd", "0 or cancels to rounding (e.g. a bias before BatchNorm)"
+SUMMED_INPUTS = {"AddBackward": None, "SubBackward": None, "LinearBackward": (2,),
+                 "Conv2dBackward": (2,)}    # op -> inputs (None: all) whose grad is a sum
+CANCEL_EPS = 64                             # "rounding": below 64 eps of the summed gradient
 DARK_FILLS = {GRAD_COLORS[0], GRAD_COLORS[-1], NONFINITE_COLOR}
+ARROWS_NOTE = "arrows point along the forward pass (input -> op); backprop runs against them"
 
 OP_STYLE = dict(shape="box", style="filled", fillcolor="lightgrey")
 LEAF_STYLE = dict(shape="ellipse", style="filled", fillcolor="lightyellow")
@@ -93,20 +102,22 @@ def draw(tensors, params=None, show_shapes=True, show_saved=False, show_grad=Fal
     kept = _nearest(order, roots, max_nodes)
     grad_norms = _grad_norms(roots, [t for t in order if t._ctx is not None and id(t) in kept]) \
         if show_grad else {}
+    cancelled = _cancelled(order, kept, grad_norms) if show_grad else set()
     ids = {id(t): f"n{i}" for i, t in enumerate(order)}
     outputs = {id(r) for r in roots}
     nodes, edges = [], []   # nodes: (id, label, attrs, module stack or None for a leaf)
     for t in order:
         if id(t) in kept:
             label, attrs = _node(t, names, grad_norms, id(t) in outputs, show_shapes,
-                                 show_saved, show_grad)
+                                 show_saved, show_grad, id(t) in cancelled)
             nodes.append((ids[id(t)], label, attrs, None if t._ctx is None else t._ctx.modules))
             if t._ctx is not None:
                 edges += _in_edges(t, ids, kept)
     nodes = _leaves_join_consumers(nodes, edges) if group_modules else \
         [(i, label, attrs, ()) for i, label, attrs, _ in nodes]
 
-    notes = _notes(roots, len(order), len(kept), max_nodes, show_grad)
+    notes = _notes(roots, len(order), len(kept), max_nodes, show_grad) + \
+        ([ARROWS_NOTE] if edges else [])
     graph = BackwardGraph(name="backward", graph_attr=dict(labeljust="l", fontsize="12"),
                           node_attr=dict(fontsize="11"))
     if notes:
@@ -200,13 +211,46 @@ def _grad_norms(roots, op_results):
     return {id(t): None if g is None else _norm(g._data) for t, g in zip(op_results, grads)}
 
 
-def _grad_fill(norm):
+def _leaf_or_op_norm(t, grad_norms):
+    if t._ctx is None:
+        return None if t._grad is None else _norm(t._grad._data)
+    return grad_norms.get(id(t))
+
+
+def _cancelled(order, kept, grad_norms):
+    """ids of the tensors whose gradient is zero, or is rounding noise although every op
+    consuming them only sums the gradient flowing in (see SUMMED_INPUTS)."""
+    flowing_in = {}               # id -> [(summed?, norm of the consumer's gradient)]
+    for t in order:
+        if t._ctx is None or id(t) not in kept:
+            continue
+        summed = SUMMED_INPUTS.get(t._ctx.name, ())
+        for position, p in enumerate(t._ctx.parents):
+            is_summed = summed is None or position in summed
+            flowing_in.setdefault(id(p), []).append((is_summed, grad_norms.get(id(t))))
+    cancelled = set()
+    for t in order:
+        norm = _leaf_or_op_norm(t, grad_norms) if id(t) in kept else None
+        if norm is None or not math.isfinite(norm):
+            continue
+        consumers = flowing_in.get(id(t), [])
+        rounding = CANCEL_EPS * float(np.finfo(t.dtype if t.dtype.kind == "f"
+                                               else np.float32).eps)
+        if norm == 0 or (consumers and all(s and g is not None and norm <= rounding * g
+                                           for s, g in consumers)):
+            cancelled.add(id(t))
+    return cancelled
+
+
+def _grad_fill(norm, cancelled=False):
     if norm is None:
         return dict(fillcolor="white")
-    if not math.isfinite(norm):
+    if cancelled:
+        color = ZERO_COLOR
+    elif not math.isfinite(norm):
         color = NONFINITE_COLOR
     else:
-        b = 0 if norm == 0 else min(max(math.floor(math.log10(norm) / 2) + 4, 0), 6)
+        b = min(max(math.floor((math.log10(norm) + 1) / 2) + 3, 0), 6)
         color = GRAD_COLORS[b]
     return dict(fillcolor=color, fontcolor="white" if color in DARK_FILLS else "black")
 
@@ -220,18 +264,19 @@ def _shape(t):
     return f"{tuple(t.shape)} {t.dtype}"
 
 
-def _node(t, names, grad_norms, is_output, show_shapes, show_saved, show_grad):
+def _node(t, names, grad_norms, is_output, show_shapes, show_saved, show_grad,
+          cancelled=False):
     """Label and style of one tensor: an op box or a leaf oval, grad-coloured on request."""
     if t._ctx is None:
         lines = _leaf_lines(t, names, show_shapes, show_grad)
         attrs = dict(PARAM_STYLE if id(t) in names else LEAF_STYLE)
-        norm = None if t._grad is None else _norm(t._grad._data)
     else:
         lines, attrs = _op_lines(t, names, show_shapes, show_saved), dict(OP_STYLE)
-        norm = grad_norms.get(id(t))
+    norm = _leaf_or_op_norm(t, grad_norms)
     if show_grad:
-        lines.append("grad: none" if norm is None else f"grad norm {norm:.3g}")
-        attrs.update(_grad_fill(norm))
+        lines.append("grad: none" if norm is None else f"grad norm {norm:.3g}" +
+                     (" (cancels to 0)" if cancelled and norm else ""))
+        attrs.update(_grad_fill(norm, cancelled))
     if is_output:
         attrs.update(peripheries="2")
         if not show_grad:
@@ -354,7 +399,8 @@ def _emit_clusters(graph, nodes, module_names):
 def _legend(graph):
     with graph.subgraph(name="cluster_legend") as legend:
         legend.attr(label="gradient norm (log scale)", style="rounded", color="grey40")
-        entries = list(zip(GRAD_BINS, GRAD_COLORS)) + [("nan / inf", NONFINITE_COLOR)]
+        entries = list(zip(GRAD_BINS, GRAD_COLORS)) + [("nan / inf", NONFINITE_COLOR),
+                                                       (ZERO_TEXT, ZERO_COLOR)]
         for k, (text, color) in enumerate(entries):
             legend.node(f"legend{k}", text, shape="box", style="filled", fillcolor=color,
                         fontcolor="white" if color in DARK_FILLS else "black")

@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 
 from tinygrad_lite.tensor import Tensor
+from tinygrad_lite.autograd.graph import increment_version
 
 
 def _as_list(parameters):
@@ -86,7 +87,7 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     with np.errstate(invalid="ignore"):   # a nan/inf total scales to nan, as in PyTorch
         for g in grads:
             g._data *= coef
-            g._version += 1
+            increment_version(g)
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False,
@@ -115,4 +116,4 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
         if p.grad is not None:
             g = p.grad._data
             np.clip(g, -clip_value, clip_value, out=g)
-            p.grad._version += 1
+            increment_version(p.grad)

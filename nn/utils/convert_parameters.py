@@ -4,6 +4,7 @@ import numpy as np
 
 import tinygrad_lite as tl
 from tinygrad_lite.tensor import Tensor
+from tinygrad_lite.autograd.graph import increment_version
 
 
 def parameters_to_vector(parameters):
@@ -43,5 +44,5 @@ def vector_to_parameters(vec, parameters):
             p._data[...] = piece
         else:
             p._data = np.array(piece, dtype=p._data.dtype)
-        p._version += 1
+        increment_version(p)
         start += size

@@ -3,7 +3,7 @@ differentiable ops written PyTorch's way (`Function`), whole-function derivative
 (`functional.jacobian`, `hessian`, `vjp`, `jvp`, `hvp`, `vhp`) and the gradient checks.
 
 engine.py walks the graph; custom_function.py holds `Function` and its `ctx`."""
-from . import functional, profiler
+from . import functional, graph, profiler
 from .custom_function import Function, FunctionCtx
 from .engine import RemovableHandle, backward, grad, run_backward, topo_order
 

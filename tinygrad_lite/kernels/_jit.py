@@ -28,17 +28,20 @@ OPTIONS = dict(cache=True, nogil=True, fastmath=False, error_model="numpy")
 PARALLEL_MIN = 1 << 16
 
 
-def jit_options(*, fma=False, parallel=False):
-    """Numba options; fma=True allows only a*b+c -> fma contraction (no NaN/Inf assumptions)."""
-    return dict(OPTIONS, parallel=parallel, fastmath={"contract"} if fma else False)
+def jit_options(*, fma=False, parallel=False, reassoc=False):
+    """Numba options; fma=True allows only a*b+c -> fma contraction, reassoc=True lets a sum
+    be reordered into vectorized partial sums (neither assumes anything about NaN/Inf)."""
+    flags = ({"contract"} if fma else set()) | ({"reassoc"} if reassoc else set())
+    return dict(OPTIONS, parallel=parallel, fastmath=flags or False)
 
 
-def njit(*, fma=False):
-    """Decorator for a serial helper called from other kernels: `@njit()` or `@njit(fma=True)`."""
+def njit(*, fma=False, reassoc=False):
+    """Decorator for a serial helper called from other kernels: `@njit()` or `@njit(fma=True)`
+    (`reassoc=True` for a helper that only sums)."""
     import numba
 
     def deco(fn):
-        return numba.njit(**jit_options(fma=fma))(fn)
+        return numba.njit(**jit_options(fma=fma, reassoc=reassoc))(fn)
     return deco
 
 

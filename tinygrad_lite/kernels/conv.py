@@ -1,10 +1,12 @@
-"""Sliding-window kernels: im2col / col2im for convolution, max and average pooling forward
-and backward, on NCHW arrays. NumPy twins in `reference_nn.py`.
+"""Convolution kernels: im2col / col2im and the GEMMs around them, on NCHW arrays, with
+stride, zero padding, dilation and groups. NumPy twins in `reference_nn.py`; the pooling
+kernels are in `pooling.py`, the direct depthwise kernels in `depthwise.py`.
 
 Convolution is a GEMM over unrolled windows (im2col), laid out channels-last so each window
-row is KW*C contiguous numbers of a padded NHWC copy of the input:
-    col[(n, y, x), (i, j, c)] = x_pad[n, c, y*sh + i, x*sw + j]
-    out[(n, y, x), o] = sum_k col[(n, y, x), k] Wt[k, o]          (k = (i, j, c))
+row is KW*C contiguous numbers of a padded NHWC copy of the input. With groups, each group
+g of C/G input channels gets its own col matrix and its own GEMM (one batched np.matmul):
+    col[g, (n, y, x), (i, j, c)] = x_pad[n, g*Cg + c, y*sh + i*dh, x*sw + j*dw]
+    out[(n, y, x), g*Og + o] = sum_k col[g, (n, y, x), k] Wt[g, k, o]      (k = (i, j, c))
 col2im is the adjoint of im2col (a scatter-add), so dx = col2im(dout_rows @ Wt^T).
 The batch is cut into chunks whose col matrix (~CHUNK elements) stays in a core's L2 cache;
 the chunks are shared out to one Python thread per core, each running its own pad, im2col,
@@ -12,23 +14,22 @@ GEMM and transpose back. OpenBLAS is limited to one thread meanwhile (threadpool
 Numba loop between two multithreaded GEMMs left the second core idle and made the GEMM
 wait for OpenBLAS's worker (measured: the lecture CNN's convolutions ~2x faster this way).
 Without threadpoolctl the chunks run in the calling thread with BLAS's own threads.
+Depthwise convolution (one input channel per group) has GEMMs too small for BLAS; it goes
+to direct loops instead.
 """
 import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from . import depthwise
 from ._jit import njit
+from .geometry import out_size
 
 try:
     from threadpoolctl import ThreadpoolController
 except ImportError:  # pragma: no cover - the serial path is the fallback
     ThreadpoolController = None
-
-
-def out_size(size, k, s, p):
-    """Output length of a window of k with stride s over size + 2p: (size + 2p - k) // s + 1"""
-    return (size + 2 * p - k) // s + 1
 
 
 def _float(x):
@@ -60,134 +61,83 @@ def _unpad_nchw(xp, ph, pw, x):
 
 
 @njit()
-def _im2col(xp, kh, kw, sh, sw, oh, ow, col):
-    """col[(n, y, x), (i, j, c)] = xp[n, y*sh + i, x*sw + j, c] for padded NHWC xp: for each
-    (n, y, x, i) one contiguous run of KW*C numbers. The loops index flat views with unsigned
-    offsets (u64), which Numba does not check for negative wraparound, so LLVM vectorizes the
-    copies (array slices here cost ~3x more)."""
+def _im2col(xp, kh, kw, sh, sw, dh, dw, oh, ow, col):
+    """col[g, (n, y, x), (i, j, c)] = xp[n, y*sh + i*dh, x*sw + j*dw, g*Cg + c] for padded
+    NHWC xp and col of shape (G, rows, KH*KW*Cg). The copies are runs of contiguous numbers:
+    KW*C of them per (n, y, x, i) without groups or dilation, else Cg per tap. The loops
+    index flat views with unsigned offsets (u64), which Numba does not check for negative
+    wraparound, so LLVM vectorizes the copies (array slices here cost ~3x more)."""
     n_, hp, wp, c_ = xp.shape
-    run = kw * c_
+    groups, rows, k = col.shape
+    cg = c_ // groups
+    taps = 1 if groups == 1 and dw == 1 else kw       # separate runs per window row
+    run = cg * (kw // taps)
     xf, cf = xp.reshape(-1), col.reshape(-1)
     for n in range(n_):
         for y in range(oh):
             for x in range(ow):
-                row = ((n * oh + y) * ow + x) * kh * run
+                row = (n * oh + y) * ow + x
                 for i in range(kh):
-                    src = np.uint64(((n * hp + y * sh + i) * wp + x * sw) * c_)
-                    dst = np.uint64(row + i * run)
-                    for t in range(run):
-                        cf[dst + np.uint64(t)] = xf[src + np.uint64(t)]
+                    base = ((n * hp + y * sh + i * dh) * wp + x * sw) * c_
+                    for jj in range(taps):
+                        for g in range(groups):
+                            src = np.uint64(base + jj * dw * c_ + g * cg)
+                            dst = np.uint64((g * rows + row) * k + (i * taps + jj) * run)
+                            for t in range(run):
+                                cf[dst + np.uint64(t)] = xf[src + np.uint64(t)]
 
 
 @njit()
-def _col2im(col, kh, kw, sh, sw, oh, ow, dxp):
-    """dxp[n, y*sh + i, x*sw + j, c] += col[(n, y, x), (i, j, c)] (dxp zeroed): the adjoint
-    of _im2col, with the same unsigned flat offsets"""
+def _col2im(col, kh, kw, sh, sw, dh, dw, oh, ow, dxp):
+    """dxp[n, y*sh + i*dh, x*sw + j*dw, g*Cg + c] += col[g, (n, y, x), (i, j, c)] (dxp
+    zeroed): the adjoint of _im2col, with the same runs and unsigned flat offsets"""
     n_, hp, wp, c_ = dxp.shape
-    run = kw * c_
+    groups, rows, k = col.shape
+    cg = c_ // groups
+    taps = 1 if groups == 1 and dw == 1 else kw
+    run = cg * (kw // taps)
     df, cf = dxp.reshape(-1), col.reshape(-1)
     for n in range(n_):
         for y in range(oh):
             for x in range(ow):
-                row = ((n * oh + y) * ow + x) * kh * run
+                row = (n * oh + y) * ow + x
                 for i in range(kh):
-                    dst = np.uint64(((n * hp + y * sh + i) * wp + x * sw) * c_)
-                    src = np.uint64(row + i * run)
-                    for t in range(run):
-                        df[dst + np.uint64(t)] += cf[src + np.uint64(t)]
+                    base = ((n * hp + y * sh + i * dh) * wp + x * sw) * c_
+                    for jj in range(taps):
+                        for g in range(groups):
+                            dst = np.uint64(base + jj * dw * c_ + g * cg)
+                            src = np.uint64((g * rows + row) * k + (i * taps + jj) * run)
+                            for t in range(run):
+                                df[dst + np.uint64(t)] += cf[src + np.uint64(t)]
 
 
 @njit()
 def _rows_to_nchw(rows, bias, out):
-    """out[n, o, y, x] = rows[(n, y, x), o] + b[o]"""
+    """out[n, g*Og + o, y, x] = rows[g, (n, y, x), o] + b[g*Og + o]"""
     n_, o_, h_, w_ = out.shape
+    groups, _, og = rows.shape
     hw = h_ * w_
     of = out.reshape(n_, o_, hw)
     for n in range(n_):
-        for o in range(o_):
-            b = bias[o]
-            for p in range(hw):
-                of[n, o, p] = rows[n * hw + p, o] + b
+        for g in range(groups):
+            for o in range(og):
+                b = bias[g * og + o]
+                for p in range(hw):
+                    of[n, g * og + o, p] = rows[g, n * hw + p, o] + b
 
 
 @njit()
-def _nchw_to_rows(g, rows):
-    """rows[(n, y, x), o] = g[n, o, y, x]"""
-    n_, o_, h_, w_ = g.shape
+def _nchw_to_rows(grad, rows):
+    """rows[g, (n, y, x), o] = grad[n, g*Og + o, y, x]"""
+    n_, o_, h_, w_ = grad.shape
+    groups, _, og = rows.shape
     hw = h_ * w_
-    gf = g.reshape(n_, o_, hw)
+    gf = grad.reshape(n_, o_, hw)
     for n in range(n_):
-        for p in range(hw):
-            for o in range(o_):
-                rows[n * hw + p, o] = gf[n, o, p]
-
-
-@njit()
-def _max_pool_fwd(x, kh, kw, sh, sw, ph, pw, out, idx):
-    """out[p, y, x] = max over the window (padding is -inf); idx = flat position in x of the
-    first maximum (a NaN wins, as in PyTorch)"""
-    p_, h_, w_ = x.shape
-    _, oh, ow = out.shape
-    for p in range(p_):
-        for y in range(oh):
-            for xo in range(ow):
-                best, where = -np.inf, -1
-                for i in range(kh):
-                    iy = y * sh + i - ph
-                    if iy < 0 or iy >= h_:
-                        continue
-                    for j in range(kw):
-                        ix = xo * sw + j - pw
-                        if ix < 0 or ix >= w_:
-                            continue
-                        v = x[p, iy, ix]
-                        if v > best or where < 0 or np.isnan(v):
-                            best, where = v, iy * w_ + ix
-                out[p, y, xo] = best
-                idx[p, y, xo] = p * h_ * w_ + where
-
-
-@njit()
-def _max_pool_bwd(g, idx, dx):
-    """dx.flat[idx] += g (dx zeroed)"""
-    p_, oh, ow = g.shape
-    for p in range(p_):
-        for y in range(oh):
-            for xo in range(ow):
-                dx[idx[p, y, xo]] += g[p, y, xo]
-
-
-@njit()
-def _avg_pool_fwd(x, kh, kw, sh, sw, ph, pw, out):
-    """out[p, y, x] = sum of the window / (kh*kw); padding counts as zeros"""
-    p_, h_, w_ = x.shape
-    _, oh, ow = out.shape
-    scale = out.dtype.type(1.0 / (kh * kw))
-    for p in range(p_):
-        for y in range(oh):
-            for xo in range(ow):
-                acc = out.dtype.type(0)
-                for i in range(max(0, ph - y * sh), min(kh, h_ + ph - y * sh)):
-                    iy = y * sh + i - ph
-                    for j in range(max(0, pw - xo * sw), min(kw, w_ + pw - xo * sw)):
-                        acc += x[p, iy, xo * sw + j - pw]
-                out[p, y, xo] = acc * scale
-
-
-@njit()
-def _avg_pool_bwd(g, kh, kw, sh, sw, ph, pw, dx):
-    """dx[window] += g / (kh*kw) (dx zeroed): the adjoint of _avg_pool_fwd"""
-    p_, oh, ow = g.shape
-    _, h_, w_ = dx.shape
-    scale = dx.dtype.type(1.0 / (kh * kw))
-    for p in range(p_):
-        for y in range(oh):
-            for xo in range(ow):
-                share = g[p, y, xo] * scale
-                for i in range(max(0, ph - y * sh), min(kh, h_ + ph - y * sh)):
-                    iy = y * sh + i - ph
-                    for j in range(max(0, pw - xo * sw), min(kw, w_ + pw - xo * sw)):
-                        dx[p, iy, xo * sw + j - pw] += share
+        for g in range(groups):
+            for p in range(hw):
+                for o in range(og):
+                    rows[g, n * hw + p, o] = gf[n, g * og + o, p]
 
 
 def _padded(x, padding):
@@ -198,27 +148,39 @@ def _padded(x, padding):
     return xp
 
 
-def im2col(x, kernel_size, stride, padding):
-    """x (N, C, H, W) -> col (N*OH*OW, KH*KW*C), rows (n, y, x), columns (i, j, c)"""
+def _out_hw(input_shape, kernel_size, stride, padding, dilation):
+    return tuple(out_size(input_shape[2 + d], kernel_size[d], stride[d], padding[d],
+                          dilation[d]) for d in range(2))
+
+
+def im2col(x, kernel_size, stride, padding, dilation, groups):
+    """x (N, C, H, W) -> col (G, N*OH*OW, KH*KW*C/G), rows (n, y, x), columns (i, j, c)"""
     x = _float(x)
-    (kh, kw), (sh, sw) = kernel_size, stride
-    oh, ow = _out_hw(x.shape, kernel_size, stride, padding)
-    col = np.empty((x.shape[0] * oh * ow, kh * kw * x.shape[1]), dtype=x.dtype)
-    _im2col(_padded(x, padding), kh, kw, sh, sw, oh, ow, col)
+    (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
+    oh, ow = _out_hw(x.shape, kernel_size, stride, padding, dilation)
+    col = np.empty((groups, x.shape[0] * oh * ow, kh * kw * (x.shape[1] // groups)), x.dtype)
+    _im2col(_padded(x, padding), kh, kw, sh, sw, dh, dw, oh, ow, col)
     return col
 
 
-def col2im(col, input_shape, kernel_size, stride, padding):
-    """The adjoint of im2col: col (N*OH*OW, KH*KW*C) -> dx of input_shape (N, C, H, W)"""
+def col2im(col, input_shape, kernel_size, stride, padding, dilation):
+    """The adjoint of im2col: col (G, N*OH*OW, KH*KW*C/G) -> dx of input_shape (N, C, H, W)"""
     col = _float(col)
-    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel_size, stride, padding, dilation
     n, c, h, w = input_shape
-    oh, ow = _out_hw(input_shape, kernel_size, stride, padding)
+    oh, ow = _out_hw(input_shape, kernel_size, stride, padding, dilation)
     dxp = np.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=col.dtype)
-    _col2im(col, kh, kw, sh, sw, oh, ow, dxp)
+    _col2im(col, kh, kw, sh, sw, dh, dw, oh, ow, dxp)
     dx = np.empty(input_shape, dtype=col.dtype)
     _unpad_nchw(dxp, ph, pw, dx)
     return dx
+
+
+def _matmul(a, b, out):
+    """out[g] = a[g] @ b[g]: one BLAS GEMM per group (np.dot when there is one group)"""
+    if a.shape[0] == 1:
+        return np.dot(a[0], b[0], out=out[0])[None]
+    return np.matmul(a, b, out=out)
 
 
 # Each chunk's col matrix has about this many elements (1 MB in float32): small enough to
@@ -260,136 +222,160 @@ def _run(work, shares):
         return [work(shares[0])] + [f.result() for f in futures]
 
 
-def _out_hw(input_shape, kernel_size, stride, padding):
-    return tuple(out_size(input_shape[2 + d], kernel_size[d], stride[d], padding[d])
-                 for d in range(2))
-
-
-def conv2d_fwd(x, weight, bias, stride, padding):
-    """out[n, o] = sum_{c,i,j} W[o, c, i, j] x_pad[n, c, y*sh + i, x*sw + j] + b[o]
-    = im2col(x) @ Wt (KH*KW*C, O), one GEMM per chunk; bias None means no bias"""
+def conv2d_fwd(x, weight, bias, stride, padding, dilation, groups):
+    """out[n, g*Og + o] = sum_{c,i,j} W[g*Og + o, c, i, j] x_pad[n, g*Cg + c, y*sh + i*dh,
+    x*sw + j*dw] + b[g*Og + o] = im2col(x)[g] @ Wt[g] (KH*KW*Cg, Og), one GEMM per group
+    and chunk; bias None means no bias"""
     x = _float(x)
     n, c, h, w = x.shape
-    o, _, kh, kw = weight.shape
-    (sh, sw), (ph, pw) = stride, padding
-    oh, ow = _out_hw(x.shape, (kh, kw), stride, padding)
-    wt = np.ascontiguousarray(weight.transpose(2, 3, 1, 0), dtype=x.dtype).reshape(-1, o)
+    o, cg, kh, kw = weight.shape
     b = np.zeros(o, x.dtype) if bias is None else bias.astype(x.dtype, copy=False)
+    if groups > 1 and cg == 1:
+        return _depthwise_fwd(x, weight.astype(x.dtype, copy=False), b, stride, padding,
+                              dilation)
+    og = o // groups
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    oh, ow = _out_hw(x.shape, (kh, kw), stride, padding, dilation)
+    wt = np.ascontiguousarray(weight.reshape(groups, og, cg, kh, kw).transpose(0, 3, 4, 2, 1),
+                              dtype=x.dtype).reshape(groups, -1, og)
     out = np.empty((n, o, oh, ow), dtype=x.dtype)
-    step, shares = _shares(n, wt.shape[0] * oh * ow)
+    step, shares = _shares(n, wt.shape[0] * wt.shape[1] * oh * ow)
 
     def work(share):
         xp = np.zeros((step, h + 2 * ph, w + 2 * pw, c), x.dtype)
-        col = np.empty((step * oh * ow, wt.shape[0]), x.dtype)
-        rows = np.empty((step * oh * ow, o), x.dtype)
+        col = np.empty((groups, step * oh * ow, wt.shape[1]), x.dtype)
+        rows = np.empty((groups, step * oh * ow, og), x.dtype)
         for n0, n1 in share:
             m = (n1 - n0) * oh * ow
             _pad_nhwc(x[n0:n1], ph, pw, xp)
-            _im2col(xp[:n1 - n0], kh, kw, sh, sw, oh, ow, col)
-            _rows_to_nchw(np.dot(col[:m], wt, out=rows[:m]), b, out[n0:n1])
+            _im2col(xp[:n1 - n0], kh, kw, sh, sw, dh, dw, oh, ow, col)
+            _rows_to_nchw(_matmul(col[:, :m], wt, rows[:, :m]), b, out[n0:n1])
     _run(work, shares)
     return out
 
 
-def conv2d_input_grad(g, weight, input_shape, stride, padding):
-    """dx = col2im(dout_rows (N*OH*OW, O) @ Wt^T) for dout g (N, O, OH, OW): the transposed
-    convolution, the adjoint of conv2d_fwd in x"""
+def conv2d_input_grad(g, weight, input_shape, stride, padding, dilation, groups):
+    """dx = col2im(dout_rows[g] (N*OH*OW, Og) @ Wt[g]^T) for dout g (N, O, OH, OW): the
+    transposed convolution, the adjoint of conv2d_fwd in x"""
     g = _float(g)
     n, c, h, w = input_shape
-    o, _, kh, kw = weight.shape
-    (sh, sw), (ph, pw) = stride, padding
+    o, cg, kh, kw = weight.shape
+    if groups > 1 and cg == 1:
+        return _depthwise_input_grad(g, weight.astype(g.dtype, copy=False),
+                                     tuple(input_shape), stride, padding, dilation)
+    og = o // groups
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
     oh, ow = g.shape[2:]
-    w2 = np.ascontiguousarray(weight.transpose(0, 2, 3, 1), dtype=g.dtype).reshape(o, -1)
+    w2 = np.ascontiguousarray(weight.reshape(groups, og, cg, kh, kw).transpose(0, 1, 3, 4, 2),
+                              dtype=g.dtype).reshape(groups, og, -1)
     dx = np.empty(input_shape, dtype=g.dtype)
-    step, shares = _shares(n, w2.shape[1] * oh * ow)
+    step, shares = _shares(n, groups * w2.shape[2] * oh * ow)
 
     def work(share):
-        rows = np.empty((step * oh * ow, o), g.dtype)
-        col = np.empty((step * oh * ow, w2.shape[1]), g.dtype)
+        rows = np.empty((groups, step * oh * ow, og), g.dtype)
+        col = np.empty((groups, step * oh * ow, w2.shape[2]), g.dtype)
         dxp = np.empty((step, h + 2 * ph, w + 2 * pw, c), g.dtype)
         for n0, n1 in share:
             m = (n1 - n0) * oh * ow
             _nchw_to_rows(g[n0:n1], rows)
             dxp[:] = 0
-            _col2im(np.dot(rows[:m], w2, out=col[:m]), kh, kw, sh, sw, oh, ow, dxp[:n1 - n0])
+            _matmul(rows[:, :m], w2, col[:, :m])
+            _col2im(col, kh, kw, sh, sw, dh, dw, oh, ow, dxp[:n1 - n0])  # reads rows < m
             _unpad_nchw(dxp[:n1 - n0], ph, pw, dx[n0:n1])
     _run(work, shares)
     return dx
 
 
-def conv2d_weight_grad(x, g, kernel_size, stride, padding):
-    """dW (O, C, KH, KW) from dWt (KH*KW*C, O) = sum over chunks of im2col(x)^T @ dout_rows:
-    the adjoint of conv2d_fwd in W; each thread sums its own chunks, then the threads' sums
-    are added"""
+def conv2d_weight_grad(x, g, kernel_size, stride, padding, dilation, groups):
+    """dW (O, Cg, KH, KW) from dWt[g] (KH*KW*Cg, Og) = sum over chunks of im2col(x)[g]^T @
+    dout_rows[g]: the adjoint of conv2d_fwd in W; each thread sums its own chunks, then the
+    threads' sums are added"""
     x, g = _float(x), _float(g)
     n, c, h, w = x.shape
     o = g.shape[1]
-    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
+    cg, og = c // groups, o // groups
+    if groups > 1 and cg == 1:
+        return _depthwise_weight_grad(x, g, tuple(kernel_size), stride, padding, dilation)
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel_size, stride, padding, dilation
     oh, ow = g.shape[2:]
-    k = kh * kw * c
-    step, shares = _shares(n, k * oh * ow)
+    k = kh * kw * cg
+    step, shares = _shares(n, groups * k * oh * ow)
 
     def work(share):
         xp = np.zeros((step, h + 2 * ph, w + 2 * pw, c), x.dtype)
-        col = np.empty((step * oh * ow, k), x.dtype)
-        rows = np.empty((step * oh * ow, o), x.dtype)
-        dw_t = np.zeros((k, o), x.dtype)
+        col = np.empty((groups, step * oh * ow, k), x.dtype)
+        rows = np.empty((groups, step * oh * ow, og), x.dtype)
+        dw_t, dw_chunk = np.zeros((2, groups, k, og), x.dtype)
         for n0, n1 in share:
             m = (n1 - n0) * oh * ow
             _pad_nhwc(x[n0:n1], ph, pw, xp)
-            _im2col(xp[:n1 - n0], kh, kw, sh, sw, oh, ow, col)
+            _im2col(xp[:n1 - n0], kh, kw, sh, sw, dh, dw, oh, ow, col)
             _nchw_to_rows(g[n0:n1], rows)
-            dw_t += np.dot(col[:m].T, rows[:m])
+            dw_t += _matmul(col[:, :m].transpose(0, 2, 1), rows[:, :m], dw_chunk)
         return dw_t
     dw_t = sum(_run(work, shares))
-    return np.ascontiguousarray(dw_t.reshape(kh, kw, c, o).transpose(3, 2, 0, 1))
+    return np.ascontiguousarray(
+        dw_t.reshape(groups, kh, kw, cg, og).transpose(0, 4, 3, 1, 2).reshape(o, cg, kh, kw))
 
 
-def _planes(x):
-    return _float(x).reshape(-1, x.shape[-2], x.shape[-1])
+def _halves(n):
+    """The batch [0, n) cut into one contiguous chunk per thread: the depthwise loops have no
+    col matrix to keep in cache, so nothing is gained by smaller chunks"""
+    threads = max(1, min(_workers()["threads"], n))
+    bounds = [n * t // threads for t in range(threads + 1)]
+    return [[(b0, b1)] for b0, b1 in zip(bounds, bounds[1:])]
 
 
-def max_pool_fwd(x, kernel_size, stride, padding):
-    """x (N, C, H, W) -> (out (N, C, OH, OW), idx: flat position in x of each maximum)"""
-    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
-    oh, ow = out_size(x.shape[2], kh, sh, ph), out_size(x.shape[3], kw, sw, pw)
-    planes = _planes(x)
-    out = np.empty((planes.shape[0], oh, ow), dtype=x.dtype)
-    idx = np.empty((planes.shape[0], oh, ow), dtype=np.int64)
-    _max_pool_fwd(planes, kh, kw, sh, sw, ph, pw, out, idx)
-    shape = x.shape[:2] + (oh, ow)
-    return out.reshape(shape), idx.reshape(shape)
+def _depthwise_fwd(x, weight, bias, stride, padding, dilation):
+    """conv2d_fwd for one input channel per group, by depthwise.forward on padded chunks"""
+    n, c, h, w = x.shape
+    o, _, kh, kw = weight.shape
+    (ph, pw) = padding
+    oh, ow = _out_hw(x.shape, (kh, kw), stride, padding, dilation)
+    w3 = np.ascontiguousarray(weight.reshape(o, kh, kw))
+    out = np.empty((n, o, oh, ow), dtype=x.dtype)
+
+    def work(share):
+        [(n0, n1)] = share
+        xp = np.zeros((n1 - n0, c, h + 2 * ph, w + 2 * pw), x.dtype)
+        xp[:, :, ph:ph + h, pw:pw + w] = x[n0:n1]
+        depthwise.forward(xp, w3, bias, *stride, *dilation, out[n0:n1])
+    _run(work, _halves(n))
+    return out
 
 
-def max_pool_bwd(g, index, input_shape):
-    """dx (input_shape) with g added at the flat positions `index` (repeated ones accumulate)"""
-    g = _planes(g)
-    dx = np.zeros(int(np.prod(input_shape)), dtype=g.dtype)
-    _max_pool_bwd(g, np.ascontiguousarray(index).reshape(g.shape), dx)
-    return dx.reshape(input_shape)
+def _depthwise_input_grad(g, weight, input_shape, stride, padding, dilation):
+    """conv2d_input_grad for one input channel per group (depthwise.input_grad)"""
+    n, c, h, w = input_shape
+    o, _, kh, kw = weight.shape
+    (ph, pw) = padding
+    w3 = np.ascontiguousarray(weight.reshape(o, kh, kw))
+    dx = np.empty(input_shape, dtype=g.dtype)
+
+    def work(share):
+        [(n0, n1)] = share
+        dxp = np.zeros((n1 - n0, c, h + 2 * ph, w + 2 * pw), g.dtype)
+        depthwise.input_grad(g[n0:n1], w3, *stride, *dilation, dxp)
+        dx[n0:n1] = dxp[:, :, ph:ph + h, pw:pw + w]
+    _run(work, _halves(n))
+    return dx
 
 
-def avg_pool_fwd(x, kernel_size, stride, padding):
-    """x (N, C, H, W) -> window means (N, C, OH, OW), divisor KH*KW (padding included)"""
-    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
-    oh, ow = out_size(x.shape[2], kh, sh, ph), out_size(x.shape[3], kw, sw, pw)
-    planes = _planes(x)
-    out = np.empty((planes.shape[0], oh, ow), dtype=x.dtype)
-    _avg_pool_fwd(planes, kh, kw, sh, sw, ph, pw, out)
-    return out.reshape(x.shape[:2] + (oh, ow))
+def _depthwise_weight_grad(x, g, kernel_size, stride, padding, dilation):
+    """conv2d_weight_grad for one input channel per group (depthwise.weight_grad); each
+    thread sums its own part of the batch, then the threads' sums are added"""
+    n, c, h, w = x.shape
+    (ph, pw) = padding
 
-
-def avg_pool_bwd(g, input_shape, kernel_size, stride, padding):
-    """The adjoint of avg_pool_fwd: each g spread evenly over its window, dx of input_shape"""
-    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
-    g3 = _planes(g)
-    dx = np.zeros((g3.shape[0],) + tuple(input_shape[2:]), dtype=g3.dtype)
-    _avg_pool_bwd(g3, kh, kw, sh, sw, ph, pw, dx)
-    return dx.reshape(input_shape)
+    def work(share):
+        [(n0, n1)] = share
+        xp = np.zeros((n1 - n0, c, h + 2 * ph, w + 2 * pw), x.dtype)
+        xp[:, :, ph:ph + h, pw:pw + w] = x[n0:n1]
+        dw = np.zeros((g.shape[1],) + tuple(kernel_size), x.dtype)
+        depthwise.weight_grad(xp, g[n0:n1], *stride, *dilation, dw)
+        return dw
+    return sum(_run(work, _halves(n)))[:, None]
 
 
 KERNELS = {"im2col": im2col, "col2im": col2im, "conv2d_fwd": conv2d_fwd,
-           "conv2d_input_grad": conv2d_input_grad, "conv2d_weight_grad": conv2d_weight_grad,
-           "max_pool_fwd": max_pool_fwd,
-           "max_pool_bwd": max_pool_bwd, "avg_pool_fwd": avg_pool_fwd,
-           "avg_pool_bwd": avg_pool_bwd}
+           "conv2d_input_grad": conv2d_input_grad, "conv2d_weight_grad": conv2d_weight_grad}

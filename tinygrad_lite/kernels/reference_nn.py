@@ -1,4 +1,4 @@
-"""Plain-NumPy twins of the convolution, pooling, batch-norm and activation kernels
+"""Plain-NumPy twins of the convolution, batch-norm and activation kernels
 (`conv.py`, `batchnorm.py`, `activation.py`): the fallback when Numba is off and the oracle
 the kernel tests use.
 
@@ -10,94 +10,75 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 
-def out_size(size, k, s, p):
-    """Output length of a window of k with stride s over size + 2p: (size + 2p - k) // s + 1"""
-    return (size + 2 * p - k) // s + 1
+def _windows(x, kernel_size, stride, padding, dilation):
+    """(N, C, OH, OW, KH, KW) view of the zero-padded input's windows, taps `dilation` apart"""
+    (ph, pw), (dh, dw) = padding, dilation
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    span = (dh * (kernel_size[0] - 1) + 1, dw * (kernel_size[1] - 1) + 1)
+    win = sliding_window_view(xp, span, axis=(2, 3))
+    return win[:, :, ::stride[0], ::stride[1], ::dh, ::dw]
 
 
-def _windows(x, kernel_size, stride, padding, fill):
-    """(N, C, OH, OW, KH, KW) view of the padded input's windows."""
-    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
-    return sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+def _grouped(a, groups):
+    """(N, C, ...) -> (N, G, C/G, ...)"""
+    return a.reshape((a.shape[0], groups, a.shape[1] // groups) + a.shape[2:])
 
 
-def im2col(x, kernel_size, stride, padding):
-    """col[(n, y, x), (i, j, c)] = x_pad[n, c, y*sh + i, x*sw + j]"""
-    win = _windows(x, kernel_size, stride, padding, 0)      # n c y x i j
-    return np.ascontiguousarray(win.transpose(0, 2, 3, 4, 5, 1)).reshape(
-        -1, x.shape[1] * kernel_size[0] * kernel_size[1])
+def im2col(x, kernel_size, stride, padding, dilation, groups):
+    """col[g, (n, y, x), (i, j, c)] = x_pad[n, g*Cg + c, y*sh + i*dh, x*sw + j*dw]"""
+    win = _grouped(_windows(x, kernel_size, stride, padding, dilation), groups)  # n g c y x i j
+    return np.ascontiguousarray(win.transpose(1, 0, 3, 4, 5, 6, 2)).reshape(
+        groups, -1, win.shape[2] * kernel_size[0] * kernel_size[1])
 
 
-def col2im(col, input_shape, kernel_size, stride, padding):
+def col2im(col, input_shape, kernel_size, stride, padding, dilation):
     """The adjoint of im2col: scatter-add each column entry back to its input position."""
-    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel_size, stride, padding, dilation
     n, c, h, w = input_shape
-    oh, ow = out_size(h, kh, sh, ph), out_size(w, kw, sw, pw)
-    blocks = col.reshape(n, oh, ow, kh, kw, c)
+    groups = col.shape[0]
+    oh = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    ow = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    blocks = col.reshape(groups, n, oh, ow, kh, kw, c // groups)     # g n y x i j c
     dx = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=col.dtype)
     for i in range(kh):
         for j in range(kw):
-            dx[:, :, i:i + sh * oh:sh, j:j + sw * ow:sw] += blocks[:, :, :, i, j].transpose(
-                0, 3, 1, 2)
+            tap = blocks[:, :, :, :, i, j].transpose(1, 0, 4, 2, 3).reshape(n, c, oh, ow)
+            dx[:, :, i * dh:i * dh + sh * oh:sh, j * dw:j * dw + sw * ow:sw] += tap
     return dx[:, :, ph:ph + h, pw:pw + w]
 
 
-def conv2d_fwd(x, weight, bias, stride, padding):
-    """out[n, o, y, x] = sum_{c,i,j} W[o, c, i, j] x_pad[n, c, y*sh + i, x*sw + j] + b[o]"""
-    win = _windows(x, weight.shape[2:], stride, padding, 0)
-    out = np.einsum("ncyxij,ocij->noyx", win, weight.astype(x.dtype, copy=False))
+def conv2d_fwd(x, weight, bias, stride, padding, dilation, groups):
+    """out[n, g*Og + o, y, x] = sum_{c,i,j} W[g*Og + o, c, i, j]
+    x_pad[n, g*Cg + c, y*sh + i*dh, x*sw + j*dw] + b[g*Og + o]"""
+    win = _grouped(_windows(x, weight.shape[2:], stride, padding, dilation), groups)
+    w = weight.astype(x.dtype, copy=False).reshape((groups, -1) + weight.shape[1:])
+    out = np.einsum("ngcyxij,gocij->ngoyx", win, w)
+    out = out.reshape((x.shape[0], weight.shape[0]) + out.shape[3:])
     return out if bias is None else out + bias.astype(x.dtype)[:, None, None]
 
 
-def conv2d_input_grad(g, weight, input_shape, stride, padding):
-    """dx = col2im(dout_rows @ Wt^T): the adjoint of conv2d_fwd in x, with
-    dout_rows[(n, y, x), o] = dout[n, o, y, x] and Wt[(i, j, c), o] = W[o, c, i, j]"""
-    w2 = weight.transpose(0, 2, 3, 1).reshape(weight.shape[0], -1).astype(g.dtype, copy=False)
-    rows = g.transpose(0, 2, 3, 1).reshape(-1, g.shape[1])
-    return col2im(rows @ w2, input_shape, weight.shape[2:], stride, padding)
+def conv2d_input_grad(g, weight, input_shape, stride, padding, dilation, groups):
+    """dx[n, g*Cg + c, y*sh + i*dh - ph, x*sw + j*dw - pw] += W[g*Og + o, c, i, j]
+    dout[n, g*Og + o, y, x]: the adjoint of conv2d_fwd in x, one tap (i, j) at a time"""
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    n, c, h, w = input_shape
+    oh, ow = g.shape[2:]
+    gg = _grouped(g, groups)                                         # n g o y x
+    wg = weight.astype(g.dtype, copy=False).reshape((groups, -1) + weight.shape[1:])
+    dx = np.zeros((n, groups, c // groups, h + 2 * ph, w + 2 * pw), dtype=g.dtype)
+    for i in range(weight.shape[2]):
+        for j in range(weight.shape[3]):
+            dx[..., i * dh:i * dh + sh * oh:sh, j * dw:j * dw + sw * ow:sw] += np.einsum(
+                "ngoyx,goc->ngcyx", gg, wg[:, :, :, i, j])
+    return dx.reshape(n, c, h + 2 * ph, w + 2 * pw)[:, :, ph:ph + h, pw:pw + w]
 
 
-def conv2d_weight_grad(x, g, kernel_size, stride, padding):
-    """dW[o, c, i, j] = sum_{n,y,x} dout[n, o, y, x] x_pad[n, c, y*sh + i, x*sw + j]"""
-    win = _windows(x, kernel_size, stride, padding, 0)
-    return np.einsum("ncyxij,noyx->ocij", win, g)
-
-
-def max_pool_fwd(x, kernel_size, stride, padding):
-    """window max (padding -inf) and the flat position in x of each window's first maximum"""
-    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
-    n, c, h, w = x.shape
-    win = _windows(x, kernel_size, stride, padding, -np.inf)
-    flat = win.reshape(win.shape[:4] + (kh * kw,))
-    first = np.argmax(flat, axis=-1)
-    out = np.take_along_axis(flat, first[..., None], -1)[..., 0]
-    oh, ow = out.shape[2:]
-    iy = np.arange(oh)[:, None] * sh + first // kw - ph
-    ix = np.arange(ow)[None, :] * sw + first % kw - pw
-    planes = (np.arange(n)[:, None] * c + np.arange(c)[None, :])[:, :, None, None]
-    return out.astype(x.dtype, copy=False), planes * h * w + iy * w + ix
-
-
-def max_pool_bwd(g, index, input_shape):
-    """dx with g added at the flat positions `index` (repeated positions accumulate)"""
-    dx = np.zeros(int(np.prod(input_shape)), dtype=g.dtype)
-    np.add.at(dx, index.reshape(-1), g.reshape(-1))
-    return dx.reshape(input_shape)
-
-
-def avg_pool_fwd(x, kernel_size, stride, padding):
-    """window mean, divisor KH*KW (padding counts as zeros: count_include_pad)"""
-    return _windows(x, kernel_size, stride, padding, 0).mean(axis=(4, 5)).astype(x.dtype)
-
-
-def avg_pool_bwd(g, input_shape, kernel_size, stride, padding):
-    """The adjoint of avg_pool_fwd: g / (KH*KW) spread over each window"""
-    kh, kw = kernel_size
-    col = np.broadcast_to(g.transpose(0, 2, 3, 1)[:, :, :, None, None] / (kh * kw),
-                          g.shape[:1] + g.shape[2:] + (kh, kw, g.shape[1]))
-    return col2im(col.reshape(-1, kh * kw * g.shape[1]), input_shape, kernel_size, stride,
-                  padding)
+def conv2d_weight_grad(x, g, kernel_size, stride, padding, dilation, groups):
+    """dW[g*Og + o, c, i, j] = sum_{n,y,x} dout[n, g*Og + o, y, x]
+    x_pad[n, g*Cg + c, y*sh + i*dh, x*sw + j*dw]"""
+    win = _windows(x, kernel_size, stride, padding, dilation)[:, :, :g.shape[2], :g.shape[3]]
+    dw = np.einsum("ngcyxij,ngoyx->gocij", _grouped(win, groups), _grouped(g, groups))
+    return dw.reshape((g.shape[1],) + dw.shape[2:])
 
 
 def bn_fwd(x, weight, bias, eps):
@@ -155,3 +136,34 @@ def gelu_bwd(x, g):
     cdf = 0.5 * (1 + erf_fwd(x / math.sqrt(2)))
     pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
     return (g * (cdf + x * pdf)).astype(g.dtype, copy=False)
+
+
+def unfold(x, kernel_size, dilation, padding, stride):
+    """out[n, (c, i, j), (y, x)] = x_pad[n, c, y*sh + i*dh, x*sw + j*dw] (torch's F.unfold),
+    one tap (i, j) at a time"""
+    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = kernel_size, dilation, padding, stride
+    n, c, h, w = x.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    oh = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    ow = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    out = np.empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            out[:, :, i, j] = xp[:, :, i * dh:i * dh + sh * oh:sh, j * dw:j * dw + sw * ow:sw]
+    return out.reshape(n, c * kh * kw, oh * ow)
+
+
+def fold(g, output_size, kernel_size, dilation, padding, stride):
+    """The adjoint of unfold: x_pad[n, c, y*sh + i*dh, x*sw + j*dw] += g[n, (c, i, j), (y, x)]
+    (torch's F.fold), one tap (i, j) at a time"""
+    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = kernel_size, dilation, padding, stride
+    (h, w), n = output_size, g.shape[0]
+    c = g.shape[1] // (kh * kw)
+    oh = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    ow = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    taps = g.reshape(n, c, kh, kw, oh, ow)
+    xp = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=g.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            xp[:, :, i * dh:i * dh + sh * oh:sh, j * dw:j * dw + sw * ow:sw] += taps[:, :, i, j]
+    return xp[:, :, ph:ph + h, pw:pw + w]

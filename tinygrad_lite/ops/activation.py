@@ -23,7 +23,7 @@ def _np_sigmoid(x):
 class ReLU(Function):
     """relu(x) = max(0, x)"""
     def forward(ctx, x):
-        return K.relu_fwd(x) if x.dtype.kind == "f" else np.maximum(x, 0)  # ints stay ints
+        return K.relu_fwd(x)
 
     def backward(ctx, g):
         return ReLUBackward.apply(ctx.inputs[0], g)

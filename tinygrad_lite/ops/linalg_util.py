@@ -5,7 +5,7 @@ import contextlib
 
 import numpy as np
 
-from ..errors import LinAlgError
+from ..errors import LinAlgError, ShapeError
 from ..function import constant
 
 
@@ -58,18 +58,19 @@ def unpack(t, batch, *shapes):
 def check_square(op, a):
     """Raise unless `a` is a batch of square matrices (shape (*, n, n))."""
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
-        raise ValueError(f"{op}: expected a batch of square matrices of shape (*, n, n), "
+        raise ShapeError(f"{op}: expected a batch of square matrices of shape (*, n, n), "
                          f"got shape {tuple(a.shape)}")
 
 
 def check_matrix(op, a):
     """Raise unless `a` is a batch of matrices (at least 2 dims) of floating point numbers."""
     if a.ndim < 2:
-        raise ValueError(f"{op}: expected a (batch of) matrices of shape (*, m, n), got shape "
+        raise ShapeError(f"{op}: expected a (batch of) matrices of shape (*, m, n), got shape "
                          f"{tuple(a.shape)}")
-    if a.dtype.kind != "f":
+    if a.dtype not in (np.float32, np.float64):   # LAPACK has no float16, nor has PyTorch's
         raise TypeError(f"{op}: expected a floating point input (float32 or float64), got "
-                        f"{a.dtype}")
+                        f"{a.dtype}" + (" (low precision dtypes are not supported; use "
+                                        ".float())" if a.dtype == np.float16 else ""))
 
 
 @contextlib.contextmanager

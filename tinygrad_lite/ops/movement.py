@@ -6,6 +6,7 @@ import numbers
 import numpy as np
 
 from ..function import Function, Sample, register
+from ..errors import ShapeError
 
 
 def check_broadcast(op, a_shape, b_shape):
@@ -13,7 +14,7 @@ def check_broadcast(op, a_shape, b_shape):
     try:
         np.broadcast_shapes(a_shape, b_shape)
     except ValueError:
-        raise ValueError(f"{op}: shapes {tuple(a_shape)} and {tuple(b_shape)} cannot be "
+        raise ShapeError(f"{op}: shapes {tuple(a_shape)} and {tuple(b_shape)} cannot be "
                          "broadcast together (aligned from the right, each pair of dims must "
                          "be equal or one of them 1)") from None
 
@@ -22,16 +23,16 @@ def resolve_reshape(old, new):
     """The target shape with a -1 filled in; raises unless the element counts agree."""
     size = math.prod(old)
     if list(new).count(-1) > 1 or any(s < -1 for s in new):
-        raise ValueError(f"reshape: invalid shape {new}; use non-negative sizes and at most "
+        raise ShapeError(f"reshape: invalid shape {new}; use non-negative sizes and at most "
                          "one -1")
     known = math.prod(s for s in new if s != -1)
     if -1 in new:
         if known == 0 or size % known:
-            raise ValueError(f"reshape: shape {new} is invalid for input of shape {old} "
+            raise ShapeError(f"reshape: shape {new} is invalid for input of shape {old} "
                              f"({size} elements)")
         new = tuple(size // known if s == -1 else s for s in new)
     if math.prod(new) != size:
-        raise ValueError(f"reshape: shape {tuple(new)} is invalid for input of shape {old} "
+        raise ShapeError(f"reshape: shape {tuple(new)} is invalid for input of shape {old} "
                          f"({size} elements)")
     return tuple(new)
 
@@ -122,7 +123,9 @@ GETITEM = [Sample(((3, 4),), (), {"index": (1,)}),
            Sample(((3, 4),), (), {"index": (np.array([[True, False, True, False]] * 3),)})]
 
 
-@register("getitem", samples=GETITEM, reference=lambda x, index: x[index],
+# No NumPy reference: NumPy's indexing is the forward itself, so it would check nothing; the
+# torch twin (PyTorch's own indexing) is this op's oracle.
+@register("getitem", samples=GETITEM,
           torch=lambda torch, x, index: x[tuple(torch.as_tensor(i) if isinstance(i, np.ndarray)
                                                 else i for i in index)])
 class GetItem(Function):
@@ -169,18 +172,33 @@ class IndexAdd(Function):
         return GetItem.apply(gg, index=ctx.index)
 
 
-@register("pad", samples=[Sample(((3, 4),), (), {"widths": ((1, 0), (2, 1)), "value": 0.5})],
-          reference=lambda x, widths, value: np.pad(x, widths, constant_values=value),
+def _pad_reference(x, widths, value):
+    """np.pad on the positive widths, then a slice that drops the negative ones."""
+    padded = np.pad(x, [(max(lo, 0), max(hi, 0)) for lo, hi in widths], constant_values=value)
+    return padded[tuple(slice(-min(lo, 0), n + min(hi, 0))
+                        for (lo, hi), n in zip(widths, padded.shape))]
+
+
+@register("pad", samples=[Sample(((3, 4),), (), {"widths": ((1, 0), (2, 1)), "value": 0.5}),
+                          Sample(((3, 5),), (), {"widths": ((-1, 2), (1, -3)), "value": 0.0})],
+          reference=_pad_reference,
           torch=lambda torch, x, widths, value: torch.nn.functional.pad(
               x, [w for pair in reversed(widths) for w in pair], value=value))
 class Pad(Function):
-    """constant padding by `widths`;  the gradient is the inner block"""
+    """constant padding by `widths` ((before, after) per dim); a negative width crops that many
+    elements instead. The gradient is the same op with the widths negated: the padded border
+    gets none, and a cropped border gets zeros back."""
     def forward(ctx, x, widths, value):
-        ctx.inner = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
-        return np.pad(x, widths, constant_values=value)
+        ctx.widths = widths
+        out_shape = tuple(n + lo + hi for (lo, hi), n in zip(widths, x.shape))
+        out = np.full(out_shape, value, dtype=x.dtype)
+        source = tuple(slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(widths, x.shape))
+        target = tuple(slice(max(lo, 0), m - max(hi, 0)) for (lo, hi), m in zip(widths, out_shape))
+        out[target] = x[source]
+        return out
 
-    def backward(ctx, g):       # the padding is constant: only the inner block has a grad
-        return g[ctx.inner]
+    def backward(ctx, g):       # constant padding has no gradient; cropped elements get 0
+        return Pad.apply(g, widths=tuple((-lo, -hi) for lo, hi in ctx.widths), value=0.0)
 
 
 @register("cat", samples=[Sample(((2, 3), (4, 3)), (), {"dim": 0}),

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..function import Function, Sample, constant, register
+from .elementwise import Where
 from .movement import Expand, Reshape
 
 REDUCE = [Sample(((3, 4),), (), {"dims": (0, 1), "keepdim": False}),
@@ -24,6 +25,12 @@ def _spread(g, shape, dims):
     return g if keep == shape else Expand.apply(g, shape=shape)
 
 
+def _accumulator(x):
+    """The dtype sums and products run in: the input's for floats; int64 for bool and every
+    integer width (PyTorch: the sum of int8, uint8, int32 or bool tensors is int64)."""
+    return None if x.dtype.kind == "f" else np.int64
+
+
 def _torch_reduce(method):
     def run(torch, x, dims, keepdim):
         return getattr(x, method)(dim=dims, keepdim=keepdim) if dims else x
@@ -37,7 +44,7 @@ class Sum(Function):
     """sum over `dims`;  every element's gradient is g, broadcast back"""
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims = x.shape, dims
-        return x.sum(axis=dims, keepdims=keepdim)
+        return x.sum(axis=dims, keepdims=keepdim, dtype=_accumulator(x))
 
     def backward(ctx, g):       # each input element contributed once: broadcast g back
         return _spread(g, ctx.shape, ctx.dims)
@@ -74,7 +81,28 @@ class CumSum(Function):
     """y_i = x_0 + ... + x_i along dim;  dL/dx_i = g_i + ... + g_last (a reversed cumsum)"""
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return np.cumsum(x, axis=dim)
+        return np.cumsum(x, axis=dim, dtype=_accumulator(x))
 
     def backward(ctx, g):
         return g.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim)
+
+
+@register("norm", samples=REDUCE,
+          reference=lambda x, dims, keepdim: np.sqrt(np.sum(x * x, axis=dims, keepdims=keepdim)),
+          torch=lambda torch, x, dims, keepdim: torch.linalg.vector_norm(
+              x, dim=dims, keepdim=keepdim) if dims else x.abs())
+class Norm(Function):
+    """the Euclidean norm sqrt(sum x^2) over `dims`;  d/dx = x / norm, taken as 0 where the
+    norm is 0 (the subgradient PyTorch uses, instead of 0/0)"""
+    saves_output = True
+
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims = x.shape, dims
+        return np.sqrt(np.sum(x * x, axis=dims, keepdims=keepdim))
+
+    def backward(ctx, g):
+        norm = ctx.output
+        at_zero = constant(norm._data == 0)
+        safe_norm = Where.apply(at_zero, constant(np.ones((), g.dtype)), norm)
+        scale = Where.apply(at_zero, constant(np.zeros((), g.dtype)), g / safe_norm)
+        return _spread(scale, ctx.shape, ctx.dims) * ctx.inputs[0]
