@@ -133,14 +133,17 @@ class Library:
 
 
 def threads_report(library):
-    """Thread counts and the BLAS kernels threadpoolctl sees in this process."""
+    """Thread counts and the BLAS kernels threadpoolctl sees in this process (PyTorch's own
+    MKL is linked into it, invisible to threadpoolctl: reported from torch.backends)."""
     from threadpoolctl import threadpool_info
-    report = {"blas": [f"{i.get('internal_api')} {i.get('version')} "
-                       f"{i.get('architecture', '')} ({i.get('num_threads')} threads)".strip()
-                       for i in threadpool_info() if i.get("user_api") == "blas"]}
+    report = {"threadpoolctl": [f"{i.get('internal_api')} {i.get('version')} "
+                                f"{i.get('architecture') or ''} ({i.get('num_threads')} "
+                                "threads)" for i in threadpool_info()]}
     if library == "torch":
         import torch
         report["torch threads"] = torch.get_num_threads()
+        report["torch BLAS"] = "MKL" if torch.backends.mkl.is_available() else "not MKL"
+        report["oneDNN"] = torch.backends.mkldnn.is_available()
     else:
         import numba
         report["numba threads"] = numba.get_num_threads()
