@@ -34,6 +34,8 @@ from machine import cpu_model, write_results  # noqa: E402  (benchmarks/machine.
 
 DATE = "2026-11-30"
 THREADS = 2
+LOAD = " ".join(f"{x:.2f}" for x in os.getloadavg())
+OPENBLAS_PINS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")   # unset them to measure
 # name -> (description, target ratio ours / PyTorch, timed steps per process, tiny steps)
 WORKLOADS = {
     "W1": ("MLP 784-256-128-10, ReLU, CE, Adam, batch 64", 0.45, 60, 2),
@@ -210,6 +212,8 @@ def table(results, libraries, rounds, command):
              f"Numba {__import__('numba').__version__}",
              f"- Command: `{command}`",
              f"- Load average when it started (a shared machine): {LOAD}",
+             "- OpenBLAS pins: " + ", ".join(f"{name}={os.environ.get(name, 'unset')}"
+                                             for name in OPENBLAS_PINS),
              f"- ours: {ours['threads']}"]
     if "torch" in libraries:
         theirs = results[("W1", "torch")]
@@ -229,9 +233,6 @@ def table(results, libraries, rounds, command):
             row += ["-"] * 4
         lines.append("| " + " | ".join(row + [f"<= {target}"]) + " |")
     return "\n".join(lines) + "\n"
-
-
-LOAD = " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main():
