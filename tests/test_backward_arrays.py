@@ -56,3 +56,23 @@ def test_array_backward_keeps_hooks_and_retain_grad():
     np.testing.assert_allclose(hidden.grad.numpy(), [[4.0, 0.0], [12.0, 16.0]])  # as torch
     np.testing.assert_allclose(x.grad.numpy(), [[4.0, 0.0], [12.0, 16.0]])
     np.testing.assert_allclose(seen[0], [[2.0, 0.0], [6.0, 8.0]])
+
+
+def test_leaf_grads_never_share_memory():
+    # a leaf may keep a new array from backward_arrays as its .grad; shared ones are copied
+    w = tl.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    b = tl.tensor([0.5, -0.5], requires_grad=True)
+    x = tl.tensor([[1.0, -1.0]], requires_grad=True)
+    y = x @ w + b                       # mul/add paths: the add hands g to both of its inputs
+    z = y + y
+    loss = (z * z).sum()
+    loss.backward(retain_graph=True)
+    first = {name: t.grad.numpy().copy() for name, t in (("w", w), ("b", b), ("x", x))}
+    arrays = [t.grad.numpy() for t in (w, b, x)]
+    assert len({id(a) for a in arrays}) == 3
+    assert not any(np.shares_memory(a, c) for i, a in enumerate(arrays) for c in arrays[i + 1:])
+    for t in (w, b, x):
+        t.grad.zero_()                  # in place, as zero_grad(set_to_none=False)
+    loss.backward()                     # the retained graph still gives the same gradients
+    for name, t in (("w", w), ("b", b), ("x", x)):
+        np.testing.assert_allclose(t.grad.numpy(), first[name], err_msg=name)

@@ -9,7 +9,9 @@ None) per input, built from registered ops, so gradients are themselves differen
 An op may also define `backward_arrays(ctx, g)`: the same gradients computed directly on
 NumPy arrays (g an array, one array or None returned per input). The engine calls it instead
 of `backward` when no graph of the gradient is wanted (`create_graph=False`, the usual
-training step), which skips building a Tensor for every intermediate of the gradient.
+training step), which skips building a Tensor for every intermediate of the gradient. It
+returns new arrays (or views of g), never an array it keeps: a leaf may keep a new one as
+its `.grad` without a copy.
 """
 import traceback
 import weakref

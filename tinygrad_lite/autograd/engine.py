@@ -155,6 +155,15 @@ def _own(g):
     return g.clone() if g.requires_grad else g._make(g._data.copy(), False, None)
 
 
+def _is_new(pg, g, parent_grads):
+    """Whether `pg`, from a backward_arrays, is a new array that nothing else holds: not a
+    view, not the incoming gradient `g`, not handed to two inputs. A leaf may then keep it
+    as its `.grad` without the copy `_own` makes."""
+    array = pg._data
+    return array.base is None and array is not g._data and \
+        sum(1 for other in parent_grads if other is not None and other._data is array) == 1
+
+
 def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
     """Propagate `root_grads` from `roots`. With `inputs=None`, accumulate into the `.grad`
     of every leaf reached; otherwise return the gradients of `inputs` (None where no path)
@@ -168,11 +177,13 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
     on_arrays = not create_graph          # ops may compute their gradients on plain arrays
     watched = anomaly.is_enabled()
     captured = {}
+    new = set()      # ids of tensors whose pending gradient is a new array nothing else holds
     with set_grad_enabled(create_graph):
         for tensor in reversed(topo_order(roots)):
             g = grads.pop(id(tensor), None)
             if g is None:
                 continue                      # no path from the roots carried a gradient here
+            pending = g
             if TENSOR_HOOKS:
                 g = _run_tensor_hooks(tensor, g)
             if wanted is not None and id(tensor) in wanted:
@@ -180,7 +191,10 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
             ctx = tensor._ctx
             if wanted is None and (ctx is None or retained and
                                    RETAINS_GRAD.get(id(tensor)) is tensor):
-                tensor._grad = _own(g) if tensor._grad is None else tensor._grad + g
+                if tensor._grad is not None:
+                    tensor._grad = tensor._grad + g
+                else:
+                    tensor._grad = g if g is pending and id(tensor) in new else _own(g)
             if ctx is None:                   # a leaf: nothing further back
                 continue
             if watched:
@@ -189,13 +203,20 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
                 anomaly.check_backward(ctx, g, parent_grads)
             else:
                 parent_grads = _checked(ctx, _call_backward(ctx, g, observer, on_arrays))
+            arrays_made = on_arrays and ctx.backward_arrays is not None
             for parent, pg in zip(ctx.parents, parent_grads):
                 if pg is None or not parent.requires_grad:
                     continue
+                key = id(parent)
                 if pg._data.shape != parent._data.shape or pg._data.dtype != parent._data.dtype:
                     pg = _reduce_to(pg, parent, ctx)
-                key = id(parent)
-                grads[key] = grads[key] + pg if key in grads else pg  # out of place: g is shared
+                elif arrays_made and key not in grads and _is_new(pg, g, parent_grads):
+                    new.add(key)
+                if key in grads:                  # out of place (g is shared): a new sum
+                    grads[key] = grads[key] + pg
+                    new.discard(key)
+                else:
+                    grads[key] = pg
             if not retain_graph:
                 ctx.release()
     if inputs is not None:
