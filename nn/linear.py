@@ -5,6 +5,7 @@ import numpy as np
 
 from tinygrad_lite.dtypes import get_default_dtype
 from tinygrad_lite.errors import ShapeError
+from tinygrad_lite.ops import nn_activation as ops
 
 from . import functional as F
 from . import init
@@ -42,7 +43,12 @@ class Linear(Module):
             raise RuntimeError(f"{self!r}: input is {x.dtype} but the layer's weight is "
                                f"{self.weight.dtype}; convert the input (x.float() / "
                                "x.double()) or the layer (.float() / .double())")
-        return F.linear(x, self.weight, self.bias)
+        weight, bias = self.weight, self.bias
+        if weight.shape != (self.out_features, self.in_features) or not x.dtype.kind == "f" \
+                or bias is not None and (bias.shape != weight.shape[:1] or
+                                         bias.dtype != weight.dtype):
+            return F.linear(x, weight, bias)      # its checks say what is wrong
+        return ops.Linear.apply(x, weight) if bias is None else ops.Linear.apply(x, weight, bias)
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

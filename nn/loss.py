@@ -3,6 +3,7 @@ reduction='mean' | 'sum' | 'none' as in PyTorch; plus the L1/L2 penalties of the
 import numpy as np
 
 from tinygrad_lite import dtypes
+from tinygrad_lite.ops import activation as act_ops
 from tinygrad_lite.ops import nn_activation as ops
 from tinygrad_lite.tensor import Tensor, where
 from tinygrad_lite.errors import ShapeError
@@ -73,6 +74,8 @@ def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
         raise ValueError(f"{name}: input must hold probabilities in [0, 1], got values in "
                          f"[{input._data.min():.4g}, {input._data.max():.4g}]; apply sigmoid "
                          "first, or use binary_cross_entropy_with_logits on raw scores")
+    if weight is None and reduction == "mean" and input.numel():
+        return ops.BinaryCrossEntropyMean.apply(input, target)     # the same, in one op
     loss = ops.BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * _element_weight(weight, input, name)
@@ -208,6 +211,9 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
         return _cross_entropy_probs(input, target, weight, ignore_index, reduction,
                                     label_smoothing, name)
     counted, index = _class_targets(input, target, name, ignore_index)
+    if weight is None and not label_smoothing and reduction == "mean" and input.ndim == 2 \
+            and index.size and counted.all():
+        return act_ops.CrossEntropyMean.apply(input, target=index)   # the same, in one op
     log_probs = input.log_softmax(dim)
     loss = -_picked(log_probs, index)
     picked_weight = None if weight is None else weight[index]

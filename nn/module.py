@@ -68,10 +68,8 @@ class Module:
     _forward_hooks = _forward_pre_hooks = _backward_hooks = _backward_pre_hooks = {}
 
     def __call__(self, *args, **kwargs):
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
+        if self._forward_pre_hooks:
+            args = self._run_forward_pre_hooks(args)
         stack = scope.module_stack          # the module calls ops record (for tools.graph)
         token = stack.set(stack.get() + (self,))
         try:
@@ -81,6 +79,18 @@ class Module:
                 output = self.forward(*args, **kwargs)
         finally:
             stack.reset(token)
+        if self._forward_hooks:
+            output = self._run_forward_hooks(args, output)
+        return output
+
+    def _run_forward_pre_hooks(self, args):
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        return args
+
+    def _run_forward_hooks(self, args, output):
         for hook in list(self._forward_hooks.values()):
             result = hook(self, args, output)
             output = output if result is None else result

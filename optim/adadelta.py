@@ -18,6 +18,8 @@ class Adadelta(Optimizer):
     The default lr=1.0 is Zeiler's rule; weight_decay λ adds λw to g first.
     """
 
+    elementwise = True   # see Optimizer.elementwise
+
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0):
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay))
 

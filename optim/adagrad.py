@@ -17,6 +17,8 @@ class Adagrad(Optimizer):
     h starts at initial_accumulator_value; weight_decay λ adds λw to g first.
     """
 
+    elementwise = True   # see Optimizer.elementwise
+
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0,
                  initial_accumulator_value=0, eps=1e-10):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,

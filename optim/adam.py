@@ -20,6 +20,7 @@ class Adam(Optimizer):
     λw to g (L2 through the gradient); amsgrad=True uses v_max ← max(v_max, v) in place of v.
     """
     decoupled = False
+    elementwise = True   # see Optimizer.elementwise
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False):

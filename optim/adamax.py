@@ -16,6 +16,8 @@ class Adamax(Optimizer):
     weight_decay λ adds λw to g first.
     """
 
+    elementwise = True   # see Optimizer.elementwise
+
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
 

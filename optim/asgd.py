@@ -16,6 +16,8 @@ class ASGD(Optimizer):
     A few NumPy expressions per parameter, no fused kernel.
     """
 
+    elementwise = True   # see Optimizer.elementwise
+
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0):
         super().__init__(params, dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0,
                                       weight_decay=weight_decay))

@@ -20,6 +20,8 @@ class NAdam(Optimizer):
     first, w ← (1 - lr·λ)·w, as AdamW does.
     """
 
+    elementwise = True   # see Optimizer.elementwise
+
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  momentum_decay=4e-3, decoupled_weight_decay=False):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,

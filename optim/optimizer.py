@@ -25,6 +25,8 @@ import tinygrad_lite as tl
 from tinygrad_lite.tensor import Tensor
 from tinygrad_lite.autograd.graph import increment_version
 
+from .flat import step_flat
+
 
 class Optimizer:
     """Base class: `Optimizer(params, defaults)`.
@@ -33,10 +35,16 @@ class Optimizer:
     (one parameter group each; missing keys come from `defaults`).
     """
 
+    # True for a rule whose update of each weight reads only that weight's w, g and state
+    # (and scalars shared by the group): its small parameters are then stepped together as
+    # one flat vector, one kernel call per group (optim/flat.py)
+    elementwise = False
+
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
         self.param_groups = []
         self.state = {}
+        self._flat_groups = collections.defaultdict(dict)   # group position -> flat cache
         name = type(self).__name__
         expected = f"{name}: params must be an iterable of Tensors or of param-group dicts"
         if isinstance(params, Tensor):
@@ -139,9 +147,11 @@ class Optimizer:
         if closure is not None:
             with tl.enable_grad():
                 loss = closure()
-        for group in self.param_groups:
+        for position, group in enumerate(self.param_groups):
+            stepped = step_flat(self, group, self._flat_groups[position]) \
+                if self.elementwise else set()
             for p in group["params"]:
-                if p._grad is None:
+                if p._grad is None or id(p) in stepped:
                     continue                   # frozen or unused: leave it untouched
                 self._step_param(p, group)
         return loss
@@ -154,7 +164,7 @@ class Optimizer:
         if g.shape != w.shape:
             raise RuntimeError(f"{type(self).__name__}: parameter of shape {w.shape} has a "
                                f"gradient of shape {g.shape}; they must match")
-        g = np.ascontiguousarray(g, dtype=w.dtype)
+        g = np.asarray(g, dtype=w.dtype, order="C")   # (ascontiguousarray makes 0-d 1-d)
         state = self.state.get(p)
         if state is None:
             state = self.state[p] = self.init_state(w, group)

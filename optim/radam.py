@@ -23,6 +23,8 @@ class RAdam(Optimizer):
     first, w ← (1 - lr·λ)·w.
     """
 
+    elementwise = True   # see Optimizer.elementwise
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,

@@ -18,6 +18,8 @@ class RMSprop(Optimizer):
     weight_decay λ adds λw to g first.
     """
 
+    elementwise = True   # see Optimizer.elementwise
+
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,

@@ -20,6 +20,8 @@ class Rprop(Optimizer):
     Meant for full-batch training: noisy mini-batch signs make Δ shrink.
     """
 
+    elementwise = True   # see Optimizer.elementwise
+
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50)):
         super().__init__(params, dict(lr=lr, etas=etas, step_sizes=step_sizes))
 

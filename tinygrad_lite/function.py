@@ -7,6 +7,13 @@ None) per input, built from registered ops, so gradients are themselves differen
 `create_graph=True`. The instance is the context (`ctx`) that carries what backward needs.
 An op written as a function of registered ops (log2 is log(x) / ln 2) is registered as that
 function, a `Composite`: its gradient is the one of the ops it calls.
+
+An op may also define `backward_arrays(ctx, g)`: the same gradients computed directly on
+NumPy arrays (g an array, one array or None returned per input). The engine calls it instead
+of `backward` when no graph of the gradient is wanted (`create_graph=False`, the usual
+training step), which skips building a Tensor for every intermediate of the gradient. It
+returns new arrays (or views of g), never an array it keeps: a leaf may keep a new one as
+its `.grad` without a copy.
 """
 import traceback
 import weakref
@@ -108,6 +115,7 @@ class Function:
     __slots__ = ("parents", "_versions", "_output_ref", "created_at", "modules", "__dict__")
     op_name = None        # the registry name; a user's unregistered op goes by its class name
     saves_output = False  # set True when backward reads `ctx.output`
+    backward_arrays = None  # optional: backward on NumPy arrays (see the module docstring)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -165,6 +173,11 @@ class Function:
                     f"in-place operation after it was saved for backward (version "
                     f"{t._version}, expected {version}); use an out-of-place op instead")
         return self.parents
+
+    @property
+    def input_arrays(self):
+        """The inputs' NumPy arrays, checked like `inputs`: what `backward_arrays` reads."""
+        return [t._data for t in self.inputs]
 
     @property
     def output(self):

@@ -130,14 +130,38 @@ def set_backward_observer(observer):
     _backward_observer = observer
 
 
-def _call_backward(ctx, g, observer):
-    return ctx.backward(g) if observer is None else observer(ctx, g, lambda: ctx.backward(g))
+def _call_backward(ctx, g, observer, on_arrays):
+    if observer is None:
+        return _op_backward(ctx, g, on_arrays)
+    return observer(ctx, g, lambda: _op_backward(ctx, g, on_arrays))
+
+
+def _op_backward(ctx, g, on_arrays):
+    """ctx's input gradients: from its `backward_arrays` when `on_arrays` (no graph of the
+    gradient is wanted) and the op has one, each array wrapped as a constant Tensor; else
+    from its `backward` on Tensors (differentiable again)."""
+    if not on_arrays or ctx.backward_arrays is None:
+        return ctx.backward(g)
+    grads = ctx.backward_arrays(g._data)
+    wrap = function.constant
+    if type(grads) is not tuple:
+        return None if grads is None else wrap(grads)
+    return tuple(None if a is None else wrap(a) for a in grads)
 
 
 def _own(g):
     """A copy for a leaf's `.grad`: the gradient the engine holds may be shared (Add hands
     the same one to both inputs), a view (reshape, broadcast) or the caller's own tensor."""
     return g.clone() if g.requires_grad else g._make(g._data.copy(), False, None)
+
+
+def _is_new(pg, g, parent_grads):
+    """Whether `pg`, from a backward_arrays, is a new array that nothing else holds: not a
+    view, not the incoming gradient `g`, not handed to two inputs. A leaf may then keep it
+    as its `.grad` without the copy `_own` makes."""
+    array = pg._data
+    return array.base is None and array is not g._data and \
+        sum(1 for other in parent_grads if other is not None and other._data is array) == 1
 
 
 def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
@@ -150,12 +174,16 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
     wanted = None if inputs is None else {id(t) for t in inputs}
     retained = len(RETAINS_GRAD) > 0
     observer = _backward_observer
+    on_arrays = not create_graph          # ops may compute their gradients on plain arrays
+    watched = anomaly.is_enabled()
     captured = {}
+    new = set()      # ids of tensors whose pending gradient is a new array nothing else holds
     with set_grad_enabled(create_graph):
         for tensor in reversed(topo_order(roots)):
             g = grads.pop(id(tensor), None)
             if g is None:
                 continue                      # no path from the roots carried a gradient here
+            pending = g
             if TENSOR_HOOKS:
                 g = _run_tensor_hooks(tensor, g)
             if wanted is not None and id(tensor) in wanted:
@@ -163,23 +191,32 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None):
             ctx = tensor._ctx
             if wanted is None and (ctx is None or retained and
                                    RETAINS_GRAD.get(id(tensor)) is tensor):
-                tensor._grad = _own(g) if tensor._grad is None else tensor._grad + g
+                if tensor._grad is not None:
+                    tensor._grad = tensor._grad + g
+                else:
+                    tensor._grad = g if g is pending and id(tensor) in new else _own(g)
             if ctx is None:                   # a leaf: nothing further back
                 continue
-            if anomaly.is_enabled():
+            if watched:
                 with anomaly.backward_phase():
-                    parent_grads = _checked(ctx, _call_backward(ctx, g, observer))
+                    parent_grads = _checked(ctx, _call_backward(ctx, g, observer, on_arrays))
                 anomaly.check_backward(ctx, g, parent_grads)
-            elif observer is None:
-                parent_grads = _checked(ctx, ctx.backward(g))
             else:
-                parent_grads = _checked(ctx, _call_backward(ctx, g, observer))
+                parent_grads = _checked(ctx, _call_backward(ctx, g, observer, on_arrays))
+            arrays_made = on_arrays and ctx.backward_arrays is not None
             for parent, pg in zip(ctx.parents, parent_grads):
                 if pg is None or not parent.requires_grad:
                     continue
-                pg = _reduce_to(pg, parent, ctx)
                 key = id(parent)
-                grads[key] = grads[key] + pg if key in grads else pg  # out of place: g is shared
+                if pg._data.shape != parent._data.shape or pg._data.dtype != parent._data.dtype:
+                    pg = _reduce_to(pg, parent, ctx)
+                elif arrays_made and key not in grads and _is_new(pg, g, parent_grads):
+                    new.add(key)
+                if key in grads:                  # out of place (g is shared): a new sum
+                    grads[key] = grads[key] + pg
+                    new.discard(key)
+                else:
+                    grads[key] = pg
             if not retain_graph:
                 ctx.release()
     if inputs is not None:

@@ -5,7 +5,7 @@ one fused kernel pass, and has its own backward, so second derivatives work."""
 import numpy as np
 
 from .. import kernels as K
-from ..function import Function, Sample, register
+from ..function import Function, Sample, constant, register
 
 SAME2 = [((3, 4), (3, 4)), ((2, 1, 3), (2, 1, 3))]
 ROWS = [Sample(((3, 4),), (), {"dim": 1}), Sample(((3, 4),), (), {"dim": 0}),
@@ -27,6 +27,9 @@ class ReLU(Function):
 
     def backward(ctx, g):
         return ReLUBackward.apply(ctx.inputs[0], g)
+
+    def backward_arrays(ctx, g):
+        return K.relu_bwd(ctx.input_arrays[0], g)
 
 
 @register("relu_backward", samples=[Sample(shapes) for shapes in SAME2],
@@ -51,6 +54,9 @@ class Sigmoid(Function):
 
     def backward(ctx, g):
         return SigmoidBackward.apply(ctx.output, g)
+
+    def backward_arrays(ctx, g):
+        return K.sigmoid_bwd(ctx.output._data, g)
 
 
 @register("sigmoid_backward", samples=[Sample(s, ("unit", "real")) for s in SAME2],
@@ -78,6 +84,9 @@ class Tanh(Function):
 
     def backward(ctx, g):
         return TanhBackward.apply(ctx.output, g)
+
+    def backward_arrays(ctx, g):
+        return K.tanh_bwd(ctx.output._data, g)
 
 
 @register("tanh_backward", samples=[Sample(s, ("unit", "real")) for s in SAME2],
@@ -128,6 +137,9 @@ class Softmax(Function):
     def backward(ctx, g):
         return SoftmaxBackward.apply(ctx.output, g, dim=ctx.dim)
 
+    def backward_arrays(ctx, g):
+        return _row_kernel(K.softmax_bwd, ctx.dim, ctx.output._data, g)
+
 
 @register("softmax_backward", samples=ROWS2,
           reference=lambda y, g, dim: y * (g - (g * y).sum(dim, keepdims=True)),
@@ -161,6 +173,9 @@ class LogSoftmax(Function):
     def backward(ctx, g):
         return LogSoftmaxBackward.apply(ctx.output, g, dim=ctx.dim)
 
+    def backward_arrays(ctx, g):
+        return _row_kernel(K.log_softmax_bwd, ctx.dim, ctx.output._data, g)
+
 
 @register("log_softmax_backward", samples=ROWS2,
           reference=lambda y, g, dim: g - np.exp(y) * g.sum(dim, keepdims=True),
@@ -192,3 +207,38 @@ class LogSumExp(Function):
 
     def backward(ctx, g):
         return g * ctx.inputs[0].softmax(ctx.dim)
+
+
+def _cross_entropy_mean_reference(x, target):
+    picked = x[np.arange(len(target)), target]
+    return np.mean(np.log(np.exp(x).sum(1)) - picked)
+
+
+@register("cross_entropy_mean",
+          samples=[Sample(((4, 3),), (), {"target": np.array([0, 2, 1, 2])}),
+                   Sample(((1, 5),), (), {"target": np.array([4])})],
+          reference=_cross_entropy_mean_reference,
+          torch=lambda torch, x, target: torch.nn.functional.cross_entropy(
+              x, torch.as_tensor(target)))
+class CrossEntropyMean(Function):
+    """L = -(1/N) sum_n log_softmax(x_n)[t_n] for scores x (N, C) and class indices t:
+    log_softmax + NLL + mean (CrossEntropyLoss's common case) in one op;
+    dL/dx = (softmax(x) - onehot(t)) / N"""
+    def forward(ctx, x, target):
+        ctx.target = target
+        ctx.log_probs = _row_kernel(K.log_softmax_fwd, 1, x)
+        return -ctx.log_probs[np.arange(len(target)), target].mean()
+
+    def _onehot(ctx, dtype):
+        return np.eye(ctx.log_probs.shape[1], dtype=dtype)[ctx.target]
+
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        onehot = constant(ctx._onehot(x.dtype))
+        return (Softmax.apply(x, dim=1) - onehot) * (g * (1.0 / len(ctx.target)))
+
+    def backward_arrays(ctx, g):
+        grad = np.exp(ctx.log_probs)
+        grad[np.arange(len(ctx.target)), ctx.target] -= 1
+        grad *= g * (1.0 / len(ctx.target))
+        return grad

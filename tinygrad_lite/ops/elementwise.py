@@ -23,6 +23,8 @@ class Add(Function):
     def backward(ctx, g):       # d(a+b)/da = d(a+b)/db = 1
         return g, g
 
+    backward_arrays = backward  # the same formula on arrays
+
 
 @register("sub", samples=_samples(BROADCAST), reference=np.subtract,
           torch=lambda torch, a, b: a - b)
@@ -34,6 +36,8 @@ class Sub(Function):
     def backward(ctx, g):
         return g, -g
 
+    backward_arrays = backward  # the same formula on arrays
+
 
 @register("mul", samples=_samples(BROADCAST), reference=np.multiply,
           torch=lambda torch, a, b: a * b)
@@ -43,9 +47,15 @@ class Mul(Function):
         return a * b
 
     def backward(ctx, g):       # d(ab)/da = b, d(ab)/db = a
-        a, b = ctx.inputs
-        need_a, need_b = ctx.needs_input_grad
-        return (g * b if need_a else None), (g * a if need_b else None)
+        return _mul_grads(g, *ctx.inputs, ctx.needs_input_grad)
+
+    def backward_arrays(ctx, g):
+        return _mul_grads(g, *ctx.input_arrays, ctx.needs_input_grad)
+
+
+def _mul_grads(g, a, b, need):
+    """Mul's (g b, g a) where `need` says; the same formula for Tensors or arrays."""
+    return (g * b if need[0] else None), (g * a if need[1] else None)
 
 
 @register("div", samples=_samples(BROADCAST, ("real", "real")), reference=np.divide,
@@ -56,9 +66,15 @@ class Div(Function):
         return a / b
 
     def backward(ctx, g):       # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
-        a, b = ctx.inputs
-        need_a, need_b = ctx.needs_input_grad
-        return (g / b if need_a else None), (-(g * a) / (b * b) if need_b else None)
+        return _div_grads(g, *ctx.inputs, ctx.needs_input_grad)
+
+    def backward_arrays(ctx, g):
+        return _div_grads(g, *ctx.input_arrays, ctx.needs_input_grad)
+
+
+def _div_grads(g, a, b, need):
+    """Div's (g / b, -g a / b^2) where `need` says; the same formula for Tensors or arrays."""
+    return (g / b if need[0] else None), (-(g * a) / (b * b) if need[1] else None)
 
 
 @register("neg", samples=_samples(UNARY), reference=np.negative, torch=lambda torch, a: -a)
@@ -69,6 +85,8 @@ class Neg(Function):
 
     def backward(ctx, g):
         return -g
+
+    backward_arrays = backward  # the same formula on arrays
 
 
 @register("pow", samples=_samples(BROADCAST, ("positive", "real")), reference=np.power,
@@ -134,6 +152,13 @@ class Where(Function):
         return (None, Where.apply(condition, g, zero) if need_a else None,
                 Where.apply(condition, zero, g) if need_b else None)
 
+    def backward_arrays(ctx, g):
+        condition = ctx.parents[0]._data
+        zero = np.zeros((), g.dtype)
+        need_a, need_b = ctx.needs_input_grad[1:]
+        return (None, np.where(condition, g, zero) if need_a else None,
+                np.where(condition, zero, g) if need_b else None)
+
 
 @register("exp", samples=_samples(UNARY), reference=np.exp, torch=lambda torch, a: a.exp())
 class Exp(Function):
@@ -146,6 +171,9 @@ class Exp(Function):
     def backward(ctx, g):       # d(e^a)/da = e^a
         return g * ctx.output
 
+    def backward_arrays(ctx, g):
+        return g * ctx.output._data
+
 
 @register("log", samples=_samples(UNARY, ("positive",)), reference=np.log,
           torch=lambda torch, a: a.log())
@@ -156,6 +184,9 @@ class Log(Function):
 
     def backward(ctx, g):       # d(ln a)/da = 1/a
         return g / ctx.inputs[0]
+
+    def backward_arrays(ctx, g):
+        return g / ctx.input_arrays[0]
 
 
 @register("sqrt", samples=_samples(UNARY, ("positive",)), reference=np.sqrt,
@@ -169,6 +200,9 @@ class Sqrt(Function):
 
     def backward(ctx, g):       # d(sqrt a)/da = 1 / (2 sqrt a)
         return g / (ctx.output * 2)
+
+    def backward_arrays(ctx, g):
+        return g / (ctx.output._data * 2)
 
 
 @register("abs", samples=_samples(UNARY), reference=np.abs, torch=lambda torch, a: a.abs())
@@ -231,6 +265,9 @@ class Clamp(Function):
 
     def backward(ctx, g):       # 1 inside [min, max], 0 where clamped
         return g * constant(np.asarray(ctx.inside, dtype=g.dtype))
+
+    def backward_arrays(ctx, g):
+        return g * np.asarray(ctx.inside, dtype=g.dtype)
 
 
 @register("cast", samples=[Sample(((3, 4),), (), {"dtype": np.float64})],

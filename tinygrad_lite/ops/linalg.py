@@ -25,6 +25,12 @@ class MatMul(Function):
         return (g @ b.transpose(-1, -2) if need_a else None,
                 a.transpose(-1, -2) @ g if need_b else None)
 
+    def backward_arrays(ctx, g):
+        a, b = ctx.input_arrays
+        need_a, need_b = ctx.needs_input_grad
+        return (g @ np.swapaxes(b, -1, -2) if need_a else None,
+                np.swapaxes(a, -1, -2) @ g if need_b else None)
+
 
 def matmul(a, b):
     """Promote 1-D operands like NumPy (prepend/append a dim, removed afterwards), check the

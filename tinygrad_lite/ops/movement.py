@@ -50,6 +50,8 @@ class Reshape(Function):
     def backward(ctx, g):
         return g.reshape(ctx.shape)
 
+    backward_arrays = backward  # the same formula on arrays
+
 
 @register("permute", samples=[Sample(((3, 4),), (), {"dims": (1, 0)}),
                               Sample(((2, 3, 4),), (), {"dims": (2, 0, 1)})],
@@ -64,6 +66,9 @@ class Permute(Function):
     def backward(ctx, g):       # undo the permutation
         return g.permute(*np.argsort(ctx.dims))
 
+    def backward_arrays(ctx, g):
+        return g.transpose(np.argsort(ctx.dims))
+
 
 @register("expand", samples=[Sample(((3, 1),), (), {"shape": (2, 3, 4)}),
                              Sample(((),), (), {"shape": (2, 2)})],
@@ -77,6 +82,9 @@ class Expand(Function):
 
     def backward(ctx, g):       # the adjoint of broadcasting is summation
         return g.sum_to(ctx.shape)
+
+    def backward_arrays(ctx, g):
+        return _sum_to(g, ctx.shape)
 
 
 def _sum_to(x, shape):
@@ -129,6 +137,9 @@ class GetItem(Function):
 
     def backward(ctx, g):       # scatter the gradient back where the elements came from
         return IndexAdd.apply(g, shape=ctx.shape, index=ctx.index)
+
+    def backward_arrays(ctx, g):
+        return IndexAdd.forward(None, g, ctx.shape, ctx.index)
 
 
 def _torch_index_add(torch, g, shape, index):

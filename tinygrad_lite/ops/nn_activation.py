@@ -45,12 +45,18 @@ class Linear(Function):
         return out.reshape(x.shape[:-1] + (weight.shape[0],))
 
     def backward(ctx, g):
-        x, weight = ctx.inputs[:2]
-        need = ctx.needs_input_grad
-        rows = g.reshape(-1, weight.shape[0])
-        grads = (g @ weight if need[0] else None,
-                 rows.T @ x.reshape(-1, weight.shape[1]) if need[1] else None)
-        return grads + ((rows.sum(0) if need[2] else None),) if len(need) > 2 else grads
+        return _linear_grads(g, *ctx.inputs[:2], ctx.needs_input_grad)
+
+    def backward_arrays(ctx, g):
+        return _linear_grads(g, *ctx.input_arrays[:2], ctx.needs_input_grad)
+
+
+def _linear_grads(g, x, weight, need):
+    """Linear's (dx, dW[, db]) where `need` says; the same formula for Tensors or arrays."""
+    rows = g.reshape(-1, weight.shape[0])
+    grads = (g @ weight if need[0] else None,
+             rows.T @ x.reshape(-1, weight.shape[1]) if need[1] else None)
+    return grads + ((rows.sum(0) if need[2] else None),) if len(need) > 2 else grads
 
 
 # ---- rectifiers ------------------------------------------------------------------------
@@ -88,6 +94,16 @@ class LeakyReLU(Function):
     def backward(ctx, g):
         return LeakyReLUBackward.apply(ctx.inputs[0], g, negative_slope=ctx.slope)
 
+    def backward_arrays(ctx, g):
+        return _leaky_relu_grad(ctx.input_arrays[0], g, ctx.slope)
+
+
+def _leaky_relu_grad(x, g, negative_slope):
+    """g where x > 0, else a g (the fused kernel for a scalar slope)."""
+    if np.ndim(negative_slope) == 0 and x.dtype == g.dtype:
+        return A.leaky_relu_bwd(x, g, negative_slope)
+    return _leaky_backward_reference(x, g, negative_slope).astype(g.dtype, copy=False)
+
 
 @register("leaky_relu_backward",
           samples=[Sample(s, (), {"negative_slope": 0.01}) for s in SAME2]
@@ -100,9 +116,7 @@ class LeakyReLUBackward(Function):
     and piecewise constant in x (derivative zero)"""
     def forward(ctx, x, g, negative_slope):
         ctx.slope = negative_slope
-        if np.ndim(negative_slope) == 0 and x.dtype == g.dtype:
-            return A.leaky_relu_bwd(x, g, negative_slope)
-        return _leaky_backward_reference(x, g, negative_slope).astype(g.dtype, copy=False)
+        return _leaky_relu_grad(x, g, negative_slope)
 
     def backward(ctx, gg):
         return None, LeakyReLUBackward.apply(ctx.inputs[0], gg, negative_slope=ctx.slope)
@@ -260,9 +274,48 @@ class BinaryCrossEntropy(Function):
         return _bce_reference(p, y)
 
     def backward(ctx, g):
+        return _bce_grads(g, *ctx.inputs, ctx.needs_input_grad)
+
+    def backward_arrays(ctx, g):
+        return _bce_grad_arrays(g, *ctx.input_arrays, ctx.needs_input_grad)
+
+
+def _bce_grads(g, p, y, need):
+    """(g dl/dp, g dl/dy) of binary cross-entropy where `need` says, on Tensors."""
+    grad_y = None
+    if need[1]:
+        grad_y = g * ((1 - p).log().clamp(min=-100) - p.log().clamp(min=-100))
+    return (g * (p - y) / (p * (1 - p)).clamp(min=1e-12) if need[0] else None, grad_y)
+
+
+def _bce_grad_arrays(g, p, y, need):
+    """The same as _bce_grads on NumPy arrays."""
+    grad_y = None
+    if need[1]:
+        with np.errstate(divide="ignore"):
+            grad_y = g * (np.maximum(np.log1p(-p), -100) - np.maximum(np.log(p), -100))
+    return (g * (p - y) / np.maximum(p * (1 - p), 1e-12) if need[0] else None, grad_y)
+
+
+def _bce_mean_reference(p, y):
+    return np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+@register("binary_cross_entropy_mean",
+          samples=[Sample(((3, 4), (3, 4)), (_probability, _probability)),
+                   Sample(((5, 1), (5, 1)), (_probability, _probability))],
+          reference=_bce_mean_reference,
+          torch=lambda torch, p, y: torch.nn.functional.binary_cross_entropy(p, y))
+class BinaryCrossEntropyMean(Function):
+    """L = (1/N) sum l over the N elements, l binary_cross_entropy's elementwise loss: BCELoss's
+    default reduction in one op;  dL/dp = (dl/dp) / N, dL/dy = (dl/dy) / N"""
+    def forward(ctx, p, y):
+        return _bce_reference(p, y).mean()
+
+    def backward(ctx, g):
         p, y = ctx.inputs
-        need_p, need_y = ctx.needs_input_grad
-        grad_y = None
-        if need_y:
-            grad_y = g * ((1 - p).log().clamp(min=-100) - p.log().clamp(min=-100))
-        return (g * (p - y) / (p * (1 - p)).clamp(min=1e-12) if need_p else None, grad_y)
+        return _bce_grads(g * (1.0 / p.numel()), p, y, ctx.needs_input_grad)
+
+    def backward_arrays(ctx, g):
+        p, y = ctx.input_arrays
+        return _bce_grad_arrays(g * (1.0 / p.size), p, y, ctx.needs_input_grad)

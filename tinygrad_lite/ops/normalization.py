@@ -121,6 +121,28 @@ class BatchNorm(Function):
               if need_x else None)
         return (dx, sums[0], sums[1]) if affine else dx
 
+    def backward_arrays(ctx, g):
+        x, *affine = ctx.input_arrays
+        if not any(ctx.needs_input_grad):
+            return (None,) * (1 + len(affine))
+        sums = _grad_sums(x, g, ctx.eps, ctx.stats)
+        dx = (_input_grad(x, g, sums, affine[:1], ctx.eps, ctx.stats)
+              if ctx.needs_input_grad[0] else None)
+        return (dx, sums[0], sums[1]) if affine else dx
+
+
+def _grad_sums(x, g, eps, stats):
+    """stack(sum(g * xhat), sum(g)) per channel, shape (2, C), on arrays."""
+    mean, invstd = _stats(x, eps, stats)
+    return np.stack(K.bn_grad_sums(_as3(x), _as3(g), mean, invstd)).astype(x.dtype)
+
+
+def _input_grad(x, g, sums, weight, eps, stats):
+    """dx = gamma * invstd * (g - S[1]/N - xhat * S[0]/N) on arrays (weight: () or (gamma,))."""
+    mean, invstd = _stats(x, eps, stats)
+    return K.bn_bwd(_as3(x), _as3(g), weight[0] if weight else None, mean, invstd,
+                    *sums).reshape(x.shape)
+
 
 @register("batch_norm_grad_sums", samples=[Sample(((4, 3), (4, 3)), (), EPS),
                                            Sample(((2, 3, 2, 2), (2, 3, 2, 2)), (), EPS)],
@@ -134,8 +156,7 @@ class BatchNormGradSums(Function):
 
     def forward(ctx, x, g, eps, stats=None):
         ctx.eps = eps
-        mean, invstd = _stats(x, eps, stats)
-        return np.stack(K.bn_grad_sums(_as3(x), _as3(g), mean, invstd)).astype(x.dtype)
+        return _grad_sums(x, g, eps, stats)
 
     def backward(ctx, gg):
         x, g = ctx.inputs
@@ -159,9 +180,7 @@ class BatchNormBackward(Function):
              Q = sum(a g) - S[1] sum(a)/N - 2 S[0] sum(a xhat)/N"""
     def forward(ctx, x, g, sums, *weight, eps, stats=None):
         ctx.eps = eps
-        mean, invstd = _stats(x, eps, stats)
-        return K.bn_bwd(_as3(x), _as3(g), weight[0] if weight else None, mean, invstd,
-                        *sums).reshape(x.shape)
+        return _input_grad(x, g, sums, weight, eps, stats)
 
     def backward(ctx, a):
         x, g, sums, *weight = ctx.inputs

@@ -49,6 +49,9 @@ class Sum(Function):
     def backward(ctx, g):       # each input element contributed once: broadcast g back
         return _spread(g, ctx.shape, ctx.dims)
 
+    def backward_arrays(ctx, g):
+        return np.broadcast_to(g.reshape(_keep_shape(ctx.shape, ctx.dims)), ctx.shape)
+
 
 @register("amax", samples=[Sample(s.shapes, ("distinct",), s.kwargs) for s in REDUCE],
           reference=lambda x, dims, keepdim: np.amax(x, axis=dims, keepdims=keepdim),
