@@ -11,11 +11,10 @@ from .. import kernels as K
 from ..kernels import activation_kernels as A
 from ..kernels import reference_nn as R
 from ..function import Function, Sample, constant, register
+from .samples import SAME2, UNARY, samples
 
-UNARY = [((3, 4),), ((),), ((2, 1, 3),)]
 SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 GELU_TANH_C = 0.044715
-SAME2 = [((3, 4), (3, 4)), ((), ()), ((2, 1, 3), (2, 1, 3))]
 SLOPES = np.linspace(0.1, 0.3, 12).reshape(3, 4)   # an RReLU-like array of slopes
 
 def _const(array, dtype):
@@ -79,7 +78,7 @@ def _leaky_backward_reference(x, g, negative_slope):
 
 
 @register("leaky_relu",
-          samples=[Sample(s, (), {"negative_slope": 0.01}) for s in UNARY]
+          samples=samples(UNARY, negative_slope=0.01)
           + [Sample(((3, 4),), (), {"negative_slope": SLOPES})],
           reference=_leaky_reference, torch=_torch_leaky)
 class LeakyReLU(Function):
@@ -106,7 +105,7 @@ def _leaky_relu_grad(x, g, negative_slope):
 
 
 @register("leaky_relu_backward",
-          samples=[Sample(s, (), {"negative_slope": 0.01}) for s in SAME2]
+          samples=samples(SAME2, negative_slope=0.01)
           + [Sample(((3, 4), (3, 4)), (), {"negative_slope": SLOPES})],
           reference=_leaky_backward_reference,
           torch=lambda torch, x, g, negative_slope: torch.where(
@@ -142,7 +141,7 @@ class PReLU(Function):
                 where(positive, zero, g * x) if need_w else None)
 
 
-@register("elu", samples=[Sample(s, (), {"alpha": 1.0}) for s in UNARY]
+@register("elu", samples=samples(UNARY, alpha=1.0)
           + [Sample(((3, 4),), (), {"alpha": 0.5})],
           reference=lambda x, alpha: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))),
           torch=lambda torch, x, alpha: torch.nn.functional.elu(x, alpha))
@@ -160,7 +159,7 @@ class ELU(Function):
 
 
 # ---- smooth activations ----------------------------------------------------------------
-@register("erf", samples=[Sample(s) for s in UNARY],
+@register("erf", samples=samples(UNARY),
           reference=R.erf_fwd, torch=lambda torch, x: torch.erf(x))
 class Erf(Function):
     """erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt;  d/dx = 2/sqrt(pi) e^(-x^2)"""
@@ -178,8 +177,8 @@ def _gelu_reference(x, approximate):
     return R.gelu_fwd(x)
 
 
-@register("gelu", samples=[Sample(s, (), {"approximate": "none"}) for s in UNARY]
-          + [Sample(s, (), {"approximate": "tanh"}) for s in UNARY[:2]],
+@register("gelu", samples=samples(UNARY, approximate="none")
+          + samples(UNARY[:2], approximate="tanh"),
           reference=_gelu_reference,
           torch=lambda torch, x, approximate: torch.nn.functional.gelu(x, approximate=approximate))
 class GELU(Function):
@@ -206,7 +205,7 @@ def _gelu_pdf(x):
     return (x * x * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
 
 
-@register("gelu_backward", samples=[Sample(s) for s in SAME2], reference=R.gelu_bwd,
+@register("gelu_backward", samples=samples(SAME2), reference=R.gelu_bwd,
           torch=lambda torch, x, g: torch.ops.aten.gelu_backward(g, x))
 class GELUBackward(Function):
     """dL/dx = g (Phi(x) + x phi(x)) for the exact GELU, fused; linear in g (its derivative
@@ -233,7 +232,7 @@ def _torch_softplus(torch, x, beta, threshold):
     return torch.nn.functional.softplus(x, beta, threshold)
 
 
-@register("softplus", samples=[Sample(s, (), {"beta": 1.0, "threshold": 20.0}) for s in UNARY]
+@register("softplus", samples=samples(UNARY, beta=1.0, threshold=20.0)
           + [Sample(((3, 4),), (), {"beta": 2.0, "threshold": 1.0}),
              Sample(((3, 4),), (), {"beta": 1.0, "threshold": None})],
           reference=_softplus_reference, torch=_torch_softplus)
