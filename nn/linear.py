@@ -5,7 +5,7 @@ import numpy as np
 
 from tinygrad_lite.dtypes import get_default_dtype
 from tinygrad_lite.errors import ShapeError
-from tinygrad_lite.ops import nn_activation as ops
+from tinygrad_lite.ops import linear as linear_ops
 
 from . import functional as F
 from . import init
@@ -48,7 +48,7 @@ class Linear(Module):
                 or bias is not None and (bias.shape != weight.shape[:1] or
                                          bias.dtype != weight.dtype):
             return F.linear(x, weight, bias)      # its checks say what is wrong
-        return ops.Linear.apply(x, weight) if bias is None else ops.Linear.apply(x, weight, bias)
+        return linear_ops.Linear.apply(x, weight) if bias is None else linear_ops.Linear.apply(x, weight, bias)
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

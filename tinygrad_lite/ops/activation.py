@@ -1,11 +1,12 @@
-"""Activations and the softmax family, on the fused kernels in `tinygrad_lite.kernels`.
+"""Activations and the softmax family, on the fused kernels in `tinygrad_lite.kernels`
+(leaky_relu, prelu, elu, softplus: activation_rectifiers.py; erf, gelu: activation_gelu.py).
 
 Each backward is itself a registered op (`relu_backward`, `sigmoid_backward`, ...) that runs
 one fused kernel pass, and has its own backward, so second derivatives work."""
 import numpy as np
 
 from .. import kernels as K
-from ..function import Function, Sample, constant, register
+from ..function import Function, Sample, register
 from .samples import SAME2, UNARY, samples
 
 ROWS = [Sample(((3, 4),), (), {"dim": 1}), Sample(((3, 4),), (), {"dim": 0}),
@@ -207,38 +208,3 @@ class LogSumExp(Function):
 
     def backward(ctx, g):
         return g * ctx.inputs[0].softmax(ctx.dim)
-
-
-def _cross_entropy_mean_reference(x, target):
-    picked = x[np.arange(len(target)), target]
-    return np.mean(np.log(np.exp(x).sum(1)) - picked)
-
-
-@register("cross_entropy_mean",
-          samples=[Sample(((4, 3),), (), {"target": np.array([0, 2, 1, 2])}),
-                   Sample(((1, 5),), (), {"target": np.array([4])})],
-          reference=_cross_entropy_mean_reference,
-          torch=lambda torch, x, target: torch.nn.functional.cross_entropy(
-              x, torch.as_tensor(target)))
-class CrossEntropyMean(Function):
-    """L = -(1/N) sum_n log_softmax(x_n)[t_n] for scores x (N, C) and class indices t:
-    log_softmax + NLL + mean (CrossEntropyLoss's common case) in one op;
-    dL/dx = (softmax(x) - onehot(t)) / N"""
-    def forward(ctx, x, target):
-        ctx.target = target
-        ctx.log_probs = _row_kernel(K.log_softmax_fwd, 1, x)
-        return -ctx.log_probs[np.arange(len(target)), target].mean()
-
-    def _onehot(ctx, dtype):
-        return np.eye(ctx.log_probs.shape[1], dtype=dtype)[ctx.target]
-
-    def backward(ctx, g):
-        x = ctx.inputs[0]
-        onehot = constant(ctx._onehot(x.dtype))
-        return (Softmax.apply(x, dim=1) - onehot) * (g * (1.0 / len(ctx.target)))
-
-    def backward_arrays(ctx, g):
-        grad = np.exp(ctx.log_probs)
-        grad[np.arange(len(ctx.target)), ctx.target] -= 1
-        grad *= g * (1.0 / len(ctx.target))
-        return grad
