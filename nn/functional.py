@@ -17,6 +17,7 @@ from tinygrad_lite.ops import activation_rectifiers as rectifier_ops
 from .functional_conv import conv1d, conv2d, conv_transpose2d, fold, pad_input, unfold
 from .functional_interpolate import interpolate
 from .functional_layers import _check_float, _same_dtype, batch_norm, dropout
+from .functional_layers import check_linear_shapes
 from .functional_pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d,
                                  avg_pool2d, max_pool1d, max_pool2d, max_unpool2d)
 from .functional_activation import (celu, glu, hardsigmoid, hardswish, hardtanh,  # noqa: F401
@@ -60,14 +61,9 @@ SELU_SCALE = 1.0507009873554804934193349852946
 def linear(input, weight, bias=None):
     """y = x W^T + b over the last dim of x; W has shape (out_features, in_features)."""
     _check_float(input, "linear")
-    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        raise ShapeError(f"linear: input of shape {input.shape} does not fit weight of shape "
-                         f"{weight.shape}: the last dim of the input must equal weight.shape[1]")
-    if bias is not None and bias.shape != (weight.shape[0],):
-        raise ShapeError(f"linear: bias has shape {bias.shape}, expected "
-                         f"({weight.shape[0]},) for weight of shape {weight.shape}")
-    return linear_ops.Linear.apply(*_same_dtype([t for t in (input, weight, bias) if t is not None],
-                                         "linear"))
+    check_linear_shapes(input, weight, bias, "linear")
+    tensors = [t for t in (input, weight, bias) if t is not None]
+    return linear_ops.Linear.apply(*_same_dtype(tensors, "linear"))
 
 
 def one_hot(tensor, num_classes=-1):
