@@ -13,14 +13,21 @@ from .module import Module
 REDUCTIONS = ("mean", "sum", "none")
 
 
+def check_reduction(reduction, name, extra=()):
+    """Raise ValueError naming `name` unless reduction is 'mean', 'sum', 'none' or one of
+    `extra` (kl_div's 'batchmean')."""
+    valid = REDUCTIONS + extra
+    if reduction not in valid:
+        raise ValueError(f"{name}: reduction must be one of {valid}, got {reduction!r}")
+
+
 def _reduce(loss, reduction, name):
+    check_reduction(reduction, name)
     if reduction == "mean":
         return loss.mean()
     if reduction == "sum":
         return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(f"{name}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    return loss
 
 
 def _pair(input, target, name):
@@ -250,9 +257,7 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_s
 class _Loss(Module):
     def __init__(self, reduction="mean"):
         super().__init__()
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"{type(self).__name__}: reduction must be one of {REDUCTIONS}, "
-                             f"got {reduction!r}")
+        check_reduction(reduction, type(self).__name__)
         self.reduction = reduction
 
 

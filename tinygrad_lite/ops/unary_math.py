@@ -5,7 +5,7 @@ tensor_extra.py."""
 import numpy as np
 
 from ..function import Function, Sample, constant, register
-from .samples import UNARY, samples
+from .samples import BROADCAST, UNARY, samples
 
 
 def _off_integers(rng, shape):
@@ -149,7 +149,7 @@ class Cosh(Function):
         return g * ctx.inputs[0].sinh()
 
 
-@register("atan2", samples=samples([((3, 4), (3, 4)), ((3, 4), (4,)), ((), (2, 3))]),
+@register("atan2", samples=samples(BROADCAST),
           reference=np.arctan2, torch=lambda torch, y, x: torch.atan2(y, x))
 class Atan2(Function):
     """the angle of the point (x, y), in (-pi, pi];
