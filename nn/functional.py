@@ -10,11 +10,14 @@ import numpy as np
 from tinygrad_lite import random
 from tinygrad_lite.errors import ShapeError
 from tinygrad_lite.tensor import Tensor
-from tinygrad_lite.ops import nn_activation as ops
+from tinygrad_lite.ops import activation_gelu as gelu_ops
+from tinygrad_lite.ops import linear as linear_ops
+from tinygrad_lite.ops import activation_rectifiers as rectifier_ops
 
 from .functional_conv import conv1d, conv2d, conv_transpose2d, fold, pad_input, unfold
 from .functional_interpolate import interpolate
 from .functional_layers import _check_float, _same_dtype, batch_norm, dropout
+from .functional_layers import check_linear_shapes
 from .functional_pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d,
                                  avg_pool2d, max_pool1d, max_pool2d, max_unpool2d)
 from .functional_activation import (celu, glu, hardsigmoid, hardswish, hardtanh,  # noqa: F401
@@ -58,14 +61,9 @@ SELU_SCALE = 1.0507009873554804934193349852946
 def linear(input, weight, bias=None):
     """y = x W^T + b over the last dim of x; W has shape (out_features, in_features)."""
     _check_float(input, "linear")
-    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        raise ShapeError(f"linear: input of shape {input.shape} does not fit weight of shape "
-                         f"{weight.shape}: the last dim of the input must equal weight.shape[1]")
-    if bias is not None and bias.shape != (weight.shape[0],):
-        raise ShapeError(f"linear: bias has shape {bias.shape}, expected "
-                         f"({weight.shape[0]},) for weight of shape {weight.shape}")
-    return ops.Linear.apply(*_same_dtype([t for t in (input, weight, bias) if t is not None],
-                                         "linear"))
+    check_linear_shapes(input, weight, bias, "linear")
+    tensors = [t for t in (input, weight, bias) if t is not None]
+    return linear_ops.Linear.apply(*_same_dtype(tensors, "linear"))
 
 
 def one_hot(tensor, num_classes=-1):
@@ -122,7 +120,7 @@ def tanh(input):
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """leaky_relu(x) = x if x > 0 else negative_slope * x (a fixed slope)"""
     _check_float(input, "leaky_relu")
-    return ops.LeakyReLU.apply(input, negative_slope=float(negative_slope))
+    return rectifier_ops.LeakyReLU.apply(input, negative_slope=float(negative_slope))
 
 
 def prelu(input, weight):
@@ -133,13 +131,13 @@ def prelu(input, weight):
     if weight.ndim != 1:
         raise ShapeError(f"prelu: weight must be 1-D, got shape {weight.shape}")
     if channels == 1:
-        return ops.PReLU.apply(input, weight.reshape(()))
+        return rectifier_ops.PReLU.apply(input, weight.reshape(()))
     if input.ndim < 2 or input.shape[1] != channels:
         raise ShapeError(f"prelu: weight has {channels} slopes but the input of shape "
                          f"{input.shape} has {input.shape[1] if input.ndim >= 2 else 1} "
                          "channels (dim 1); use one slope or match the channel count")
     # slopes broadcast along dim 1: (C,) -> (C, 1, ..., 1)
-    return ops.PReLU.apply(input, weight.reshape((channels,) + (1,) * (input.ndim - 2)))
+    return rectifier_ops.PReLU.apply(input, weight.reshape((channels,) + (1,) * (input.ndim - 2)))
 
 
 def rrelu(input, lower=1 / 8, upper=1 / 3, training=False, inplace=False):
@@ -151,13 +149,13 @@ def rrelu(input, lower=1 / 8, upper=1 / 3, training=False, inplace=False):
     if not training:
         return leaky_relu(input, (lower + upper) / 2)
     slopes = random.generator().uniform(lower, upper, input.shape).astype(input.dtype)
-    return ops.LeakyReLU.apply(input, negative_slope=slopes)
+    return rectifier_ops.LeakyReLU.apply(input, negative_slope=slopes)
 
 
 def elu(input, alpha=1.0, inplace=False):
     """elu(x) = x if x > 0 else alpha (e^x - 1)"""
     _check_float(input, "elu")
-    return ops.ELU.apply(input, alpha=float(alpha))
+    return rectifier_ops.ELU.apply(input, alpha=float(alpha))
 
 
 def selu(input, inplace=False):
@@ -171,7 +169,7 @@ def gelu(input, approximate="none"):
     _check_float(input, "gelu")
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return ops.GELU.apply(input, approximate=approximate)
+    return gelu_ops.GELU.apply(input, approximate=approximate)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -179,7 +177,7 @@ def softplus(input, beta=1.0, threshold=20.0):
     _check_float(input, "softplus")
     if beta <= 0:
         raise ValueError(f"softplus: beta must be positive, got {beta}")
-    return ops.Softplus.apply(input, beta=float(beta), threshold=float(threshold))
+    return rectifier_ops.Softplus.apply(input, beta=float(beta), threshold=float(threshold))
 
 
 def softmax(input, dim=None, _stacklevel=3):

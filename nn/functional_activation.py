@@ -2,7 +2,7 @@
 nn.functional), each written as a composition of registered ops that is numerically sound:
 the gradient comes from the parts, so second derivatives work too. Arguments and defaults as
 torch.nn.functional; `inplace` is accepted for PyTorch code, results are always new tensors."""
-from tinygrad_lite.ops import nn_activation as ops
+from tinygrad_lite.ops import activation_rectifiers as rectifier_ops
 from tinygrad_lite.tensor import where
 
 from .functional_layers import _check_float
@@ -17,7 +17,7 @@ def silu(input, inplace=False):
 def mish(input, inplace=False):
     """mish(x) = x tanh(softplus(x)), softplus computed without overflow"""
     _check_float(input, "mish")
-    return input * ops.Softplus.apply(input, beta=1.0, threshold=20.0).tanh()
+    return input * rectifier_ops.Softplus.apply(input, beta=1.0, threshold=20.0).tanh()
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -57,7 +57,7 @@ def logsigmoid(input):
     max(z, 0) + log(1 + e^-|z|), so it stays finite for large |x| (log(sigmoid(x)) would give
     log(0) = -inf for x = -800)"""
     _check_float(input, "logsigmoid")
-    return -ops.Softplus.apply(-input, beta=1.0, threshold=None)
+    return -rectifier_ops.Softplus.apply(-input, beta=1.0, threshold=None)
 
 
 def celu(input, alpha=1.0, inplace=False):
@@ -65,7 +65,7 @@ def celu(input, alpha=1.0, inplace=False):
     _check_float(input, "celu")
     if alpha == 0:
         raise ValueError("celu: alpha must not be 0 (it divides x)")
-    return ops.ELU.apply(input * (1 / alpha), alpha=1.0) * alpha
+    return rectifier_ops.ELU.apply(input * (1 / alpha), alpha=1.0) * alpha
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):

@@ -60,6 +60,22 @@ def _same_dtype(tensors, fn):
     return tensors
 
 
+def check_linear_shapes(input, weight, bias, layer):
+    """Raise ShapeError unless input (..., in_features), weight (out_features, in_features) and
+    bias (out_features,) or None fit; `layer` names the caller in the message: "linear", or
+    the module, "Linear(in_features=784, out_features=256)"."""
+    if weight.ndim != 2:
+        raise ShapeError(f"{layer}: weight must be 2-D (out_features, in_features), got shape "
+                         f"{weight.shape}")
+    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise ShapeError(f"{layer}: input has {input.shape[-1] if input.ndim else 0} features, "
+                         f"expected {weight.shape[1]} (input shape {input.shape}, weight shape "
+                         f"{weight.shape}; the last dim of the input holds the features)")
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ShapeError(f"{layer}: bias has shape {bias.shape}, expected "
+                         f"({weight.shape[0]},) for weight of shape {weight.shape}")
+
+
 def _check_channel_vector(t, name, x):
     if t is not None and t.shape != (x.shape[1],):
         raise ShapeError(f"batch_norm: {name} has shape {t.shape}, expected ({x.shape[1]},) "

@@ -27,6 +27,15 @@ def _single(value, name, caller, minimum):
     return (0 if minimum == 0 else 1,) + as_tuple(value, name, caller, minimum, 1)
 
 
+def window_settings(check, kernel_size, stride, padding, caller):
+    """(kernel_size, stride, padding) of a pooling window as tuples, each checked by `check`
+    (`pair` in 2-D, `_single` in 1-D): kernel_size >= 1, stride >= 1 (None or (): the
+    kernel_size, PyTorch's default), padding >= 0; an error names `caller`."""
+    kernel_size = check(kernel_size, "kernel_size", caller, 1)
+    stride = kernel_size if stride is None or stride == () else check(stride, "stride", caller, 1)
+    return kernel_size, stride, check(padding, "padding", caller, 0)
+
+
 def _window(x, kernel_size, stride, padding, dilation, ceil_mode, caller):
     """Check a pooling window against the (N, C, H, W) input x; return its output size."""
     if any(p > k // 2 for p, k in zip(padding, kernel_size)):
@@ -73,11 +82,9 @@ def max_pool2d_(input, kernel_size, stride, padding, dilation, ceil_mode, return
                 caller):
     """max_pool2d with the name `caller` in its errors (a layer passes its repr)."""
     x, added = batched(input, 2, caller)
-    kernel_size = pair(kernel_size, "kernel_size", caller, 1)
-    stride = kernel_size if stride is None or stride == () else pair(stride, "stride", caller, 1)
-    out, index = _max_pool(x, kernel_size, stride, pair(padding, "padding", caller, 0),
-                           pair(dilation, "dilation", caller, 1), ceil_mode, return_indices,
-                           caller)
+    window = window_settings(pair, kernel_size, stride, padding, caller)
+    out, index = _max_pool(x, *window, pair(dilation, "dilation", caller, 1), ceil_mode,
+                           return_indices, caller)
     return _squeezed(out, index, added, (), return_indices)
 
 
@@ -94,13 +101,9 @@ def max_pool1d_(input, kernel_size, stride, padding, dilation, ceil_mode, return
                 caller):
     """max_pool1d with the name `caller` in its errors: 2-D pooling of a height-1 image."""
     x, added = batched(input, 1, caller)
-    kernel_size = _single(kernel_size, "kernel_size", caller, 1)
-    stride = (kernel_size if stride is None or stride == ()
-              else _single(stride, "stride", caller, 1))
-    out, index = _max_pool(x.unsqueeze(2), kernel_size, stride,
-                           _single(padding, "padding", caller, 0),
-                           _single(dilation, "dilation", caller, 1), ceil_mode,
-                           return_indices, caller)
+    window = window_settings(_single, kernel_size, stride, padding, caller)
+    out, index = _max_pool(x.unsqueeze(2), *window, _single(dilation, "dilation", caller, 1),
+                           ceil_mode, return_indices, caller)
     return _squeezed(out, index, added, (2,), return_indices)
 
 
@@ -128,10 +131,8 @@ def avg_pool2d_(input, kernel_size, stride, padding, ceil_mode, count_include_pa
                 divisor_override, caller):
     """avg_pool2d with the name `caller` in its errors (a layer passes its repr)."""
     x, added = batched(input, 2, caller)
-    kernel_size = pair(kernel_size, "kernel_size", caller, 1)
-    stride = kernel_size if stride is None or stride == () else pair(stride, "stride", caller, 1)
-    out = _avg_pool(x, kernel_size, stride, pair(padding, "padding", caller, 0), ceil_mode,
-                    count_include_pad, divisor_override, caller)
+    window = window_settings(pair, kernel_size, stride, padding, caller)
+    out = _avg_pool(x, *window, ceil_mode, count_include_pad, divisor_override, caller)
     return out.squeeze(0) if added else out
 
 
@@ -147,11 +148,9 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 def avg_pool1d_(input, kernel_size, stride, padding, ceil_mode, count_include_pad, caller):
     """avg_pool1d with the name `caller` in its errors: 2-D pooling of a height-1 image."""
     x, added = batched(input, 1, caller)
-    kernel_size = _single(kernel_size, "kernel_size", caller, 1)
-    stride = (kernel_size if stride is None or stride == ()
-              else _single(stride, "stride", caller, 1))
-    out = _avg_pool(x.unsqueeze(2), kernel_size, stride, _single(padding, "padding", caller, 0),
-                    ceil_mode, count_include_pad, None, caller).squeeze(2)
+    window = window_settings(_single, kernel_size, stride, padding, caller)
+    out = _avg_pool(x.unsqueeze(2), *window, ceil_mode, count_include_pad, None,
+                    caller).squeeze(2)
     return out.squeeze(0) if added else out
 
 
@@ -215,9 +214,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
 def max_unpool2d_(input, indices, kernel_size, stride, padding, output_size, caller):
     """max_unpool2d with the name `caller` in its errors (a layer passes its repr)."""
     x, added = batched(input, 2, caller)
-    kernel_size = pair(kernel_size, "kernel_size", caller, 1)
-    stride = kernel_size if stride is None or stride == () else pair(stride, "stride", caller, 1)
-    padding = pair(padding, "padding", caller, 0)
+    kernel_size, stride, padding = window_settings(pair, kernel_size, stride, padding, caller)
     if not isinstance(indices, Tensor) or indices.shape != input.shape or \
             indices.dtype.kind not in "iu":
         raise ShapeError(f"{caller}: indices must be an integer Tensor of the input's shape "

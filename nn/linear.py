@@ -4,11 +4,11 @@ import math
 import numpy as np
 
 from tinygrad_lite.dtypes import get_default_dtype
-from tinygrad_lite.errors import ShapeError
-from tinygrad_lite.ops import nn_activation as ops
+from tinygrad_lite.ops import linear as linear_ops
 
 from . import functional as F
 from . import init
+from .functional_layers import check_linear_shapes
 from .module import Module, Parameter
 
 
@@ -34,21 +34,16 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x):
-        if x.ndim == 0 or x.shape[-1] != self.in_features:
-            raise ShapeError(f"Linear(in_features={self.in_features}, out_features="
-                             f"{self.out_features}): input has {x.shape[-1] if x.ndim else 0} "
-                             f"features, expected {self.in_features} (input shape {x.shape}; "
-                             "the last dim holds the features)")
-        if x.dtype != self.weight.dtype:
-            raise RuntimeError(f"{self!r}: input is {x.dtype} but the layer's weight is "
-                               f"{self.weight.dtype}; convert the input (x.float() / "
-                               "x.double()) or the layer (.float() / .double())")
         weight, bias = self.weight, self.bias
-        if weight.shape != (self.out_features, self.in_features) or not x.dtype.kind == "f" \
-                or bias is not None and (bias.shape != weight.shape[:1] or
-                                         bias.dtype != weight.dtype):
+        check_linear_shapes(x, weight, bias, f"Linear(in_features={self.in_features}, "
+                                             f"out_features={self.out_features})")
+        if x.dtype != weight.dtype:
+            raise RuntimeError(f"{self!r}: input is {x.dtype} but the layer's weight is "
+                               f"{weight.dtype}; convert the input (x.float() / "
+                               "x.double()) or the layer (.float() / .double())")
+        if not x.dtype.kind == "f" or bias is not None and bias.dtype != weight.dtype:
             return F.linear(x, weight, bias)      # its checks say what is wrong
-        return ops.Linear.apply(x, weight) if bias is None else ops.Linear.apply(x, weight, bias)
+        return linear_ops.Linear.apply(*((x, weight) if bias is None else (x, weight, bias)))
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -3,8 +3,8 @@ reduction='mean' | 'sum' | 'none' as in PyTorch; plus the L1/L2 penalties of the
 import numpy as np
 
 from tinygrad_lite import dtypes
-from tinygrad_lite.ops import activation as act_ops
-from tinygrad_lite.ops import nn_activation as ops
+from tinygrad_lite.ops import loss as loss_ops
+from tinygrad_lite.ops import activation_rectifiers as rectifier_ops
 from tinygrad_lite.tensor import Tensor, where
 from tinygrad_lite.errors import ShapeError
 
@@ -13,14 +13,21 @@ from .module import Module
 REDUCTIONS = ("mean", "sum", "none")
 
 
+def check_reduction(reduction, name, extra=()):
+    """Raise ValueError naming `name` unless reduction is 'mean', 'sum', 'none' or one of
+    `extra` (kl_div's 'batchmean')."""
+    valid = REDUCTIONS + extra
+    if reduction not in valid:
+        raise ValueError(f"{name}: reduction must be one of {valid}, got {reduction!r}")
+
+
 def _reduce(loss, reduction, name):
+    check_reduction(reduction, name)
     if reduction == "mean":
         return loss.mean()
     if reduction == "sum":
         return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(f"{name}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    return loss
 
 
 def _pair(input, target, name):
@@ -75,8 +82,8 @@ def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
                          f"[{input._data.min():.4g}, {input._data.max():.4g}]; apply sigmoid "
                          "first, or use binary_cross_entropy_with_logits on raw scores")
     if weight is None and reduction == "mean" and input.numel():
-        return ops.BinaryCrossEntropyMean.apply(input, target)     # the same, in one op
-    loss = ops.BinaryCrossEntropy.apply(input, target)
+        return loss_ops.BinaryCrossEntropyMean.apply(input, target)     # the same, in one op
+    loss = loss_ops.BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * _element_weight(weight, input, name)
     return _reduce(loss, reduction, name)
@@ -90,7 +97,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="m
     broadcast over the last dim)."""
     name = "binary_cross_entropy_with_logits (BCEWithLogitsLoss)"
     input, target = _pair(input, target, name)
-    log_term = ops.Softplus.apply(-input, beta=1.0, threshold=None)   # -log sigmoid(x)
+    log_term = rectifier_ops.Softplus.apply(-input, beta=1.0, threshold=None)   # -log sigmoid(x)
     if pos_weight is not None:
         pos_weight = pos_weight if isinstance(pos_weight, Tensor) else Tensor(pos_weight)
         try:
@@ -213,7 +220,7 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
     counted, index = _class_targets(input, target, name, ignore_index)
     if weight is None and not label_smoothing and reduction == "mean" and input.ndim == 2 \
             and index.size and counted.all():
-        return act_ops.CrossEntropyMean.apply(input, target=index)   # the same, in one op
+        return loss_ops.CrossEntropyMean.apply(input, target=index)   # the same, in one op
     log_probs = input.log_softmax(dim)
     loss = -_picked(log_probs, index)
     picked_weight = None if weight is None else weight[index]
@@ -250,9 +257,7 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_s
 class _Loss(Module):
     def __init__(self, reduction="mean"):
         super().__init__()
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"{type(self).__name__}: reduction must be one of {REDUCTIONS}, "
-                             f"got {reduction!r}")
+        check_reduction(reduction, type(self).__name__)
         self.reduction = reduction
 
 

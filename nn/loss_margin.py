@@ -1,7 +1,7 @@
 """Margin and similarity losses, as functions (re-exported by nn.functional) and modules,
 with PyTorch's arguments and reduction='mean' | 'sum' | 'none'. Targets y are labels +1/-1
 (soft margin, ranking, cosine embedding) or 0/1 per class (multi-label)."""
-from tinygrad_lite.ops import nn_activation as ops
+from tinygrad_lite.ops import activation_rectifiers as rectifier_ops
 from tinygrad_lite.tensor import where
 
 from .loss import _Loss, _WeightedLoss, _element_weight, _pair, _reduce
@@ -11,7 +11,7 @@ COSINE_EPS = 1e-12    # PyTorch's guard added to each squared norm in cosine_emb
 
 def _softplus(x):
     """log(1 + e^x), computed without overflow"""
-    return ops.Softplus.apply(x, beta=1.0, threshold=None)
+    return rectifier_ops.Softplus.apply(x, beta=1.0, threshold=None)
 
 
 def _same_shapes(tensors, names, name):

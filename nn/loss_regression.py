@@ -10,14 +10,8 @@ import numpy as np
 
 from tinygrad_lite.tensor import Tensor, where
 
-from .loss import _Loss, _pair, _reduce
+from .loss import _Loss, _pair, _reduce, check_reduction
 from .module import Module
-
-
-def _check_reduction(reduction, name, extra=()):
-    valid = ("mean", "sum", "none") + extra
-    if reduction not in valid:
-        raise ValueError(f"{name}: reduction must be one of {valid}, got {reduction!r}")
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -60,7 +54,7 @@ def kl_div(input, target, reduction="mean", log_target=False):
     l = e^y (y - x). reduction='batchmean' is sum / batch size, the true KL divergence;
     'mean' divides by the number of elements (PyTorch warns about it, and so do we)."""
     name = "kl_div (KLDivLoss)"
-    _check_reduction(reduction, name, ("batchmean",))
+    check_reduction(reduction, name, ("batchmean",))
     input, target = _pair(input, target, name)
     if log_target:
         loss = target.exp() * (target - input)
@@ -101,7 +95,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     As in PyTorch the clamp at eps changes the value only: the gradient flows to var as if
     it were not clamped."""
     name = "gaussian_nll_loss (GaussianNLLLoss)"
-    _check_reduction(reduction, name)
+    check_reduction(reduction, name)
     input, target = _pair(input, target, name)
     var = _gaussian_var(var, input, name)
     clamped = var + Tensor(np.maximum(var._data, eps) - var._data)   # value clamped, slope 1
@@ -117,7 +111,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, eps=1e-8, reduct
     log-rate (log_input=True), else l = x - y log(x + eps) for the rate x itself. full=True
     adds Stirling's approximation of log(y!), y log y - y + log(2 pi y) / 2, where y > 1."""
     name = "poisson_nll_loss (PoissonNLLLoss)"
-    _check_reduction(reduction, name)
+    check_reduction(reduction, name)
     input, target = _pair(input, target, name)
     if log_input:
         loss = input.exp() - target * input
@@ -156,7 +150,7 @@ class KLDivLoss(Module):
     reduction may also be 'batchmean' (sum / batch size)"""
     def __init__(self, *, reduction="mean", log_target=False):
         super().__init__()
-        _check_reduction(reduction, "KLDivLoss", ("batchmean",))
+        check_reduction(reduction, "KLDivLoss", ("batchmean",))
         self.reduction, self.log_target = reduction, log_target
 
     def forward(self, input, target):

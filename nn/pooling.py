@@ -14,11 +14,8 @@ class _MaxPoolNd(Module):
                  ceil_mode=False):
         super().__init__()
         name, check = type(self).__name__, type(self)._check_setting
-        check(kernel_size, "kernel_size", name, 1)
-        check(padding, "padding", name, 0)
+        P.window_settings(check, kernel_size, stride, padding, name)
         check(dilation, "dilation", name, 1)
-        if stride is not None:
-            check(stride, "stride", name, 1)
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding, self.dilation = padding, dilation
@@ -57,11 +54,7 @@ class AvgPool2d(Module):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
                  count_include_pad=True, divisor_override=None):
         super().__init__()
-        name = type(self).__name__
-        pair(kernel_size, "kernel_size", name, 1)
-        pair(padding, "padding", name, 0)
-        if stride is not None:
-            pair(stride, "stride", name, 1)
+        P.window_settings(pair, kernel_size, stride, padding, type(self).__name__)
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding, self.ceil_mode = padding, bool(ceil_mode)
@@ -82,11 +75,9 @@ class AvgPool1d(Module):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
                  count_include_pad=True):
         super().__init__()
-        name = type(self).__name__
-        self.kernel_size = (P._single(kernel_size, "kernel_size", name, 1)[1],)
-        self.stride = (self.kernel_size if stride is None
-                       else (P._single(stride, "stride", name, 1)[1],))
-        self.padding = (P._single(padding, "padding", name, 0)[1],)
+        window = P.window_settings(P._single, kernel_size, stride, padding, type(self).__name__)
+        # the width of each setting (the height is 1)
+        self.kernel_size, self.stride, self.padding = (setting[1:] for setting in window)
         self.ceil_mode, self.count_include_pad = bool(ceil_mode), bool(count_include_pad)
 
     def forward(self, x):
@@ -104,10 +95,8 @@ class MaxUnpool2d(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
-        name = type(self).__name__
-        self.kernel_size = pair(kernel_size, "kernel_size", name, 1)
-        self.stride = self.kernel_size if stride is None else pair(stride, "stride", name, 1)
-        self.padding = pair(padding, "padding", name, 0)
+        self.kernel_size, self.stride, self.padding = P.window_settings(
+            pair, kernel_size, stride, padding, type(self).__name__)
 
     def forward(self, x, indices, output_size=None):
         return P.max_unpool2d_(x, indices, self.kernel_size, self.stride, self.padding,

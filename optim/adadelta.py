@@ -19,12 +19,13 @@ class Adadelta(Optimizer):
     """
 
     elementwise = True   # see Optimizer.elementwise
+    nonnegative = ("lr", "eps", "weight_decay")
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0):
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay))
 
     def _check(self, group):
-        self._check_nonnegative(group, "lr", "eps", "weight_decay")
+        super()._check(group)
         rho = group["rho"]
         if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not 0 <= rho <= 1:
             self._fail("rho", rho, "it must be in [0, 1]")

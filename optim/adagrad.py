@@ -18,16 +18,13 @@ class Adagrad(Optimizer):
     """
 
     elementwise = True   # see Optimizer.elementwise
+    nonnegative = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0,
                  initial_accumulator_value=0, eps=1e-10):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value,
                                       eps=eps))
-
-    def _check(self, group):
-        self._check_nonnegative(group, "lr", "lr_decay", "weight_decay",
-                                "initial_accumulator_value", "eps")
 
     def init_state(self, w, group):
         return {"step": 0, "sum": np.full_like(w, group["initial_accumulator_value"])}

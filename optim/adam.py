@@ -21,15 +21,13 @@ class Adam(Optimizer):
     """
     decoupled = False
     elementwise = True   # see Optimizer.elementwise
+    nonnegative = ("lr", "eps", "weight_decay")
+    has_betas = True
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad))
-
-    def _check(self, group):
-        self._check_nonnegative(group, "lr", "eps", "weight_decay")
-        self._check_betas(group)
 
     def init_state(self, w, group):
         return {"step": 0, "exp_avg": np.zeros_like(w), "exp_avg_sq": np.zeros_like(w)}

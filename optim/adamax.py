@@ -17,13 +17,11 @@ class Adamax(Optimizer):
     """
 
     elementwise = True   # see Optimizer.elementwise
+    nonnegative = ("lr", "eps", "weight_decay")
+    has_betas = True
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
-
-    def _check(self, group):
-        self._check_nonnegative(group, "lr", "eps", "weight_decay")
-        self._check_betas(group)
 
     def init_state(self, w, group):
         return {"step": 0, "exp_avg": np.zeros_like(w), "exp_inf": np.zeros_like(w)}

@@ -17,13 +17,11 @@ class ASGD(Optimizer):
     """
 
     elementwise = True   # see Optimizer.elementwise
+    nonnegative = ("lr", "weight_decay")
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0):
         super().__init__(params, dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0,
                                       weight_decay=weight_decay))
-
-    def _check(self, group):
-        self._check_nonnegative(group, "lr", "weight_decay")
 
     def init_state(self, w, group):
         return {"step": 0, "eta": group["lr"], "mu": 1.0, "ax": np.zeros_like(w)}

@@ -131,6 +131,8 @@ class LBFGS(Optimizer):
     One parameter group only.
     """
 
+    nonnegative = ("lr", "tolerance_grad", "tolerance_change")
+
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
                  tolerance_change=1e-9, history_size=100, line_search_fn=None):
         if max_eval is None:
@@ -144,7 +146,7 @@ class LBFGS(Optimizer):
         if self.param_groups:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups); "
                              "pass one list of parameters")
-        self._check_nonnegative(group, "lr", "tolerance_grad", "tolerance_change")
+        super()._check(group)
         for key in ("max_iter", "max_eval", "history_size"):
             value = group[key]
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:

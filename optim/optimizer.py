@@ -107,9 +107,17 @@ class Optimizer:
         self._check(group)
         self.param_groups.append(group)
 
-    # ---- hyper-parameter checks (subclasses list theirs in _check) ----------------------
+    # ---- hyper-parameter checks --------------------------------------------------------
+    # A rule names its hyper-parameters that must be numbers >= 0, and whether it has
+    # `betas`; one with more rules extends _check (calling super()._check first).
+    nonnegative = ()        # e.g. ("lr", "eps", "weight_decay")
+    has_betas = False       # group["betas"] must be a pair (beta1, beta2), each in [0, 1)
+
     def _check(self, group):
         """Raise ValueError for an invalid hyper-parameter of `group`."""
+        self._check_nonnegative(group, *self.nonnegative)
+        if self.has_betas:
+            self._check_betas(group)
 
     def _fail(self, key, value, valid):
         raise ValueError(f"{type(self).__name__}: invalid {key}={value!r}; {valid}")

@@ -19,14 +19,12 @@ class RMSprop(Optimizer):
     """
 
     elementwise = True   # see Optimizer.elementwise
+    nonnegative = ("lr", "alpha", "eps", "weight_decay", "momentum")
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered))
-
-    def _check(self, group):
-        self._check_nonnegative(group, "lr", "alpha", "eps", "weight_decay", "momentum")
 
     def init_state(self, w, group):
         return {"step": 0, "square_avg": np.zeros_like(w)}  # v and ḡ: on first use

@@ -21,12 +21,13 @@ class Rprop(Optimizer):
     """
 
     elementwise = True   # see Optimizer.elementwise
+    nonnegative = ("lr",)
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50)):
         super().__init__(params, dict(lr=lr, etas=etas, step_sizes=step_sizes))
 
     def _check(self, group):
-        self._check_nonnegative(group, "lr")
+        super()._check(group)
         for key in ("etas", "step_sizes"):
             pair = group[key]
             if not isinstance(pair, (tuple, list)) or len(pair) != 2 or \

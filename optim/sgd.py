@@ -22,13 +22,14 @@ class SGD(Optimizer):
     """
 
     elementwise = True   # see Optimizer.elementwise
+    nonnegative = ("lr", "momentum", "dampening", "weight_decay")
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov))
 
     def _check(self, group):
-        self._check_nonnegative(group, "lr", "momentum", "dampening", "weight_decay")
+        super()._check(group)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             self._fail("nesterov", True, "Nesterov momentum needs momentum > 0 and "
                        f"dampening = 0 (got momentum={group['momentum']}, "

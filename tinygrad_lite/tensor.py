@@ -567,7 +567,7 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods, ExtraMe
 
     def erf(self):
         """erf(x) = 2/sqrt(pi) * integral of e^(-t^2) from 0 to x"""
-        return ops.nn_activation.Erf.apply(self._floating())
+        return ops.activation_gelu.Erf.apply(self._floating())
 
     def relu(self):
         return ops.ReLU.apply(self)

@@ -5,7 +5,8 @@ from .elementwise import (Abs, Add, Cast, Clamp, Clone, Cos, Div, Exp, Log, Maxi
                           Mul, Neg, Pow, Sign, Sin, Sqrt, Sub, Where)
 from .linalg import MatMul, matmul
 from . import linalg_decomp, linalg_spectral  # noqa: F401  (the ops behind tl.linalg)
-from . import nn_activation  # noqa: F401  (the ops behind nn: linear, gelu, ...)
+from . import linear, loss  # noqa: F401  (the ops behind nn.Linear and the fused losses)
+from . import activation_gelu, activation_rectifiers  # noqa: F401  (erf, gelu, leaky_relu, ...)
 from . import conv, dropout, normalization, pooling, rnn_cell  # noqa: F401  (the ops behind nn's layers)
 from . import embedding, layer_norm  # noqa: F401
 from . import adaptive_pooling, unfold  # noqa: F401

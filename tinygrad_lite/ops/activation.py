@@ -1,13 +1,14 @@
-"""Activations and the softmax family, on the fused kernels in `tinygrad_lite.kernels`.
+"""Activations and the softmax family, on the fused kernels in `tinygrad_lite.kernels`
+(leaky_relu, prelu, elu, softplus: activation_rectifiers.py; erf, gelu: activation_gelu.py).
 
 Each backward is itself a registered op (`relu_backward`, `sigmoid_backward`, ...) that runs
 one fused kernel pass, and has its own backward, so second derivatives work."""
 import numpy as np
 
 from .. import kernels as K
-from ..function import Function, Sample, constant, register
+from ..function import Function, Sample, register
+from .samples import SAME2, UNARY, samples
 
-SAME2 = [((3, 4), (3, 4)), ((2, 1, 3), (2, 1, 3))]
 ROWS = [Sample(((3, 4),), (), {"dim": 1}), Sample(((3, 4),), (), {"dim": 0}),
         Sample(((2, 3, 4),), (), {"dim": 1}), Sample(((5,),), (), {"dim": 0})]
 ROWS2 = [Sample(((3, 4), (3, 4)), ("unit", "real"), {"dim": 1}),
@@ -18,7 +19,7 @@ def _np_sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
-@register("relu", samples=[Sample(((3, 4),)), Sample(((),))],
+@register("relu", samples=samples(UNARY),
           reference=lambda x: np.maximum(x, 0), torch=lambda torch, x: x.relu())
 class ReLU(Function):
     """relu(x) = max(0, x)"""
@@ -32,7 +33,7 @@ class ReLU(Function):
         return K.relu_bwd(ctx.input_arrays[0], g)
 
 
-@register("relu_backward", samples=[Sample(shapes) for shapes in SAME2],
+@register("relu_backward", samples=samples(SAME2),
           reference=lambda x, g: g * (x > 0), torch=lambda torch, x, g: g * (x > 0))
 class ReLUBackward(Function):
     """g * [x > 0], fused; its own derivative in g is the same mask, in x zero."""
@@ -43,7 +44,7 @@ class ReLUBackward(Function):
         return None, ReLUBackward.apply(ctx.inputs[0], gg)
 
 
-@register("sigmoid", samples=[Sample(((3, 4),)), Sample(((),))], reference=_np_sigmoid,
+@register("sigmoid", samples=samples(UNARY), reference=_np_sigmoid,
           torch=lambda torch, x: x.sigmoid())
 class Sigmoid(Function):
     """sigmoid(x) = 1 / (1 + e^-x);  sigmoid'(x) = s (1 - s), computed from the output"""
@@ -59,7 +60,7 @@ class Sigmoid(Function):
         return K.sigmoid_bwd(ctx.output._data, g)
 
 
-@register("sigmoid_backward", samples=[Sample(s, ("unit", "real")) for s in SAME2],
+@register("sigmoid_backward", samples=samples(SAME2, ("unit", "real")),
           reference=lambda y, g: g * y * (1 - y), torch=lambda torch, y, g: g * y * (1 - y))
 class SigmoidBackward(Function):
     """g * y * (1 - y);  d/dy = g (1 - 2y), d/dg = y (1 - y)"""
@@ -73,7 +74,7 @@ class SigmoidBackward(Function):
                 SigmoidBackward.apply(y, gg) if need_g else None)
 
 
-@register("tanh", samples=[Sample(((3, 4),)), Sample(((),))], reference=np.tanh,
+@register("tanh", samples=samples(UNARY), reference=np.tanh,
           torch=lambda torch, x: x.tanh())
 class Tanh(Function):
     """tanh'(x) = 1 - tanh(x)^2, computed from the output"""
@@ -89,7 +90,7 @@ class Tanh(Function):
         return K.tanh_bwd(ctx.output._data, g)
 
 
-@register("tanh_backward", samples=[Sample(s, ("unit", "real")) for s in SAME2],
+@register("tanh_backward", samples=samples(SAME2, ("unit", "real")),
           reference=lambda y, g: g * (1 - y * y), torch=lambda torch, y, g: g * (1 - y * y))
 class TanhBackward(Function):
     """g * (1 - y^2);  d/dy = -2 g y, d/dg = 1 - y^2"""
@@ -207,38 +208,3 @@ class LogSumExp(Function):
 
     def backward(ctx, g):
         return g * ctx.inputs[0].softmax(ctx.dim)
-
-
-def _cross_entropy_mean_reference(x, target):
-    picked = x[np.arange(len(target)), target]
-    return np.mean(np.log(np.exp(x).sum(1)) - picked)
-
-
-@register("cross_entropy_mean",
-          samples=[Sample(((4, 3),), (), {"target": np.array([0, 2, 1, 2])}),
-                   Sample(((1, 5),), (), {"target": np.array([4])})],
-          reference=_cross_entropy_mean_reference,
-          torch=lambda torch, x, target: torch.nn.functional.cross_entropy(
-              x, torch.as_tensor(target)))
-class CrossEntropyMean(Function):
-    """L = -(1/N) sum_n log_softmax(x_n)[t_n] for scores x (N, C) and class indices t:
-    log_softmax + NLL + mean (CrossEntropyLoss's common case) in one op;
-    dL/dx = (softmax(x) - onehot(t)) / N"""
-    def forward(ctx, x, target):
-        ctx.target = target
-        ctx.log_probs = _row_kernel(K.log_softmax_fwd, 1, x)
-        return -ctx.log_probs[np.arange(len(target)), target].mean()
-
-    def _onehot(ctx, dtype):
-        return np.eye(ctx.log_probs.shape[1], dtype=dtype)[ctx.target]
-
-    def backward(ctx, g):
-        x = ctx.inputs[0]
-        onehot = constant(ctx._onehot(x.dtype))
-        return (Softmax.apply(x, dim=1) - onehot) * (g * (1.0 / len(ctx.target)))
-
-    def backward_arrays(ctx, g):
-        grad = np.exp(ctx.log_probs)
-        grad[np.arange(len(ctx.target)), ctx.target] -= 1
-        grad *= g * (1.0 / len(ctx.target))
-        return grad

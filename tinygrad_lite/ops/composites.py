@@ -14,6 +14,7 @@ import numpy as np
 
 from ..function import Sample, register
 from ..functional import cdist as _cdist, meshgrid as _meshgrid, stack as _stack
+from .samples import BROADCAST, UNARY, samples
 
 
 # ---- domains: inputs away from where a composition has a kink or a jump -------------------
@@ -41,31 +42,31 @@ def _tiny_negative(rng, shape):
 
 
 # ---- elementwise math -------------------------------------------------------------------
-@register("frac", samples=[Sample(((3, 4),), (_off_integers,))],
+@register("frac", samples=samples(UNARY, (_off_integers,)),
           reference=lambda x: x - np.trunc(x), torch=lambda torch, x: torch.frac(x))
 def frac(x):
     return x.frac()
 
 
-@register("log2", samples=[Sample(((3, 4),), ("positive",))],
+@register("log2", samples=samples(UNARY, ("positive",)),
           reference=np.log2, torch=lambda torch, x: torch.log2(x))
 def log2(x):
     return x.log2()
 
 
-@register("log10", samples=[Sample(((3, 4),), ("positive",))],
+@register("log10", samples=samples(UNARY, ("positive",)),
           reference=np.log10, torch=lambda torch, x: torch.log10(x))
 def log10(x):
     return x.log10()
 
 
-@register("reciprocal", samples=[Sample(((3, 4),))],
+@register("reciprocal", samples=samples(UNARY),
           reference=np.reciprocal, torch=lambda torch, x: torch.reciprocal(x))
 def reciprocal(x):
     return x.reciprocal()
 
 
-@register("rsqrt", samples=[Sample(((3, 4),), ("positive",))],
+@register("rsqrt", samples=samples(UNARY, ("positive",)),
           reference=lambda x: 1 / np.sqrt(x), torch=lambda torch, x: torch.rsqrt(x))
 def rsqrt(x):
     return x.rsqrt()
@@ -78,7 +79,7 @@ def logaddexp(x, y):
     return x.logaddexp(y)
 
 
-@register("hypot", samples=[Sample(((3, 4), (3, 4))), Sample(((3, 4), (4,)))],
+@register("hypot", samples=samples(BROADCAST),
           reference=np.hypot, torch=lambda torch, x, y: torch.hypot(x, y))
 def hypot(x, y):
     return x.hypot(y)
@@ -92,7 +93,7 @@ def lerp(start, end, weight):
     return start.lerp(end, weight)
 
 
-@register("square", samples=[Sample(((3, 4),))],
+@register("square", samples=samples(UNARY),
           reference=np.square, torch=lambda torch, x: torch.square(x))
 def square(x):
     return x.square()

@@ -4,16 +4,10 @@ import numpy as np
 
 from .. import kernels as K
 from ..function import Function, Sample, constant, register
-
-BROADCAST = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 3), (5, 1)), ((), (2, 3)), ((4, 1), ())]
-UNARY = [((3, 4),), ((),), ((2, 1, 3),)]
+from .samples import BROADCAST, UNARY, samples
 
 
-def _samples(shape_sets, domains=(), **kwargs):
-    return [Sample(shapes, domains, kwargs) for shapes in shape_sets]
-
-
-@register("add", samples=_samples(BROADCAST), reference=np.add,
+@register("add", samples=samples(BROADCAST), reference=np.add,
           torch=lambda torch, a, b: a + b)
 class Add(Function):
     """a + b;  d/da = d/db = 1"""
@@ -26,7 +20,7 @@ class Add(Function):
     backward_arrays = backward  # the same formula on arrays
 
 
-@register("sub", samples=_samples(BROADCAST), reference=np.subtract,
+@register("sub", samples=samples(BROADCAST), reference=np.subtract,
           torch=lambda torch, a, b: a - b)
 class Sub(Function):
     """a - b;  d/da = 1, d/db = -1"""
@@ -39,7 +33,7 @@ class Sub(Function):
     backward_arrays = backward  # the same formula on arrays
 
 
-@register("mul", samples=_samples(BROADCAST), reference=np.multiply,
+@register("mul", samples=samples(BROADCAST), reference=np.multiply,
           torch=lambda torch, a, b: a * b)
 class Mul(Function):
     """a * b;  d/da = b, d/db = a"""
@@ -58,7 +52,7 @@ def _mul_grads(g, a, b, need):
     return (g * b if need[0] else None), (g * a if need[1] else None)
 
 
-@register("div", samples=_samples(BROADCAST, ("real", "real")), reference=np.divide,
+@register("div", samples=samples(BROADCAST, ("real", "real")), reference=np.divide,
           torch=lambda torch, a, b: a / b)
 class Div(Function):
     """a / b;  d/da = 1/b, d/db = -a/b^2"""
@@ -77,7 +71,7 @@ def _div_grads(g, a, b, need):
     return (g / b if need[0] else None), (-(g * a) / (b * b) if need[1] else None)
 
 
-@register("neg", samples=_samples(UNARY), reference=np.negative, torch=lambda torch, a: -a)
+@register("neg", samples=samples(UNARY), reference=np.negative, torch=lambda torch, a: -a)
 class Neg(Function):
     """-a;  d/da = -1"""
     def forward(ctx, a):
@@ -89,7 +83,7 @@ class Neg(Function):
     backward_arrays = backward  # the same formula on arrays
 
 
-@register("pow", samples=_samples(BROADCAST, ("positive", "real")), reference=np.power,
+@register("pow", samples=samples(BROADCAST, ("positive", "real")), reference=np.power,
           torch=lambda torch, a, b: a ** b)
 class Pow(Function):
     """a^b;  d/da = b a^(b-1), d/db = a^b ln a"""
@@ -123,14 +117,14 @@ class _Select(Function):
         return g * constant(ctx.share_a), g * constant(1 - ctx.share_a)
 
 
-@register("maximum", samples=_samples(BROADCAST), reference=np.maximum,
+@register("maximum", samples=samples(BROADCAST), reference=np.maximum,
           torch=lambda torch, a, b: torch.maximum(a, b))
 class Maximum(_Select):
     """max(a, b) elementwise; the gradient goes to the larger input, half each on ties"""
     pick = staticmethod(np.maximum)
 
 
-@register("minimum", samples=_samples(BROADCAST), reference=np.minimum,
+@register("minimum", samples=samples(BROADCAST), reference=np.minimum,
           torch=lambda torch, a, b: torch.minimum(a, b))
 class Minimum(_Select):
     """min(a, b) elementwise; the gradient goes to the smaller input, half each on ties"""
@@ -160,7 +154,7 @@ class Where(Function):
                 np.where(condition, zero, g) if need_b else None)
 
 
-@register("exp", samples=_samples(UNARY), reference=np.exp, torch=lambda torch, a: a.exp())
+@register("exp", samples=samples(UNARY), reference=np.exp, torch=lambda torch, a: a.exp())
 class Exp(Function):
     """e^a;  d/da = e^a (the output)"""
     saves_output = True
@@ -175,7 +169,7 @@ class Exp(Function):
         return g * ctx.output._data
 
 
-@register("log", samples=_samples(UNARY, ("positive",)), reference=np.log,
+@register("log", samples=samples(UNARY, ("positive",)), reference=np.log,
           torch=lambda torch, a: a.log())
 class Log(Function):
     """ln a;  d/da = 1/a"""
@@ -189,7 +183,7 @@ class Log(Function):
         return g / ctx.input_arrays[0]
 
 
-@register("sqrt", samples=_samples(UNARY, ("positive",)), reference=np.sqrt,
+@register("sqrt", samples=samples(UNARY, ("positive",)), reference=np.sqrt,
           torch=lambda torch, a: a.sqrt())
 class Sqrt(Function):
     """sqrt(a);  d/da = 1 / (2 sqrt(a))"""
@@ -205,7 +199,7 @@ class Sqrt(Function):
         return g / (ctx.output._data * 2)
 
 
-@register("abs", samples=_samples(UNARY), reference=np.abs, torch=lambda torch, a: a.abs())
+@register("abs", samples=samples(UNARY), reference=np.abs, torch=lambda torch, a: a.abs())
 class Abs(Function):
     """|a|;  d/da = sign(a)"""
     def forward(ctx, a):
@@ -221,7 +215,7 @@ def _sign_by_comparisons(a):
     return (a > 0).astype(a.dtype) - (a < 0).astype(a.dtype)
 
 
-@register("sign", samples=_samples(UNARY), reference=_sign_by_comparisons,
+@register("sign", samples=samples(UNARY), reference=_sign_by_comparisons,
           torch=lambda torch, a: a.sign())
 class Sign(Function):
     """sign(a) in {-1, 0, 1};  d/da = 0"""
@@ -232,7 +226,7 @@ class Sign(Function):
         return g * constant(np.zeros((), g.dtype))
 
 
-@register("sin", samples=_samples(UNARY), reference=np.sin, torch=lambda torch, a: a.sin())
+@register("sin", samples=samples(UNARY), reference=np.sin, torch=lambda torch, a: a.sin())
 class Sin(Function):
     """sin(a);  d/da = cos(a)"""
     def forward(ctx, a):
@@ -242,7 +236,7 @@ class Sin(Function):
         return g * ctx.inputs[0].cos()
 
 
-@register("cos", samples=_samples(UNARY), reference=np.cos, torch=lambda torch, a: a.cos())
+@register("cos", samples=samples(UNARY), reference=np.cos, torch=lambda torch, a: a.cos())
 class Cos(Function):
     """cos(a);  d/da = -sin(a)"""
     def forward(ctx, a):
@@ -252,7 +246,7 @@ class Cos(Function):
         return -(g * ctx.inputs[0].sin())
 
 
-@register("clamp", samples=_samples(UNARY, min=-0.5, max=0.7) + _samples(UNARY, min=0.3),
+@register("clamp", samples=samples(UNARY, min=-0.5, max=0.7) + samples(UNARY, min=0.3),
           reference=lambda a, min=None, max=None: np.clip(a, min, max),
           torch=lambda torch, a, min=None, max=None: a.clamp(min, max))
 class Clamp(Function):
@@ -283,7 +277,7 @@ class Cast(Function):
         return g.to(ctx.source)
 
 
-@register("clone", samples=_samples(UNARY), reference=np.copy,
+@register("clone", samples=samples(UNARY), reference=np.copy,
           torch=lambda torch, a: a.clone())
 class Clone(Function):
     """a copy of a;  d/da = 1"""

@@ -5,7 +5,7 @@ tensor_extra.py."""
 import numpy as np
 
 from ..function import Function, Sample, constant, register
-from .elementwise import UNARY, _samples
+from .samples import BROADCAST, UNARY, samples
 
 
 def _off_integers(rng, shape):
@@ -14,7 +14,7 @@ def _off_integers(rng, shape):
     return rng.integers(-3, 3, shape) + rng.choice([0.2, 0.3, 0.7, 0.8], shape)
 
 
-ROUNDING = _samples(UNARY, (_off_integers,))
+ROUNDING = samples(UNARY, (_off_integers,))
 
 
 class _Rounding(Function):
@@ -53,7 +53,7 @@ class Round(_Rounding):
         return np.round(a, decimals)
 
 
-@register("log1p", samples=_samples(UNARY, ("unit",)), reference=np.log1p,
+@register("log1p", samples=samples(UNARY, ("unit",)), reference=np.log1p,
           torch=lambda torch, a: a.log1p())
 class Log1p(Function):
     """ln(1 + a), accurate for tiny a;  d/da = 1 / (1 + a)"""
@@ -64,7 +64,7 @@ class Log1p(Function):
         return g / (ctx.inputs[0] + 1)
 
 
-@register("expm1", samples=_samples(UNARY), reference=np.expm1,
+@register("expm1", samples=samples(UNARY), reference=np.expm1,
           torch=lambda torch, a: a.expm1())
 class Expm1(Function):
     """e^a - 1, accurate for tiny a;  d/da = e^a = output + 1"""
@@ -77,7 +77,7 @@ class Expm1(Function):
         return g * (ctx.output + 1)
 
 
-@register("tan", samples=_samples(UNARY, ("unit",)), reference=np.tan,
+@register("tan", samples=samples(UNARY, ("unit",)), reference=np.tan,
           torch=lambda torch, a: a.tan())
 class Tan(Function):
     """tan(a);  d/da = 1 + tan(a)^2"""
@@ -91,7 +91,7 @@ class Tan(Function):
         return g * (out * out + 1)
 
 
-@register("asin", samples=_samples(UNARY, ("unit",)), reference=np.arcsin,
+@register("asin", samples=samples(UNARY, ("unit",)), reference=np.arcsin,
           torch=lambda torch, a: a.asin())
 class Asin(Function):
     """arcsin(a) for a in [-1, 1];  d/da = 1 / sqrt(1 - a^2)"""
@@ -103,7 +103,7 @@ class Asin(Function):
         return g / (1 - a * a).sqrt()
 
 
-@register("acos", samples=_samples(UNARY, ("unit",)), reference=np.arccos,
+@register("acos", samples=samples(UNARY, ("unit",)), reference=np.arccos,
           torch=lambda torch, a: a.acos())
 class Acos(Function):
     """arccos(a) for a in [-1, 1];  d/da = -1 / sqrt(1 - a^2)"""
@@ -115,7 +115,7 @@ class Acos(Function):
         return -(g / (1 - a * a).sqrt())
 
 
-@register("atan", samples=_samples(UNARY), reference=np.arctan,
+@register("atan", samples=samples(UNARY), reference=np.arctan,
           torch=lambda torch, a: a.atan())
 class Atan(Function):
     """arctan(a);  d/da = 1 / (1 + a^2)"""
@@ -127,7 +127,7 @@ class Atan(Function):
         return g / (a * a + 1)
 
 
-@register("sinh", samples=_samples(UNARY), reference=np.sinh,
+@register("sinh", samples=samples(UNARY), reference=np.sinh,
           torch=lambda torch, a: a.sinh())
 class Sinh(Function):
     """sinh(a) = (e^a - e^-a) / 2;  d/da = cosh(a)"""
@@ -138,7 +138,7 @@ class Sinh(Function):
         return g * ctx.inputs[0].cosh()
 
 
-@register("cosh", samples=_samples(UNARY), reference=np.cosh,
+@register("cosh", samples=samples(UNARY), reference=np.cosh,
           torch=lambda torch, a: a.cosh())
 class Cosh(Function):
     """cosh(a) = (e^a + e^-a) / 2;  d/da = sinh(a)"""
@@ -149,7 +149,7 @@ class Cosh(Function):
         return g * ctx.inputs[0].sinh()
 
 
-@register("atan2", samples=_samples([((3, 4), (3, 4)), ((3, 4), (4,)), ((), (2, 3))]),
+@register("atan2", samples=samples(BROADCAST),
           reference=np.arctan2, torch=lambda torch, y, x: torch.atan2(y, x))
 class Atan2(Function):
     """the angle of the point (x, y), in (-pi, pi];
