@@ -94,7 +94,3 @@ def gelu_fwd(x):
 def gelu_bwd(x, g):
     """dL/dx = g (Phi(x) + x phi(x)) for the exact GELU"""
     return _run(_gelu_bwd, x, g)
-
-
-KERNELS = {"leaky_relu_fwd": leaky_relu_fwd, "leaky_relu_bwd": leaky_relu_bwd,
-           "erf_fwd": erf_fwd, "gelu_fwd": gelu_fwd, "gelu_bwd": gelu_bwd}

@@ -113,6 +113,3 @@ def bn_bwd(x, g, weight, mean, invstd, sum_gxhat, sum_g):
     _input_grad(x, g, mean.astype(np.float64), k_g, -k_g * invstd * sum_gxhat / count,
                 -k_g * sum_g / count, dx)
     return dx
-
-
-KERNELS = {"bn_fwd": bn_fwd, "bn_grad_sums": bn_grad_sums, "bn_bwd": bn_bwd}

@@ -375,7 +375,3 @@ def _depthwise_weight_grad(x, g, kernel_size, stride, padding, dilation):
         depthwise.weight_grad(xp, g[n0:n1], *stride, *dilation, dw)
         return dw
     return sum(_run(work, _halves(n)))[:, None]
-
-
-KERNELS = {"im2col": im2col, "col2im": col2im, "conv2d_fwd": conv2d_fwd,
-           "conv2d_input_grad": conv2d_input_grad, "conv2d_weight_grad": conv2d_weight_grad}

@@ -125,8 +125,3 @@ def tanh_bwd(y, g):
 def exp_fwd(x):
     """y = e^x"""
     return _run(_exp_fwd, x)
-
-
-KERNELS = {"relu_fwd": relu_fwd, "relu_bwd": relu_bwd, "sigmoid_fwd": sigmoid_fwd,
-           "sigmoid_bwd": sigmoid_bwd, "tanh_fwd": tanh_fwd, "tanh_bwd": tanh_bwd,
-           "exp_fwd": exp_fwd}

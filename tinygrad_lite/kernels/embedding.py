@@ -24,6 +24,3 @@ def embedding_bwd(g, indices, num_embeddings, padding_idx):
     _scatter_rows(np.ascontiguousarray(g), np.ascontiguousarray(indices, np.int64),
                   padding_idx, out)
     return out
-
-
-KERNELS = {"embedding_bwd": embedding_bwd}

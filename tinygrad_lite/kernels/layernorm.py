@@ -124,6 +124,3 @@ def ln_grad_sums(x, g, mean, rstd):
     sums = np.zeros((2, x.shape[1]))
     _grad_sums(x, g, mean, rstd, sums)
     return sums
-
-
-KERNELS = {"ln_fwd": ln_fwd, "ln_bwd": ln_bwd, "ln_grad_sums": ln_grad_sums}

@@ -231,8 +231,3 @@ def rprop_step(w, g, prev, step_size, eta_minus, eta_plus, step_min, step_max):
     s = w.dtype.type
     _rprop(_flat(w), _flat(g), _flat(prev), _flat(step_size), s(eta_minus), s(eta_plus),
            s(step_min), s(step_max))
-
-
-KERNELS = {"sgd_step": sgd_step, "adagrad_step": adagrad_step, "rmsprop_step": rmsprop_step,
-           "adam_step": adam_step, "adamax_step": adamax_step, "nadam_step": nadam_step,
-           "radam_step": radam_step, "adadelta_step": adadelta_step, "rprop_step": rprop_step}

@@ -236,10 +236,3 @@ def adaptive_avg_pool_bwd(g, input_shape):
     dx = np.zeros((g3.shape[0],) + tuple(input_shape[2:]), dtype=g3.dtype)
     _adaptive_avg_bwd(g3, dx)
     return dx.reshape(input_shape)
-
-
-KERNELS = {"max_pool_fwd": max_pool_fwd, "max_pool_bwd": max_pool_bwd,
-           "avg_pool_fwd": avg_pool_fwd, "avg_pool_bwd": avg_pool_bwd,
-           "adaptive_max_pool_fwd": adaptive_max_pool_fwd,
-           "adaptive_avg_pool_fwd": adaptive_avg_pool_fwd,
-           "adaptive_avg_pool_bwd": adaptive_avg_pool_bwd}

@@ -131,8 +131,3 @@ def softmax_fwd(x):
 def softmax_bwd(y, g):
     """rows: dL/dx = y * (g - sum(g * y)), with y = softmax(x)"""
     return _run_rows(_softmax_bwd, y, g)
-
-
-KERNELS = {"logsumexp_fwd": logsumexp_fwd, "log_softmax_fwd": log_softmax_fwd,
-           "log_softmax_bwd": log_softmax_bwd, "softmax_fwd": softmax_fwd,
-           "softmax_bwd": softmax_bwd}

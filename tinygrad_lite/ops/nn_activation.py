@@ -8,7 +8,6 @@ import math
 import numpy as np
 
 from .. import kernels as K
-from ..kernels import activation_kernels as A
 from ..kernels import reference_nn as R
 from ..function import Function, Sample, constant, register
 
@@ -88,7 +87,7 @@ class LeakyReLU(Function):
     def forward(ctx, x, negative_slope):
         ctx.slope = negative_slope
         if np.ndim(negative_slope) == 0:
-            return A.leaky_relu_fwd(x, negative_slope)
+            return K.leaky_relu_fwd(x, negative_slope)
         return _leaky_reference(x, negative_slope).astype(x.dtype, copy=False)
 
     def backward(ctx, g):
@@ -101,7 +100,7 @@ class LeakyReLU(Function):
 def _leaky_relu_grad(x, g, negative_slope):
     """g where x > 0, else a g (the fused kernel for a scalar slope)."""
     if np.ndim(negative_slope) == 0 and x.dtype == g.dtype:
-        return A.leaky_relu_bwd(x, g, negative_slope)
+        return K.leaky_relu_bwd(x, g, negative_slope)
     return _leaky_backward_reference(x, g, negative_slope).astype(g.dtype, copy=False)
 
 
@@ -165,7 +164,7 @@ class ELU(Function):
 class Erf(Function):
     """erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt;  d/dx = 2/sqrt(pi) e^(-x^2)"""
     def forward(ctx, x):
-        return A.erf_fwd(x)
+        return K.erf_fwd(x)
 
     def backward(ctx, g):
         x = ctx.inputs[0]
@@ -190,7 +189,7 @@ class GELU(Function):
         ctx.approximate = approximate
         if approximate == "tanh":
             return _gelu_reference(x, approximate)
-        return A.gelu_fwd(x)
+        return K.gelu_fwd(x)
 
     def backward(ctx, g):
         x = ctx.inputs[0]
@@ -212,7 +211,7 @@ class GELUBackward(Function):
     """dL/dx = g (Phi(x) + x phi(x)) for the exact GELU, fused; linear in g (its derivative
     is the same op on gg), and d/dx = g phi(x) (2 - x^2)"""
     def forward(ctx, x, g):
-        return A.gelu_bwd(x, g) if x.dtype == g.dtype else R.gelu_bwd(x, g)
+        return K.gelu_bwd(x, g) if x.dtype == g.dtype else R.gelu_bwd(x, g)
 
     def backward(ctx, gg):
         x, g = ctx.inputs
