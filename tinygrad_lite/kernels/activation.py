@@ -15,6 +15,7 @@ from numba import prange
 from ._erf import erf
 from ._exp import exp
 from ._jit import kernel, njit
+from .thresholds import TRANSCENDENTAL_PARALLEL_MIN
 from .elementwise import _flat, _run
 
 SQRT_HALF = math.sqrt(0.5)
@@ -37,14 +38,14 @@ def _leaky_relu_bwd(x, g, slope, out):
         out[i] = g[i] if x[i] > zero else slope * g[i]
 
 
-@kernel(fma=True, parallel_min=1 << 13)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _erf_fwd(x, out):
     """y = erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt"""
     for i in prange(x.size):
         out[i] = erf(x[i])
 
 
-@kernel(fma=True, parallel_min=1 << 13)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _gelu_fwd(x, out):
     """y = x Phi(x) = x (1 + erf(x / sqrt 2)) / 2"""
     half, one = x.dtype.type(0.5), x.dtype.type(1)
@@ -53,7 +54,7 @@ def _gelu_fwd(x, out):
         out[i] = half * x[i] * (one + erf(x[i] * scale))
 
 
-@kernel(fma=True, parallel_min=1 << 13)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _gelu_bwd(x, g, out):
     """dL/dx = g (Phi(x) + x phi(x)), Phi(x) = (1 + erf(x / sqrt 2)) / 2,
     phi(x) = e^(-x^2/2) / sqrt(2 pi)"""

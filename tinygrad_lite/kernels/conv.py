@@ -8,11 +8,12 @@ g of C/G input channels gets its own col matrix and its own GEMM (one batched np
     col[g, (n, y, x), (i, j, c)] = x_pad[n, g*Cg + c, y*sh + i*dh, x*sw + j*dw]
     out[(n, y, x), g*Og + o] = sum_k col[g, (n, y, x), k] Wt[g, k, o]      (k = (i, j, c))
 col2im is the adjoint of im2col (a scatter-add), so dx = col2im(dout_rows @ Wt^T).
-The batch is cut into chunks whose col matrix (~CHUNK elements) stays in a core's L2 cache;
-the chunks are shared out to one Python thread per core, each running its own pad, im2col,
-GEMM and transpose back. OpenBLAS is limited to one thread meanwhile (threadpoolctl): a
-Numba loop between two multithreaded GEMMs left the second core idle and made the GEMM
-wait for OpenBLAS's worker (measured: the lecture CNN's convolutions ~2x faster this way).
+The batch is cut into chunks whose col matrix (~CONV_CHUNK elements, thresholds.py) stays in
+a core's L2 cache; the chunks are shared out to one Python thread per core, each running its
+own pad, im2col, GEMM and transpose back. OpenBLAS is limited to one thread meanwhile
+(threadpoolctl): a Numba loop between two multithreaded GEMMs left the second core idle and
+made the GEMM wait for OpenBLAS's worker (measured: the lecture CNN's convolutions ~2x
+faster this way).
 Without threadpoolctl the chunks run in the calling thread with BLAS's own threads.
 Depthwise convolution (one input channel per group) has GEMMs too small for BLAS; it goes
 to direct loops instead.
@@ -25,6 +26,7 @@ import numpy as np
 from . import depthwise
 from ._jit import njit
 from .geometry import out_size
+from .thresholds import CONV_CHUNK
 
 try:
     from threadpoolctl import ThreadpoolController
@@ -183,9 +185,6 @@ def _matmul(a, b, out):
     return np.matmul(a, b, out=out)
 
 
-# Each chunk's col matrix has about this many elements (1 MB in float32): small enough to
-# stay in a core's L2 cache between im2col and the GEMM (measured best of 2^17..2^21).
-CHUNK = 1 << 18
 _pool = {}
 
 
@@ -203,8 +202,8 @@ def _workers():
 
 def _shares(n, per_sample):
     """The batch [0, n) cut into one contiguous share per thread, each share into chunks of
-    `step` samples whose col matrix has at most ~CHUNK elements: (step, shares)"""
-    step = max(1, CHUNK // max(per_sample, 1))
+    `step` samples whose col matrix has at most ~CONV_CHUNK elements: (step, shares)"""
+    step = max(1, CONV_CHUNK // max(per_sample, 1))
     threads = max(1, min(_workers()["threads"], -(-n // step)))
     bounds = [n * t // threads for t in range(threads + 1)]
     return step, [[(n0, min(n0 + step, b1)) for n0 in range(b0, b1, step)]

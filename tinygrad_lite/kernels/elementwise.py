@@ -10,6 +10,7 @@ from numba import prange
 
 from ._exp import exp, expm1
 from ._jit import kernel
+from .thresholds import TRANSCENDENTAL_PARALLEL_MIN
 
 TANH_CLAMP = 20.0  # tanh(20) rounds to 1 in float64 (and float32); keeps e^(2|x|) finite
 
@@ -49,7 +50,7 @@ def _relu_bwd(x, g, out):
         out[i] = g[i] if x[i] > zero else zero
 
 
-@kernel(fma=True, parallel_min=1 << 13)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _sigmoid_fwd(x, out):
     """y = 1 / (1 + e^-x) = e^x / (1 + e^x); with e = e^-|x| <= 1 nothing overflows:
     y = 1 / (1 + e) for x >= 0, e / (1 + e) for x < 0"""
@@ -67,7 +68,7 @@ def _sigmoid_bwd(y, g, out):
         out[i] = g[i] * y[i] * (one - y[i])
 
 
-@kernel(fma=True, parallel_min=1 << 13)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _tanh_fwd(x, out):
     """y = tanh(x) = sign(x) * u / (u + 2), with u = e^(2|x|) - 1 (expm1: exact near 0)"""
     big, two = x.dtype.type(TANH_CLAMP), x.dtype.type(2)
@@ -85,7 +86,7 @@ def _tanh_bwd(y, g, out):
         out[i] = g[i] * (one - y[i] * y[i])
 
 
-@kernel(fma=True, parallel_min=1 << 13)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _exp_fwd(x, out):
     """y = e^x (polynomial exp, see _exp.py)"""
     for i in prange(x.size):

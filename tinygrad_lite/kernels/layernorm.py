@@ -9,7 +9,7 @@ Row sums accumulate in float64 about the row's first value (a shift that keeps
 sum(d^2) - sum(d)^2/D from cancelling when |mean| >> std), reordered into vectorized partial
 sums (reassoc); x - mean is taken as (x - high) - low with the mean split into two parts of
 x's dtype (a float32 mean alone would lose the digits that survive the subtraction).
-Rows are spread over the cores once the input has PARALLEL_MIN elements.
+Rows are spread over the cores once the input has PARALLEL_MIN elements (thresholds.py).
 """
 import numpy as np
 from numba import prange

@@ -9,9 +9,9 @@ import numpy as np
 from numba import prange
 
 from ._jit import kernel
+from .thresholds import LINEAR_EPILOGUE_MIN
 
 ACTIVATIONS = (None, "relu")
-SMALL = 1 << 12  # outputs below this many elements skip the Numba epilogue (measured)
 
 
 def _check(*arrays):
@@ -52,7 +52,7 @@ def linear_fwd(x, weight, bias=None, activation=None):
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"bias must have shape ({weight.shape[0]},), got {bias.shape}")
     out = np.dot(x, weight.T)  # a fresh C-contiguous array: safe to update in place
-    if out.size < SMALL:       # a NumPy pass beats the ~1 us cost of calling the kernel
+    if out.size < LINEAR_EPILOGUE_MIN:  # a NumPy pass beats the ~1 us kernel call
         if bias is not None:
             out += bias
         return np.maximum(out, 0, out=out) if activation == "relu" else out

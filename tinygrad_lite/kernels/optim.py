@@ -12,14 +12,9 @@ import numpy as np
 from numba import prange
 
 from ._jit import kernel, njit
+from .thresholds import OPTIM_PARALLEL_MIN
 
-# Adam on float32, 2 cores: serial 11 µs vs parallel 14 µs at 2^14 elements, 23 vs 18 µs at
-# 2^15, 92 vs 54 µs at 784*256; so the parallel loop (one thread per core) from 2^15 on.
-# benchmarks/bench_optim.py compares the whole step with serial-only and parallel-only.
-PARALLEL_MIN = 1 << 15
-
-
-@kernel(parallel_min=PARALLEL_MIN)
+@kernel(parallel_min=OPTIM_PARALLEL_MIN)
 def _sgd(w, g, v, lr, mu, undamped, wd, nesterov, first):
     """g ← g + λw;  v ← μv + undamped·g, undamped = 1 - dampening (v ← g on the first step);
     g ← g + μv (Nesterov) or g ← v;  w ← w - lr·g.  With μ = 0 there is no v."""
@@ -32,7 +27,7 @@ def _sgd(w, g, v, lr, mu, undamped, wd, nesterov, first):
         w[i] = w[i] - lr * gi
 
 
-@kernel(parallel_min=PARALLEL_MIN)
+@kernel(parallel_min=OPTIM_PARALLEL_MIN)
 def _adagrad(w, g, h, clr, wd, eps):
     """g ← g + λw;  h ← h + g²;  w ← w - clr·g / (√h + ε)"""
     for i in prange(w.size):
@@ -42,7 +37,7 @@ def _adagrad(w, g, h, clr, wd, eps):
         w[i] = w[i] - clr * (gi / (np.sqrt(hi) + eps))
 
 
-@kernel(parallel_min=PARALLEL_MIN)
+@kernel(parallel_min=OPTIM_PARALLEL_MIN)
 def _rmsprop(w, g, s, g_avg, v, lr, rho, rho_c, eps, wd, mu, centered):
     """g ← g + λw;  s ← ρs + (1-ρ)g²;  d = √(s - ḡ²) + ε with ḡ ← ρḡ + (1-ρ)g (centered)
     or d = √s + ε;  v ← μv + g/d, w ← w - lr·v (μ > 0) or w ← w - lr·g/d;  rho_c = 1-ρ"""
@@ -63,7 +58,7 @@ def _rmsprop(w, g, s, g_avg, v, lr, rho, rho_c, eps, wd, mu, centered):
             w[i] = w[i] - lr * (gi / d)
 
 
-@kernel(parallel_min=PARALLEL_MIN)
+@kernel(parallel_min=OPTIM_PARALLEL_MIN)
 def _adam(w, g, m, v, v_max, step_size, bc2_sqrt, b1, b1_c, b2, b2_c, eps, wd, shrink,
           amsgrad):
     """g ← g + λw (Adam's L2);  w ← shrink·w (AdamW: shrink = 1 - lr·λ);
@@ -82,7 +77,7 @@ def _adam(w, g, m, v, v_max, step_size, bc2_sqrt, b1, b1_c, b2, b2_c, eps, wd, s
         w[i] = shrink * w[i] - step_size * (mi / (np.sqrt(vi) / bc2_sqrt + eps))
 
 
-@kernel(parallel_min=PARALLEL_MIN)
+@kernel(parallel_min=OPTIM_PARALLEL_MIN)
 def _adamax(w, g, m, u, clr, b1_c, b2, eps, wd):
     """g ← g + λw;  m ← m + (1-β1)(g - m);  u ← max(β2·u, |g| + ε);  w ← w - clr·m/u,
     clr = lr/(1-β1^t);  b1_c = 1-β1"""
@@ -106,7 +101,7 @@ def _moments(m, v, i, gi, b1_c, b2, b2_c):
     return mi, vi
 
 
-@kernel(parallel_min=PARALLEL_MIN)
+@kernel(parallel_min=OPTIM_PARALLEL_MIN)
 def _nadam(w, g, m, v, c_grad, c_avg, bc2, b1_c, b2, b2_c, eps, wd, shrink):
     """g ← g + λw (NAdam's L2);  w ← shrink·w (decoupled: shrink = 1 - lr·λ);
     m ← m + (1-β1)(g - m);  v ← β2·v + (1-β2)·g²;  d = √(v / bc2) + ε, bc2 = 1-β2^t;
@@ -119,7 +114,7 @@ def _nadam(w, g, m, v, c_grad, c_avg, bc2, b1_c, b2, b2_c, eps, wd, shrink):
         w[i] = wi - c_avg * (mi / d)
 
 
-@kernel(parallel_min=PARALLEL_MIN)
+@kernel(parallel_min=OPTIM_PARALLEL_MIN)
 def _radam(w, g, m, v, lr, bc1, bc2_sqrt, rect, rectified, b1_c, b2, b2_c, eps, wd, shrink):
     """g ← g + λw (L2);  w ← shrink·w (decoupled);  m ← m + (1-β1)(g - m);
     v ← β2·v + (1-β2)·g²;  m̂ = m / bc1;
@@ -133,7 +128,7 @@ def _radam(w, g, m, v, lr, bc1, bc2_sqrt, rect, rectified, b1_c, b2, b2_c, eps, 
         w[i] = shrink * w[i] - step
 
 
-@kernel(parallel_min=PARALLEL_MIN)
+@kernel(parallel_min=OPTIM_PARALLEL_MIN)
 def _adadelta(w, g, s, a, lr, rho, rho_c, eps, wd):
     """g ← g + λw;  s ← ρs + (1-ρ)g²;  δ = √(a + ε) / √(s + ε) · g;  a ← ρa + (1-ρ)δ²;
     w ← w - lr·δ;  rho_c = 1-ρ"""
@@ -146,7 +141,7 @@ def _adadelta(w, g, s, a, lr, rho, rho_c, eps, wd):
         w[i] = w[i] - lr * delta
 
 
-@kernel(parallel_min=PARALLEL_MIN)
+@kernel(parallel_min=OPTIM_PARALLEL_MIN)
 def _rprop(w, g, prev, step_size, eta_minus, eta_plus, step_min, step_max):
     """η = η+ if g·prev > 0, η- if g·prev < 0, else 1;  step ← clamp(step·η, min, max);
     g ← 0 where the sign flipped (η = η-);  w ← w - sign(g)·step;  prev ← g"""

@@ -10,10 +10,8 @@ from numba import prange
 
 from ._exp import exp
 from ._jit import kernel, njit
+from .thresholds import TRANSCENDENTAL_PARALLEL_MIN
 from .elementwise import _flat
-
-ROW_PARALLEL_MIN = 1 << 13  # elements: each row costs an exp per entry
-
 
 def _rows(*arrays):
     """Contiguous 2-D copies/views of same-shape float arrays."""
@@ -43,14 +41,14 @@ def _lse_row(row, out_row):
     return m + np.log(s)
 
 
-@kernel(fma=True, parallel_min=ROW_PARALLEL_MIN)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _logsumexp_fwd(x, scratch, out):
     """out[i] = m + log(sum_j e^(x[i, j] - m)), m = max_j x[i, j]"""
     for i in prange(x.shape[0]):
         out[i] = _lse_row(x[i], scratch[i])
 
 
-@kernel(fma=True, parallel_min=ROW_PARALLEL_MIN)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _log_softmax_fwd(x, out):
     """y = x - logsumexp(x), per row"""
     for i in prange(x.shape[0]):
@@ -59,7 +57,7 @@ def _log_softmax_fwd(x, out):
             out[i, j] = x[i, j] - lse
 
 
-@kernel(fma=True, parallel_min=ROW_PARALLEL_MIN)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _log_softmax_bwd(y, g, out):
     """dL/dx = g - e^y * sum(g), per row, with y = log_softmax(x)"""
     for i in prange(y.shape[0]):
@@ -71,7 +69,7 @@ def _log_softmax_bwd(y, g, out):
             out[i, j] = g[i, j] - exp(y[i, j]) * s
 
 
-@kernel(fma=True, parallel_min=ROW_PARALLEL_MIN)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _softmax_fwd(x, out):
     """y = e^(x - m) / sum(e^(x - m)), per row"""
     for i in prange(x.shape[0]):
@@ -86,7 +84,7 @@ def _softmax_fwd(x, out):
             out[i, j] /= s
 
 
-@kernel(fma=True, parallel_min=ROW_PARALLEL_MIN)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _softmax_bwd(y, g, out):
     """dL/dx = y * (g - sum(g * y)), per row, with y = softmax(x)"""
     for i in prange(y.shape[0]):
