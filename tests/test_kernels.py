@@ -250,3 +250,21 @@ def test_this_file_compares_every_kernel_of_its_modules():
     for declared in K.KERNELS.values():
         if declared.module in (".elementwise", ".softmax", ".linear"):
             assert declared.name in TESTED_HERE, declared.name
+
+
+def test_input_checks_name_what_was_expected():
+    """kernels/_checks.py: the one place kernel inputs are checked."""
+    from tinygrad_lite.kernels._checks import check_float, contiguous, flat, flat_views
+    with pytest.raises(TypeError, match="float32 or float64"):
+        check_float(np.arange(3))
+    with pytest.raises(TypeError, match="one dtype"):
+        flat(np.ones(3, np.float32), np.ones(3, np.float64))
+    with pytest.raises(ValueError, match="one shape"):
+        flat(np.ones(3), np.ones(4))
+    with pytest.raises(ValueError, match=r"layer-norm kernels take \(R, D\) arrays, got shape "
+                                         r"\(2, 3, 4\)"):
+        contiguous(np.ones((2, 3, 4)), "(R, D)", "layer-norm kernels")
+    with pytest.raises(ValueError, match="C-contiguous"):
+        flat_views(np.ones(4), np.ones((4, 2))[:, 0])
+    strided = np.ones((3, 4))[:, ::2]
+    assert contiguous(strided).flags.c_contiguous and flat(strided)[0].shape == (6,)

@@ -12,11 +12,12 @@ import math
 import numpy as np
 from numba import prange
 
+from ._checks import flat
 from ._erf import erf
 from ._exp import exp
 from ._jit import kernel, njit
 from .thresholds import TRANSCENDENTAL_PARALLEL_MIN
-from .elementwise import _flat, _run
+from .elementwise import _run
 
 SQRT_HALF = math.sqrt(0.5)
 INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
@@ -68,15 +69,15 @@ def _gelu_bwd(x, g, out):
 
 def leaky_relu_fwd(x, negative_slope):
     """y = x if x > 0 else a x, for a scalar slope a"""
-    (flat,) = _flat(x)
-    out = np.empty_like(flat)
-    _leaky_relu_fwd(flat, flat.dtype.type(negative_slope), out)
+    (x_flat,) = flat(x)
+    out = np.empty_like(x_flat)
+    _leaky_relu_fwd(x_flat, x_flat.dtype.type(negative_slope), out)
     return out.reshape(x.shape)
 
 
 def leaky_relu_bwd(x, g, negative_slope):
     """dL/dx = g if x > 0 else a g, for a scalar slope a"""
-    x_flat, g_flat = _flat(x, g)
+    x_flat, g_flat = flat(x, g)
     out = np.empty_like(g_flat)
     _leaky_relu_bwd(x_flat, g_flat, g_flat.dtype.type(negative_slope), out)
     return out.reshape(g.shape)

@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from . import depthwise
+from ._checks import contiguous
 from ._jit import njit
 from .geometry import out_size
 from .thresholds import CONV_CHUNK
@@ -32,12 +33,6 @@ try:
     from threadpoolctl import ThreadpoolController
 except ImportError:  # pragma: no cover - the serial path is the fallback
     ThreadpoolController = None
-
-
-def _float(x):
-    if x.dtype not in (np.float32, np.float64):
-        raise TypeError(f"kernels take float32 or float64 arrays, got {x.dtype}")
-    return np.ascontiguousarray(x)
 
 
 @njit()
@@ -157,7 +152,7 @@ def _out_hw(input_shape, kernel_size, stride, padding, dilation):
 
 def im2col(x, kernel_size, stride, padding, dilation, groups):
     """x (N, C, H, W) -> col (G, N*OH*OW, KH*KW*C/G), rows (n, y, x), columns (i, j, c)"""
-    x = _float(x)
+    x = contiguous(x)
     (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
     oh, ow = _out_hw(x.shape, kernel_size, stride, padding, dilation)
     col = np.empty((groups, x.shape[0] * oh * ow, kh * kw * (x.shape[1] // groups)), x.dtype)
@@ -167,7 +162,7 @@ def im2col(x, kernel_size, stride, padding, dilation, groups):
 
 def col2im(col, input_shape, kernel_size, stride, padding, dilation):
     """The adjoint of im2col: col (G, N*OH*OW, KH*KW*C/G) -> dx of input_shape (N, C, H, W)"""
-    col = _float(col)
+    col = contiguous(col)
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel_size, stride, padding, dilation
     n, c, h, w = input_shape
     oh, ow = _out_hw(input_shape, kernel_size, stride, padding, dilation)
@@ -225,7 +220,7 @@ def conv2d_fwd(x, weight, bias, stride, padding, dilation, groups):
     """out[n, g*Og + o] = sum_{c,i,j} W[g*Og + o, c, i, j] x_pad[n, g*Cg + c, y*sh + i*dh,
     x*sw + j*dw] + b[g*Og + o] = im2col(x)[g] @ Wt[g] (KH*KW*Cg, Og), one GEMM per group
     and chunk; bias None means no bias"""
-    x = _float(x)
+    x = contiguous(x)
     n, c, h, w = x.shape
     o, cg, kh, kw = weight.shape
     b = np.zeros(o, x.dtype) if bias is None else bias.astype(x.dtype, copy=False)
@@ -256,7 +251,7 @@ def conv2d_fwd(x, weight, bias, stride, padding, dilation, groups):
 def conv2d_input_grad(g, weight, input_shape, stride, padding, dilation, groups):
     """dx = col2im(dout_rows[g] (N*OH*OW, Og) @ Wt[g]^T) for dout g (N, O, OH, OW): the
     transposed convolution, the adjoint of conv2d_fwd in x"""
-    g = _float(g)
+    g = contiguous(g)
     n, c, h, w = input_shape
     o, cg, kh, kw = weight.shape
     if groups > 1 and cg == 1:
@@ -289,7 +284,7 @@ def conv2d_weight_grad(x, g, kernel_size, stride, padding, dilation, groups):
     """dW (O, Cg, KH, KW) from dWt[g] (KH*KW*Cg, Og) = sum over chunks of im2col(x)[g]^T @
     dout_rows[g]: the adjoint of conv2d_fwd in W; each thread sums its own chunks, then the
     threads' sums are added"""
-    x, g = _float(x), _float(g)
+    x, g = contiguous(x), contiguous(g)
     n, c, h, w = x.shape
     o = g.shape[1]
     cg, og = c // groups, o // groups

@@ -9,28 +9,18 @@ import numpy as np
 from numba import prange
 
 from ._exp import exp, expm1
+from ._checks import flat
 from ._jit import kernel
 from .thresholds import TRANSCENDENTAL_PARALLEL_MIN
 
 TANH_CLAMP = 20.0  # tanh(20) rounds to 1 in float64 (and float32); keeps e^(2|x|) finite
 
 
-def _flat(*arrays):
-    """Contiguous 1-D views of same-shape, same-dtype float arrays (copies only if strided)."""
-    x = arrays[0]
-    if x.dtype not in (np.float32, np.float64):
-        raise TypeError(f"kernels take float32 or float64 arrays, got {x.dtype}")
-    for a in arrays[1:]:
-        if a.shape != x.shape or a.dtype != x.dtype:
-            raise ValueError(f"expected {x.shape} {x.dtype}, got {a.shape} {a.dtype}")
-    return [np.ascontiguousarray(a).reshape(-1) for a in arrays]
-
-
 def _run(loop, *arrays):
     """out = loop(*arrays) elementwise, returned with the shape of the first array."""
-    flat = _flat(*arrays)
-    out = np.empty_like(flat[0])
-    loop(*flat, out)
+    flat_arrays = flat(*arrays)
+    out = np.empty_like(flat_arrays[0])
+    loop(*flat_arrays, out)
     return out.reshape(arrays[0].shape)
 
 

@@ -14,15 +14,12 @@ Rows are spread over the cores once the input has PARALLEL_MIN elements (thresho
 import numpy as np
 from numba import prange
 
+from ._checks import contiguous
 from ._jit import kernel, njit
 
 
 def _rows(x):
-    if x.dtype not in (np.float32, np.float64):
-        raise TypeError(f"kernels take float32 or float64 arrays, got {x.dtype}")
-    if x.ndim != 2:
-        raise ValueError(f"layer-norm kernels take (R, D) arrays, got shape {x.shape}")
-    return np.ascontiguousarray(x)
+    return contiguous(x, "(R, D)", "layer-norm kernels")
 
 
 @njit(reassoc=True)

@@ -11,6 +11,7 @@ also takes 1 - β as a Python float, rounded once).
 import numpy as np
 from numba import prange
 
+from ._checks import flat_views
 from ._jit import kernel, njit
 from .thresholds import OPTIM_PARALLEL_MIN
 
@@ -157,31 +158,26 @@ def _rprop(w, g, prev, step_size, eta_minus, eta_plus, step_min, step_max):
         prev[i] = gi
 
 
-def _flat(a):
-    """The 1-D view of a C-contiguous array (a kernel writing into a copy would be lost)."""
-    if not a.flags.c_contiguous:
-        raise ValueError(f"optimizer kernels need C-contiguous arrays, got strides {a.strides}")
-    return a.reshape(-1)
-
-
 def sgd_step(w, g, v, lr, mu, dampening, wd, nesterov, first):
     """SGD with momentum μ (v empty when μ = 0), in place: w ← w - lr·(v or g + μv)."""
     s = w.dtype.type
-    _sgd(_flat(w), _flat(g), _flat(v), s(lr), s(mu), s(1 - dampening), s(wd), bool(nesterov),
-         bool(first))
+    w, g, v = flat_views(w, g, v)
+    _sgd(w, g, v, s(lr), s(mu), s(1 - dampening), s(wd), bool(nesterov), bool(first))
 
 
 def adagrad_step(w, g, h, clr, wd, eps):
     """Adagrad in place: h ← h + g²;  w ← w - clr·g / (√h + ε)."""
     s = w.dtype.type
-    _adagrad(_flat(w), _flat(g), _flat(h), s(clr), s(wd), s(eps))
+    w, g, h = flat_views(w, g, h)
+    _adagrad(w, g, h, s(clr), s(wd), s(eps))
 
 
 def rmsprop_step(w, g, s, g_avg, v, lr, rho, eps, wd, mu, centered):
     """RMSprop in place (g_avg empty unless centered, v empty unless μ > 0):
     s ← ρs + (1-ρ)g²;  w ← w - lr·g / (√s + ε)."""
     t = w.dtype.type
-    _rmsprop(_flat(w), _flat(g), _flat(s), _flat(g_avg), _flat(v), t(lr), t(rho), t(1 - rho),
+    w, g, s, g_avg, v = flat_views(w, g, s, g_avg, v)
+    _rmsprop(w, g, s, g_avg, v, t(lr), t(rho), t(1 - rho),
              t(eps), t(wd), t(mu), bool(centered))
 
 
@@ -189,27 +185,31 @@ def adam_step(w, g, m, v, v_max, step_size, bc2_sqrt, b1, b2, eps, wd, shrink, a
     """Adam/AdamW in place (v_max empty unless amsgrad):
     m ← β1m + (1-β1)g;  v ← β2v + (1-β2)g²;  w ← shrink·w - step_size·m / (√v/bc2_sqrt + ε)."""
     s = w.dtype.type
-    _adam(_flat(w), _flat(g), _flat(m), _flat(v), _flat(v_max), s(step_size), s(bc2_sqrt),
+    w, g, m, v, v_max = flat_views(w, g, m, v, v_max)
+    _adam(w, g, m, v, v_max, s(step_size), s(bc2_sqrt),
           s(b1), s(1 - b1), s(b2), s(1 - b2), s(eps), s(wd), s(shrink), bool(amsgrad))
 
 
 def adamax_step(w, g, m, u, clr, b1, b2, eps, wd):
     """Adamax in place: m ← β1m + (1-β1)g;  u ← max(β2u, |g| + ε);  w ← w - clr·m/u."""
     s = w.dtype.type
-    _adamax(_flat(w), _flat(g), _flat(m), _flat(u), s(clr), s(1 - b1), s(b2), s(eps), s(wd))
+    w, g, m, u = flat_views(w, g, m, u)
+    _adamax(w, g, m, u, s(clr), s(1 - b1), s(b2), s(eps), s(wd))
 
 
 def nadam_step(w, g, m, v, c_grad, c_avg, bc2, b1, b2, eps, wd, shrink):
     """NAdam in place: m, v as Adam;  w ← shrink·w - (c_grad·g + c_avg·m) / (√(v/bc2) + ε)."""
     s = w.dtype.type
-    _nadam(_flat(w), _flat(g), _flat(m), _flat(v), s(c_grad), s(c_avg), s(bc2), s(1 - b1),
+    w, g, m, v = flat_views(w, g, m, v)
+    _nadam(w, g, m, v, s(c_grad), s(c_avg), s(bc2), s(1 - b1),
            s(b2), s(1 - b2), s(eps), s(wd), s(shrink))
 
 
 def radam_step(w, g, m, v, lr, bc1, bc2_sqrt, rect, rectified, b1, b2, eps, wd, shrink):
     """RAdam in place: m, v as Adam;  w ← shrink·w - lr·m̂·(rect·√bc2/(√v + ε) if rectified)."""
     s = w.dtype.type
-    _radam(_flat(w), _flat(g), _flat(m), _flat(v), s(lr), s(bc1), s(bc2_sqrt), s(rect),
+    w, g, m, v = flat_views(w, g, m, v)
+    _radam(w, g, m, v, s(lr), s(bc1), s(bc2_sqrt), s(rect),
            bool(rectified), s(1 - b1), s(b2), s(1 - b2), s(eps), s(wd), s(shrink))
 
 
@@ -217,12 +217,14 @@ def adadelta_step(w, g, s, a, lr, rho, eps, wd):
     """Adadelta in place: s ← ρs + (1-ρ)g²;  δ = √(a+ε)/√(s+ε)·g;  a ← ρa + (1-ρ)δ²;
     w ← w - lr·δ."""
     t = w.dtype.type
-    _adadelta(_flat(w), _flat(g), _flat(s), _flat(a), t(lr), t(rho), t(1 - rho), t(eps), t(wd))
+    w, g, s, a = flat_views(w, g, s, a)
+    _adadelta(w, g, s, a, t(lr), t(rho), t(1 - rho), t(eps), t(wd))
 
 
 def rprop_step(w, g, prev, step_size, eta_minus, eta_plus, step_min, step_max):
     """Rprop in place: per-weight steps grow by η+ while the gradient keeps its sign and
     shrink by η- when it flips;  w ← w - sign(g)·step."""
     s = w.dtype.type
-    _rprop(_flat(w), _flat(g), _flat(prev), _flat(step_size), s(eta_minus), s(eta_plus),
+    w, g, prev, step_size = flat_views(w, g, prev, step_size)
+    _rprop(w, g, prev, step_size, s(eta_minus), s(eta_plus),
            s(step_min), s(step_max))

@@ -8,6 +8,7 @@ backward (shared by the sliding and the adaptive versions) adds g at those posit
 """
 import numpy as np
 
+from ._checks import contiguous
 from ._jit import njit
 from .geometry import out_size
 
@@ -160,9 +161,8 @@ def _adaptive_avg_bwd(g, dx):
 
 
 def _planes(x):
-    if x.dtype not in (np.float32, np.float64):
-        raise TypeError(f"kernels take float32 or float64 arrays, got {x.dtype}")
-    return np.ascontiguousarray(x).reshape(-1, x.shape[-2], x.shape[-1])
+    """x (..., H, W) as a contiguous stack of planes (P, H, W)"""
+    return contiguous(x).reshape(-1, x.shape[-2], x.shape[-1])
 
 
 def _out_hw(shape, kernel_size, stride, padding, dilation, ceil_mode):

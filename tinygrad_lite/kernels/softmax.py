@@ -8,16 +8,16 @@ Rows are independent, so the parallel build splits rows across threads.
 import numpy as np
 from numba import prange
 
+from ._checks import flat
 from ._exp import exp
 from ._jit import kernel, njit
 from .thresholds import TRANSCENDENTAL_PARALLEL_MIN
-from .elementwise import _flat
 
 def _rows(*arrays):
     """Contiguous 2-D copies/views of same-shape float arrays."""
     if arrays[0].ndim != 2:
         raise ValueError(f"row kernels take 2-D arrays, got shape {arrays[0].shape}")
-    return [a.reshape(arrays[0].shape) for a in _flat(*arrays)]
+    return [a.reshape(arrays[0].shape) for a in flat(*arrays)]
 
 
 @njit()
