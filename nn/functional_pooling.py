@@ -12,7 +12,7 @@ import numbers
 import numpy as np
 
 from tinygrad_lite.errors import ShapeError
-from tinygrad_lite.kernels import pool_kernels
+from tinygrad_lite import kernels
 from tinygrad_lite.kernels.geometry import out_size
 from tinygrad_lite.ops import adaptive_pooling as adaptive_ops
 from tinygrad_lite.ops import pooling as pool_ops
@@ -65,7 +65,7 @@ def _max_pool(x, kernel_size, stride, padding, dilation, ceil_mode, return_indic
     out = pool_ops.MaxPool2d.apply(x, **window)
     if not return_indices:
         return out, None
-    return out, _plane_index(pool_kernels.max_pool_fwd(x._data, **window)[1], x)
+    return out, _plane_index(kernels.max_pool_fwd(x._data, **window)[1], x)
 
 
 def _squeezed(out, index, added, dims_to_drop, return_indices):
@@ -200,7 +200,7 @@ def adaptive_max_pool2d_(input, output_size, return_indices, caller):
     x, added = batched(input, 2, caller)
     size = _adaptive_size(output_size, x, caller)
     out = adaptive_ops.AdaptiveMaxPool2d.apply(x, output_size=size)
-    index = (_plane_index(pool_kernels.adaptive_max_pool_fwd(x._data, size)[1], x)
+    index = (_plane_index(kernels.adaptive_max_pool_fwd(x._data, size)[1], x)
              if return_indices else None)
     return _squeezed(out, index, added, (), return_indices)
 

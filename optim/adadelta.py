@@ -1,7 +1,7 @@
 """Adadelta: an adaptive step with no learning rate to tune (Zeiler, 2012)."""
 import numpy as np
 
-from tinygrad_lite.kernels import optim_kernels as kernels  # fused updates (or twins)
+from tinygrad_lite import kernels  # fused updates (or twins)
 
 from .optimizer import Optimizer
 

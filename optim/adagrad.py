@@ -1,7 +1,7 @@
 """Adagrad: a per-weight learning rate that shrinks with the gradients seen so far."""
 import numpy as np
 
-from tinygrad_lite.kernels import optim_kernels as kernels  # fused updates (or twins)
+from tinygrad_lite import kernels  # fused updates (or twins)
 
 from .optimizer import Optimizer
 

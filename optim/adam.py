@@ -1,7 +1,7 @@
 """Adam (momentum + RMSprop with bias correction) and AdamW (decoupled weight decay)."""
 import numpy as np
 
-from tinygrad_lite.kernels import optim_kernels as kernels  # fused updates (or twins)
+from tinygrad_lite import kernels  # fused updates (or twins)
 
 from .optimizer import Optimizer
 

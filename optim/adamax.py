@@ -1,7 +1,7 @@
 """Adamax: Adam with the infinity norm in place of the root mean square."""
 import numpy as np
 
-from tinygrad_lite.kernels import optim_kernels as kernels  # fused updates (or twins)
+from tinygrad_lite import kernels  # fused updates (or twins)
 
 from .optimizer import Optimizer
 

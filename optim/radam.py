@@ -1,7 +1,7 @@
 """RAdam: Adam whose adaptive step is switched on gradually (Liu et al., 2019)."""
 import numpy as np
 
-from tinygrad_lite.kernels import optim_kernels as kernels  # fused updates (or twins)
+from tinygrad_lite import kernels  # fused updates (or twins)
 
 from .optimizer import Optimizer
 

@@ -1,7 +1,7 @@
 """RMSprop: divide the step by a running root-mean-square of the gradient."""
 import numpy as np
 
-from tinygrad_lite.kernels import optim_kernels as kernels  # fused updates (or twins)
+from tinygrad_lite import kernels  # fused updates (or twins)
 
 from .optimizer import Optimizer
 

@@ -3,7 +3,7 @@ import numbers
 
 import numpy as np
 
-from tinygrad_lite.kernels import optim_kernels as kernels  # fused updates (or twins)
+from tinygrad_lite import kernels  # fused updates (or twins)
 
 from .optimizer import Optimizer
 

@@ -1,5 +1,5 @@
 """Stochastic gradient descent, with momentum and Nesterov momentum (lecture Unit 2.2)."""
-from tinygrad_lite.kernels import optim_kernels as kernels  # fused updates (or twins)
+from tinygrad_lite import kernels  # fused updates (or twins)
 
 from .optimizer import Optimizer
 

@@ -232,7 +232,7 @@ def test_kernels_hand_dtypes_numba_lacks_to_their_twins():
     np.testing.assert_array_equal(K.relu_fwd(half), R.relu_fwd(half))
     assert K.relu_fwd(np.array([-1, 2], np.int8)).tolist() == [0, 2]
     assert K.matmul(np.eye(2, dtype=np.int32), np.ones((2, 2), np.int32)).dtype == np.int32
-    pooled = K.pool_kernels.max_pool_fwd(np.ones((1, 1, 4, 4), np.float16), (2, 2), (2, 2),
+    pooled = K.max_pool_fwd(np.ones((1, 1, 4, 4), np.float16), (2, 2), (2, 2),
                                          (0, 0), (1, 1), False)
     assert pooled[0].dtype == np.float16
 

@@ -1,4 +1,6 @@
 """Every kernel in tinygrad_lite.kernels against its NumPy twin in kernels/reference.py."""
+import importlib
+import inspect
 import os
 import subprocess
 import sys
@@ -17,10 +19,15 @@ compiled = pytest.mark.skipif(not JIT_ENABLED, reason="TINYGRAD_LITE_JIT=0: the 
 
 DTYPES = [np.float32, np.float64]
 RTOL = {np.float32: 1e-6, np.float64: 1e-12}
-BIG = (300, 257)  # 77100 elements: over every parallel threshold (largest is 2^16)
+BIG = (300, 257)  # 77100 elements: over every parallel threshold (test_big_is_over_...)
 # Parallel builds compile slowly (~1 s each), so the large size runs in float64 only, plus
 # float32 for the kernels with float32-specific code (the polynomial exp).
 LARGE_F32 = {"sigmoid_fwd", "tanh_fwd", "exp_fwd", "softmax_fwd", "log_softmax_bwd"}
+
+
+def test_big_is_over_every_parallel_threshold():
+    from tinygrad_lite.kernels import thresholds
+    assert BIG[0] * BIG[1] >= max(thresholds.PARALLEL_MIN, thresholds.TRANSCENDENTAL_PARALLEL_MIN)
 
 
 def tol(dtype, atol_scale=0.0):
@@ -197,26 +204,70 @@ def test_jit_switch_serves_reference():
 
 
 def test_import_defers_kernel_modules():
-    """The kernels behind these names (and Numba with them) load on first call, not at import."""
-    code = ("import sys, tinygrad_lite.kernels;"
-            "assert not [m for m in ('elementwise', 'softmax', 'linear')"
-            "            if 'tinygrad_lite.kernels.' + m in sys.modules]")
+    """No kernel module (and not Numba) loads at import, not even with nn and optim: each
+    loads on the first call of one of its kernels."""
+    code = ("import sys, tinygrad_lite, nn, optim;"
+            "from tinygrad_lite.kernels import KERNELS;"
+            "loaded = [d.module for d in KERNELS.values()"
+            "          if 'tinygrad_lite.kernels' + d.module in sys.modules];"
+            "assert not loaded and 'numba' not in sys.modules, loaded")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-@pytest.mark.parametrize("module, twins", [
-    ("elementwise", "reference"), ("softmax", "reference"), ("linear", "reference"),
-    ("activation", "reference_nn"), ("conv", "reference_nn"), ("batchnorm", "reference_nn"),
-    ("optim", "reference_optim"), ("layernorm", "reference_norm"),
-    ("embedding", "reference_embedding"), ("pooling", "reference_pool")])
-def test_every_kernel_has_a_numpy_twin_with_its_signature(module, twins):
-    import importlib
-    import inspect
-    kernels = importlib.import_module(f"tinygrad_lite.kernels.{module}").KERNELS
-    reference = importlib.import_module(f"tinygrad_lite.kernels.{twins}")
-    assert kernels
-    for name, kernel in kernels.items():
-        twin = getattr(reference, name, None)
-        assert twin is not None, f"kernels.{module}.{name} has no twin in {twins}.py"
-        assert list(inspect.signature(twin).parameters) == \
-            list(inspect.signature(kernel).parameters), name
+@pytest.mark.parametrize("name", sorted(K.KERNELS))
+def test_every_kernel_has_a_numpy_twin_with_its_signature(name):
+    """Each declared kernel exists in its module, with the same arguments as its twin."""
+    pytest.importorskip("numba")
+    declared = K.KERNELS[name]
+    kernel = declared.compiled()
+    assert kernel.__name__ == declared.twin.__name__ == name
+    assert list(inspect.signature(declared.twin).parameters) == \
+        list(inspect.signature(kernel).parameters), name
+
+
+def test_every_public_kernel_function_is_declared():
+    """A public function in a kernel module that the table in kernels/__init__.py does not
+    declare would be unreachable as `kernels.<name>` and untested against a twin."""
+    pytest.importorskip("numba")
+    for module in {declared.module for declared in K.KERNELS.values()}:
+        loaded = importlib.import_module(module, "tinygrad_lite.kernels")
+        public = {name for name, fn in vars(loaded).items() if inspect.isfunction(fn)
+                  and fn.__module__ == loaded.__name__ and not name.startswith("_")}
+        missing = public - {d.name for d in K.KERNELS.values() if d.module == module}
+        assert not missing, f"{loaded.__name__} has undeclared kernels {sorted(missing)}"
+
+
+def test_every_kernel_name_is_exported():
+    assert set(K.KERNELS) <= set(K.__all__)
+    for name, declared in K.KERNELS.items():
+        export = getattr(K, name)
+        assert export is declared.twin if not JIT_ENABLED else export.__wrapped__ is declared.twin
+
+
+TESTED_HERE = {*UNARY, *BACKWARD, *ROW, *ROW_BACKWARD, "matmul", "linear_fwd"}
+
+
+def test_this_file_compares_every_kernel_of_its_modules():
+    """The elementwise, row and linear kernels are compared with their twins above: a new
+    kernel in those modules must get inputs here too."""
+    for declared in K.KERNELS.values():
+        if declared.module in (".elementwise", ".softmax", ".linear"):
+            assert declared.name in TESTED_HERE, declared.name
+
+
+def test_input_checks_name_what_was_expected():
+    """kernels/_checks.py: the one place kernel inputs are checked."""
+    from tinygrad_lite.kernels._checks import check_float, contiguous, flat, flat_views
+    with pytest.raises(TypeError, match="float32 or float64"):
+        check_float(np.arange(3))
+    with pytest.raises(TypeError, match="one dtype"):
+        flat(np.ones(3, np.float32), np.ones(3, np.float64))
+    with pytest.raises(ValueError, match="one shape"):
+        flat(np.ones(3), np.ones(4))
+    with pytest.raises(ValueError, match=r"layer-norm kernels take \(R, D\) arrays, got shape "
+                                         r"\(2, 3, 4\)"):
+        contiguous(np.ones((2, 3, 4)), "(R, D)", "layer-norm kernels")
+    with pytest.raises(ValueError, match="C-contiguous"):
+        flat_views(np.ones(4), np.ones((4, 2))[:, 0])
+    strided = np.ones((3, 4))[:, ::2]
+    assert contiguous(strided).flags.c_contiguous and flat(strided)[0].shape == (6,)

@@ -23,7 +23,7 @@ def kernels(monkeypatch, request):
     out to the thread pool or (as without threadpoolctl) all run in the calling thread."""
     pytest.importorskip("numba")
     from tinygrad_lite.kernels import conv
-    monkeypatch.setattr(conv, "CHUNK", 60)
+    monkeypatch.setattr(conv, "CONV_CHUNK", 60)
     if request.param == "serial":
         monkeypatch.setattr(conv, "_pool", {"threads": 1})
     return conv

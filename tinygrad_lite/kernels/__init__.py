@@ -1,17 +1,17 @@
 """Array kernels: functions on plain NumPy arrays, never Tensors.
 
-The ops in `tinygrad_lite.ops` call these names; which implementation backs them is
-decided here, once: the Numba kernels, or their NumPy twins in `reference.py` when
-TINYGRAD_LITE_JIT=0 (or Numba is missing).
+One mechanism serves every kernel. The table `KERNELS` below declares each kernel once: its
+name, the module that compiles it with Numba, and its NumPy twin (same name and signature in
+a reference*.py module). From that one line come
 
-Importing Numba takes ~0.2 s, so the kernel modules (and Numba) are imported on the first
-call of any kernel, not at `import tinygrad_lite`; each kernel then compiles on its first
-call per dtype (or loads from Numba's disk cache).
-
-The Numba kernels are compiled for float32 and float64 only. Every kernel's first argument is
-an array; when its dtype is another one (float16, an integer, bool), the call goes to the
-NumPy twin instead. That choice is made here, for every kernel at once, so no op needs to
-check dtypes before calling one.
+  - the name ops call, `kernels.<name>` (e.g. `kernels.relu_fwd`, `kernels.conv2d_fwd`);
+  - lazy loading: the kernel module (and Numba, ~0.2 s to import) is imported on the first
+    call, not at `import tinygrad_lite`; each kernel then compiles on its first call per dtype
+    (or loads from Numba's disk cache);
+  - the dtype fallback: the Numba kernels are built for float32 and float64 only; when the
+    first argument has another dtype (float16, an integer, bool) the call goes to the twin;
+  - the switch: with TINYGRAD_LITE_JIT=0 (or without Numba) the name *is* the twin;
+  - the list tests/test_kernels.py enumerates (twin signatures, kernel vs twin).
 """
 import functools
 import importlib
@@ -24,77 +24,60 @@ from ._jit import JIT_ENABLED
 
 JIT_DTYPES = frozenset((np.dtype(np.float32), np.dtype(np.float64)))
 
-
-def _backend(module, name):
-    """`module.name` imported on first call when the JIT is on, else the NumPy twin."""
-    twin = getattr(reference, name)
-    if not JIT_ENABLED:
-        return twin
-    kernel = None
-
-    @functools.wraps(twin)  # same name and formula docstring as the twin
-    def call(*args, **kwargs):
-        nonlocal kernel
-        if args[0].dtype not in JIT_DTYPES:     # float16, integers: NumPy computes them
-            return twin(*args, **kwargs)
-        if kernel is None:
-            kernel = getattr(importlib.import_module(module, __name__), name)
-        return kernel(*args, **kwargs)
-    return call
-
-
-def _by_dtype(kernel, twin):
-    """kernel(*args), or twin(*args) when the first array is of a dtype Numba isn't built for."""
-    @functools.wraps(kernel)
-    def call(*args, **kwargs):
-        if args[0].dtype not in JIT_DTYPES:
-            return twin(*args, **kwargs)
-        return kernel(*args, **kwargs)
-    return call
+# kernel module -> (its twins' module, the kernels it exports)
+_DECLARED = {
+    ".elementwise": (reference, ["relu_fwd", "relu_bwd", "sigmoid_fwd", "sigmoid_bwd",
+                                 "tanh_fwd", "tanh_bwd", "exp_fwd"]),
+    ".softmax": (reference, ["logsumexp_fwd", "log_softmax_fwd", "log_softmax_bwd",
+                             "softmax_fwd", "softmax_bwd"]),
+    ".linear": (reference, ["matmul", "linear_fwd"]),
+    ".activation": (reference_nn, ["leaky_relu_fwd", "leaky_relu_bwd", "erf_fwd", "gelu_fwd",
+                                   "gelu_bwd"]),
+    ".conv": (reference_nn, ["im2col", "col2im", "conv2d_fwd", "conv2d_input_grad",
+                             "conv2d_weight_grad"]),
+    ".batchnorm": (reference_nn, ["bn_fwd", "bn_grad_sums", "bn_bwd"]),
+    ".pooling": (reference_pool, ["max_pool_fwd", "max_pool_bwd", "avg_pool_fwd",
+                                  "avg_pool_bwd", "adaptive_max_pool_fwd",
+                                  "adaptive_avg_pool_fwd", "adaptive_avg_pool_bwd"]),
+    ".optim": (reference_optim, ["sgd_step", "adagrad_step", "rmsprop_step", "adam_step",
+                                 "adamax_step", "nadam_step", "radam_step", "adadelta_step",
+                                 "rprop_step"]),
+    ".rnn": (reference_rnn, ["lstm_cell_fwd", "lstm_cell_bwd", "gru_cell_fwd",
+                             "gru_cell_bwd"]),
+    ".layernorm": (reference_norm, ["ln_fwd", "ln_bwd", "ln_grad_sums"]),
+    ".embedding": (reference_embedding, ["embedding_bwd"]),
+}
 
 
-class _KernelModule:
-    """A kernel module whose import (and Numba's) waits until one of its kernels is first
-    used; with the JIT off, its attributes are the NumPy twins in `twins`."""
+class Declared:
+    """One kernel: `compiled()` imports its module and returns the Numba-backed function;
+    `twin` is the NumPy function with the same name and arguments."""
 
-    def __init__(self, module, twins):
-        self._module, self._twins = module, twins
+    def __init__(self, name, module, twin):
+        self.name, self.module, self.twin = name, module, twin
 
-    def __getattr__(self, name):
-        twin = getattr(self._twins, name)
-        kernel = (_by_dtype(getattr(importlib.import_module(self._module, __name__), name), twin)
-                  if JIT_ENABLED else twin)
-        setattr(self, name, kernel)          # found once, then a plain attribute
-        return kernel
+    def compiled(self):
+        return getattr(importlib.import_module(self.module, __name__), self.name)
+
+    def export(self):
+        """What `kernels.<name>` is: the twin with the JIT off, else a function that loads
+        the kernel on its first call and hands dtypes Numba isn't built for to the twin."""
+        if not JIT_ENABLED:
+            return self.twin
+        twin, kernel = self.twin, None
+
+        @functools.wraps(twin)  # same name and formula docstring as the twin
+        def call(*args, **kwargs):
+            nonlocal kernel
+            if args[0].dtype not in JIT_DTYPES:     # float16, integers: NumPy computes them
+                return twin(*args, **kwargs)
+            if kernel is None:
+                kernel = self.compiled()
+            return kernel(*args, **kwargs)
+        return call
 
 
-conv_kernels = _KernelModule(".conv", reference_nn)            # conv2d
-pool_kernels = _KernelModule(".pooling", reference_pool)       # max, average, adaptive pooling
-batchnorm_kernels = _KernelModule(".batchnorm", reference_nn)
-optim_kernels = _KernelModule(".optim", reference_optim)        # fused optimizer updates
-activation_kernels = _KernelModule(".activation", reference_nn)  # leaky_relu, erf, gelu
-rnn_kernels = _KernelModule(".rnn", reference_rnn)              # LSTM and GRU cell steps
-layernorm_kernels = _KernelModule(".layernorm", reference_norm)
-embedding_kernels = _KernelModule(".embedding", reference_embedding)
-
-relu_fwd = _backend(".elementwise", "relu_fwd")
-relu_bwd = _backend(".elementwise", "relu_bwd")
-sigmoid_fwd = _backend(".elementwise", "sigmoid_fwd")
-sigmoid_bwd = _backend(".elementwise", "sigmoid_bwd")
-tanh_fwd = _backend(".elementwise", "tanh_fwd")
-tanh_bwd = _backend(".elementwise", "tanh_bwd")
-exp_fwd = _backend(".elementwise", "exp_fwd")
-logsumexp_fwd = _backend(".softmax", "logsumexp_fwd")
-log_softmax_fwd = _backend(".softmax", "log_softmax_fwd")
-log_softmax_bwd = _backend(".softmax", "log_softmax_bwd")
-softmax_fwd = _backend(".softmax", "softmax_fwd")
-softmax_bwd = _backend(".softmax", "softmax_bwd")
-matmul = _backend(".linear", "matmul")
-linear_fwd = _backend(".linear", "linear_fwd")
-
-__all__ = ["activation_kernels", "batchnorm_kernels", "conv_kernels", "optim_kernels",
-           "pool_kernels", "rnn_kernels", "exp_fwd",
-           "layernorm_kernels", "embedding_kernels",
-           "linear_fwd", "log_softmax_bwd", "log_softmax_fwd", "logsumexp_fwd", "matmul",
-           "relu_bwd", "relu_fwd", "sigmoid_bwd", "sigmoid_fwd", "softmax_bwd", "softmax_fwd",
-           "tanh_bwd", "tanh_fwd"]
+KERNELS = {name: Declared(name, module, getattr(twins, name))
+           for module, (twins, names) in _DECLARED.items() for name in names}
+globals().update({name: declared.export() for name, declared in KERNELS.items()})
+__all__ = ["JIT_DTYPES", "JIT_ENABLED", "KERNELS", *KERNELS]

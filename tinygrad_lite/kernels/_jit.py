@@ -7,6 +7,8 @@ import importlib.util
 import os
 import types
 
+from .thresholds import PARALLEL_MIN
+
 # Off with TINYGRAD_LITE_JIT=0 or without Numba; then __init__ serves the NumPy twins and
 # Numba is never imported (this file imports it only inside the decorators below).
 JIT_ENABLED = (os.environ.get("TINYGRAD_LITE_JIT", "1") != "0"
@@ -22,10 +24,6 @@ os.environ.setdefault("GOMP_SPINCOUNT", "1000")
 # error_model="numpy": x / 0 gives inf/nan as in NumPy instead of raising ZeroDivisionError.
 # The check behind the Python error model is a branch that stops LLVM from vectorizing loops.
 OPTIONS = dict(cache=True, nogil=True, fastmath=False, error_model="numpy")
-
-# Measured on 2 cores: a parallel launch costs ~2 us, so below ~2^16 elements the serial loop
-# of a cheap kernel (relu) wins; transcendental kernels pay off earlier.
-PARALLEL_MIN = 1 << 16
 
 
 def jit_options(*, fma=False, parallel=False, reassoc=False):
@@ -47,7 +45,8 @@ def njit(*, fma=False, reassoc=False):
 
 class Kernel:
     """A loop written once with `prange`, compiled twice: serial for small arrays, parallel
-    (one thread per core) once the first array has at least `parallel_min` elements.
+    (one thread per core) once the first array has at least `parallel_min` elements
+    (the thresholds are in thresholds.py).
 
     Call it like the loop function: `kernel(x, out)`.
     """

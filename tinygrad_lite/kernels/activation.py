@@ -12,10 +12,12 @@ import math
 import numpy as np
 from numba import prange
 
+from ._checks import flat
 from ._erf import erf
 from ._exp import exp
 from ._jit import kernel, njit
-from .elementwise import _flat, _run
+from .thresholds import TRANSCENDENTAL_PARALLEL_MIN
+from .elementwise import _run
 
 SQRT_HALF = math.sqrt(0.5)
 INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
@@ -37,14 +39,14 @@ def _leaky_relu_bwd(x, g, slope, out):
         out[i] = g[i] if x[i] > zero else slope * g[i]
 
 
-@kernel(fma=True, parallel_min=1 << 13)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _erf_fwd(x, out):
     """y = erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt"""
     for i in prange(x.size):
         out[i] = erf(x[i])
 
 
-@kernel(fma=True, parallel_min=1 << 13)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _gelu_fwd(x, out):
     """y = x Phi(x) = x (1 + erf(x / sqrt 2)) / 2"""
     half, one = x.dtype.type(0.5), x.dtype.type(1)
@@ -53,7 +55,7 @@ def _gelu_fwd(x, out):
         out[i] = half * x[i] * (one + erf(x[i] * scale))
 
 
-@kernel(fma=True, parallel_min=1 << 13)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _gelu_bwd(x, g, out):
     """dL/dx = g (Phi(x) + x phi(x)), Phi(x) = (1 + erf(x / sqrt 2)) / 2,
     phi(x) = e^(-x^2/2) / sqrt(2 pi)"""
@@ -67,15 +69,15 @@ def _gelu_bwd(x, g, out):
 
 def leaky_relu_fwd(x, negative_slope):
     """y = x if x > 0 else a x, for a scalar slope a"""
-    (flat,) = _flat(x)
-    out = np.empty_like(flat)
-    _leaky_relu_fwd(flat, flat.dtype.type(negative_slope), out)
+    (x_flat,) = flat(x)
+    out = np.empty_like(x_flat)
+    _leaky_relu_fwd(x_flat, x_flat.dtype.type(negative_slope), out)
     return out.reshape(x.shape)
 
 
 def leaky_relu_bwd(x, g, negative_slope):
     """dL/dx = g if x > 0 else a g, for a scalar slope a"""
-    x_flat, g_flat = _flat(x, g)
+    x_flat, g_flat = flat(x, g)
     out = np.empty_like(g_flat)
     _leaky_relu_bwd(x_flat, g_flat, g_flat.dtype.type(negative_slope), out)
     return out.reshape(g.shape)
@@ -94,7 +96,3 @@ def gelu_fwd(x):
 def gelu_bwd(x, g):
     """dL/dx = g (Phi(x) + x phi(x)) for the exact GELU"""
     return _run(_gelu_bwd, x, g)
-
-
-KERNELS = {"leaky_relu_fwd": leaky_relu_fwd, "leaky_relu_bwd": leaky_relu_bwd,
-           "erf_fwd": erf_fwd, "gelu_fwd": gelu_fwd, "gelu_bwd": gelu_bwd}

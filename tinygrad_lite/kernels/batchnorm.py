@@ -10,15 +10,13 @@ LLVM vectorizes without reassociating), then along that row once per channel. Se
 in the CNN's training step parallel ones lost to the OpenBLAS threads (see kernels/conv.py).
 """
 import numpy as np
+
+from ._checks import contiguous
 from ._jit import njit
 
 
 def _as3(x):
-    if x.dtype not in (np.float32, np.float64):
-        raise TypeError(f"kernels take float32 or float64 arrays, got {x.dtype}")
-    if x.ndim != 3:
-        raise ValueError(f"batch-norm kernels take (N, C, M) arrays, got shape {x.shape}")
-    return np.ascontiguousarray(x)
+    return contiguous(x, "(N, C, M)", "batch-norm kernels")
 
 
 @njit()
@@ -113,6 +111,3 @@ def bn_bwd(x, g, weight, mean, invstd, sum_gxhat, sum_g):
     _input_grad(x, g, mean.astype(np.float64), k_g, -k_g * invstd * sum_gxhat / count,
                 -k_g * sum_g / count, dx)
     return dx
-
-
-KERNELS = {"bn_fwd": bn_fwd, "bn_grad_sums": bn_grad_sums, "bn_bwd": bn_bwd}

@@ -8,11 +8,12 @@ g of C/G input channels gets its own col matrix and its own GEMM (one batched np
     col[g, (n, y, x), (i, j, c)] = x_pad[n, g*Cg + c, y*sh + i*dh, x*sw + j*dw]
     out[(n, y, x), g*Og + o] = sum_k col[g, (n, y, x), k] Wt[g, k, o]      (k = (i, j, c))
 col2im is the adjoint of im2col (a scatter-add), so dx = col2im(dout_rows @ Wt^T).
-The batch is cut into chunks whose col matrix (~CHUNK elements) stays in a core's L2 cache;
-the chunks are shared out to one Python thread per core, each running its own pad, im2col,
-GEMM and transpose back. OpenBLAS is limited to one thread meanwhile (threadpoolctl): a
-Numba loop between two multithreaded GEMMs left the second core idle and made the GEMM
-wait for OpenBLAS's worker (measured: the lecture CNN's convolutions ~2x faster this way).
+The batch is cut into chunks whose col matrix (~CONV_CHUNK elements, thresholds.py) stays in
+a core's L2 cache; the chunks are shared out to one Python thread per core, each running its
+own pad, im2col, GEMM and transpose back. OpenBLAS is limited to one thread meanwhile
+(threadpoolctl): a Numba loop between two multithreaded GEMMs left the second core idle and
+made the GEMM wait for OpenBLAS's worker (measured: the lecture CNN's convolutions ~2x
+faster this way).
 Without threadpoolctl the chunks run in the calling thread with BLAS's own threads.
 Depthwise convolution (one input channel per group) has GEMMs too small for BLAS; it goes
 to direct loops instead.
@@ -23,19 +24,15 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from . import depthwise
+from ._checks import contiguous
 from ._jit import njit
 from .geometry import out_size
+from .thresholds import CONV_CHUNK
 
 try:
     from threadpoolctl import ThreadpoolController
 except ImportError:  # pragma: no cover - the serial path is the fallback
     ThreadpoolController = None
-
-
-def _float(x):
-    if x.dtype not in (np.float32, np.float64):
-        raise TypeError(f"kernels take float32 or float64 arrays, got {x.dtype}")
-    return np.ascontiguousarray(x)
 
 
 @njit()
@@ -155,7 +152,7 @@ def _out_hw(input_shape, kernel_size, stride, padding, dilation):
 
 def im2col(x, kernel_size, stride, padding, dilation, groups):
     """x (N, C, H, W) -> col (G, N*OH*OW, KH*KW*C/G), rows (n, y, x), columns (i, j, c)"""
-    x = _float(x)
+    x = contiguous(x)
     (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
     oh, ow = _out_hw(x.shape, kernel_size, stride, padding, dilation)
     col = np.empty((groups, x.shape[0] * oh * ow, kh * kw * (x.shape[1] // groups)), x.dtype)
@@ -165,7 +162,7 @@ def im2col(x, kernel_size, stride, padding, dilation, groups):
 
 def col2im(col, input_shape, kernel_size, stride, padding, dilation):
     """The adjoint of im2col: col (G, N*OH*OW, KH*KW*C/G) -> dx of input_shape (N, C, H, W)"""
-    col = _float(col)
+    col = contiguous(col)
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel_size, stride, padding, dilation
     n, c, h, w = input_shape
     oh, ow = _out_hw(input_shape, kernel_size, stride, padding, dilation)
@@ -183,9 +180,6 @@ def _matmul(a, b, out):
     return np.matmul(a, b, out=out)
 
 
-# Each chunk's col matrix has about this many elements (1 MB in float32): small enough to
-# stay in a core's L2 cache between im2col and the GEMM (measured best of 2^17..2^21).
-CHUNK = 1 << 18
 _pool = {}
 
 
@@ -203,8 +197,8 @@ def _workers():
 
 def _shares(n, per_sample):
     """The batch [0, n) cut into one contiguous share per thread, each share into chunks of
-    `step` samples whose col matrix has at most ~CHUNK elements: (step, shares)"""
-    step = max(1, CHUNK // max(per_sample, 1))
+    `step` samples whose col matrix has at most ~CONV_CHUNK elements: (step, shares)"""
+    step = max(1, CONV_CHUNK // max(per_sample, 1))
     threads = max(1, min(_workers()["threads"], -(-n // step)))
     bounds = [n * t // threads for t in range(threads + 1)]
     return step, [[(n0, min(n0 + step, b1)) for n0 in range(b0, b1, step)]
@@ -226,7 +220,7 @@ def conv2d_fwd(x, weight, bias, stride, padding, dilation, groups):
     """out[n, g*Og + o] = sum_{c,i,j} W[g*Og + o, c, i, j] x_pad[n, g*Cg + c, y*sh + i*dh,
     x*sw + j*dw] + b[g*Og + o] = im2col(x)[g] @ Wt[g] (KH*KW*Cg, Og), one GEMM per group
     and chunk; bias None means no bias"""
-    x = _float(x)
+    x = contiguous(x)
     n, c, h, w = x.shape
     o, cg, kh, kw = weight.shape
     b = np.zeros(o, x.dtype) if bias is None else bias.astype(x.dtype, copy=False)
@@ -257,7 +251,7 @@ def conv2d_fwd(x, weight, bias, stride, padding, dilation, groups):
 def conv2d_input_grad(g, weight, input_shape, stride, padding, dilation, groups):
     """dx = col2im(dout_rows[g] (N*OH*OW, Og) @ Wt[g]^T) for dout g (N, O, OH, OW): the
     transposed convolution, the adjoint of conv2d_fwd in x"""
-    g = _float(g)
+    g = contiguous(g)
     n, c, h, w = input_shape
     o, cg, kh, kw = weight.shape
     if groups > 1 and cg == 1:
@@ -290,7 +284,7 @@ def conv2d_weight_grad(x, g, kernel_size, stride, padding, dilation, groups):
     """dW (O, Cg, KH, KW) from dWt[g] (KH*KW*Cg, Og) = sum over chunks of im2col(x)[g]^T @
     dout_rows[g]: the adjoint of conv2d_fwd in W; each thread sums its own chunks, then the
     threads' sums are added"""
-    x, g = _float(x), _float(g)
+    x, g = contiguous(x), contiguous(g)
     n, c, h, w = x.shape
     o = g.shape[1]
     cg, og = c // groups, o // groups
@@ -375,7 +369,3 @@ def _depthwise_weight_grad(x, g, kernel_size, stride, padding, dilation):
         depthwise.weight_grad(xp, g[n0:n1], *stride, *dilation, dw)
         return dw
     return sum(_run(work, _halves(n)))[:, None]
-
-
-KERNELS = {"im2col": im2col, "col2im": col2im, "conv2d_fwd": conv2d_fwd,
-           "conv2d_input_grad": conv2d_input_grad, "conv2d_weight_grad": conv2d_weight_grad}

@@ -9,27 +9,18 @@ import numpy as np
 from numba import prange
 
 from ._exp import exp, expm1
+from ._checks import flat
 from ._jit import kernel
+from .thresholds import TRANSCENDENTAL_PARALLEL_MIN
 
 TANH_CLAMP = 20.0  # tanh(20) rounds to 1 in float64 (and float32); keeps e^(2|x|) finite
 
 
-def _flat(*arrays):
-    """Contiguous 1-D views of same-shape, same-dtype float arrays (copies only if strided)."""
-    x = arrays[0]
-    if x.dtype not in (np.float32, np.float64):
-        raise TypeError(f"kernels take float32 or float64 arrays, got {x.dtype}")
-    for a in arrays[1:]:
-        if a.shape != x.shape or a.dtype != x.dtype:
-            raise ValueError(f"expected {x.shape} {x.dtype}, got {a.shape} {a.dtype}")
-    return [np.ascontiguousarray(a).reshape(-1) for a in arrays]
-
-
 def _run(loop, *arrays):
     """out = loop(*arrays) elementwise, returned with the shape of the first array."""
-    flat = _flat(*arrays)
-    out = np.empty_like(flat[0])
-    loop(*flat, out)
+    flat_arrays = flat(*arrays)
+    out = np.empty_like(flat_arrays[0])
+    loop(*flat_arrays, out)
     return out.reshape(arrays[0].shape)
 
 
@@ -49,7 +40,7 @@ def _relu_bwd(x, g, out):
         out[i] = g[i] if x[i] > zero else zero
 
 
-@kernel(fma=True, parallel_min=1 << 13)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _sigmoid_fwd(x, out):
     """y = 1 / (1 + e^-x) = e^x / (1 + e^x); with e = e^-|x| <= 1 nothing overflows:
     y = 1 / (1 + e) for x >= 0, e / (1 + e) for x < 0"""
@@ -67,7 +58,7 @@ def _sigmoid_bwd(y, g, out):
         out[i] = g[i] * y[i] * (one - y[i])
 
 
-@kernel(fma=True, parallel_min=1 << 13)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _tanh_fwd(x, out):
     """y = tanh(x) = sign(x) * u / (u + 2), with u = e^(2|x|) - 1 (expm1: exact near 0)"""
     big, two = x.dtype.type(TANH_CLAMP), x.dtype.type(2)
@@ -85,7 +76,7 @@ def _tanh_bwd(y, g, out):
         out[i] = g[i] * (one - y[i] * y[i])
 
 
-@kernel(fma=True, parallel_min=1 << 13)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _exp_fwd(x, out):
     """y = e^x (polynomial exp, see _exp.py)"""
     for i in prange(x.size):
@@ -125,8 +116,3 @@ def tanh_bwd(y, g):
 def exp_fwd(x):
     """y = e^x"""
     return _run(_exp_fwd, x)
-
-
-KERNELS = {"relu_fwd": relu_fwd, "relu_bwd": relu_bwd, "sigmoid_fwd": sigmoid_fwd,
-           "sigmoid_bwd": sigmoid_bwd, "tanh_fwd": tanh_fwd, "tanh_bwd": tanh_bwd,
-           "exp_fwd": exp_fwd}

@@ -4,6 +4,7 @@ ever written. Serial on purpose: two lookups of the same row would race in a par
 NumPy twin in `reference_embedding.py`."""
 import numpy as np
 
+from ._checks import contiguous
 from ._jit import njit
 
 
@@ -21,9 +22,6 @@ def embedding_bwd(g, indices, num_embeddings, padding_idx):
     """g (n, D), indices (n,) -> dW (num_embeddings, D): the sum of the g rows that looked up
     each row of W; padding_idx (or -1 for none) gets nothing"""
     out = np.zeros((num_embeddings, g.shape[1]), g.dtype)
-    _scatter_rows(np.ascontiguousarray(g), np.ascontiguousarray(indices, np.int64),
+    _scatter_rows(contiguous(g), np.ascontiguousarray(indices, np.int64),
                   padding_idx, out)
     return out
-
-
-KERNELS = {"embedding_bwd": embedding_bwd}

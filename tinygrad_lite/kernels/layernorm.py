@@ -9,20 +9,17 @@ Row sums accumulate in float64 about the row's first value (a shift that keeps
 sum(d^2) - sum(d)^2/D from cancelling when |mean| >> std), reordered into vectorized partial
 sums (reassoc); x - mean is taken as (x - high) - low with the mean split into two parts of
 x's dtype (a float32 mean alone would lose the digits that survive the subtraction).
-Rows are spread over the cores once the input has PARALLEL_MIN elements.
+Rows are spread over the cores once the input has PARALLEL_MIN elements (thresholds.py).
 """
 import numpy as np
 from numba import prange
 
+from ._checks import contiguous
 from ._jit import kernel, njit
 
 
 def _rows(x):
-    if x.dtype not in (np.float32, np.float64):
-        raise TypeError(f"kernels take float32 or float64 arrays, got {x.dtype}")
-    if x.ndim != 2:
-        raise ValueError(f"layer-norm kernels take (R, D) arrays, got shape {x.shape}")
-    return np.ascontiguousarray(x)
+    return contiguous(x, "(R, D)", "layer-norm kernels")
 
 
 @njit(reassoc=True)
@@ -124,6 +121,3 @@ def ln_grad_sums(x, g, mean, rstd):
     sums = np.zeros((2, x.shape[1]))
     _grad_sums(x, g, mean, rstd, sums)
     return sums
-
-
-KERNELS = {"ln_fwd": ln_fwd, "ln_bwd": ln_bwd, "ln_grad_sums": ln_grad_sums}

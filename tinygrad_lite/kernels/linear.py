@@ -8,22 +8,16 @@ A hand-written GEMM would be far slower than BLAS's cache-blocked SIMD kernels.
 import numpy as np
 from numba import prange
 
+from ._checks import check_float
 from ._jit import kernel
+from .thresholds import LINEAR_EPILOGUE_MIN
 
 ACTIVATIONS = (None, "relu")
-SMALL = 1 << 12  # outputs below this many elements skip the Numba epilogue (measured)
-
-
-def _check(*arrays):
-    dtype = arrays[0].dtype
-    if dtype not in (np.float32, np.float64) or any(a.dtype != dtype for a in arrays):
-        raise TypeError(f"expected float32 or float64 arrays of one dtype, got "
-                        f"{[str(a.dtype) for a in arrays]}")
 
 
 def matmul(a, b):
     """C = A @ B for 2-D A (m, k) and B (k, n): C[i, j] = sum_k A[i, k] B[k, j]"""
-    _check(a, b)
+    check_float(a, b)
     if a.ndim != 2 or b.ndim != 2:
         raise ValueError(f"matmul takes 2-D arrays, got {a.shape} and {b.shape}")
     return np.dot(a, b)
@@ -46,13 +40,13 @@ def linear_fwd(x, weight, bias=None, activation=None):
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
     arrays = (x, weight) if bias is None else (x, weight, bias)
-    _check(*arrays)
+    check_float(*arrays)
     if x.ndim != 2 or weight.ndim != 2 or x.shape[1] != weight.shape[1]:
         raise ValueError(f"linear_fwd: x {x.shape} and weight {weight.shape} do not match")
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"bias must have shape ({weight.shape[0]},), got {bias.shape}")
     out = np.dot(x, weight.T)  # a fresh C-contiguous array: safe to update in place
-    if out.size < SMALL:       # a NumPy pass beats the ~1 us cost of calling the kernel
+    if out.size < LINEAR_EPILOGUE_MIN:  # a NumPy pass beats the ~1 us kernel call
         if bias is not None:
             out += bias
         return np.maximum(out, 0, out=out) if activation == "relu" else out
@@ -60,6 +54,3 @@ def linear_fwd(x, weight, bias=None, activation=None):
         bias = np.zeros(out.shape[1], out.dtype) if bias is None else np.ascontiguousarray(bias)
         _bias_act(out, bias, activation == "relu")
     return out
-
-
-KERNELS = {"matmul": matmul, "linear_fwd": linear_fwd}

@@ -11,15 +11,11 @@ also takes 1 - β as a Python float, rounded once).
 import numpy as np
 from numba import prange
 
+from ._checks import flat_views
 from ._jit import kernel, njit
+from .thresholds import OPTIM_PARALLEL_MIN
 
-# Adam on float32, 2 cores: serial 11 µs vs parallel 14 µs at 2^14 elements, 23 vs 18 µs at
-# 2^15, 92 vs 54 µs at 784*256; so the parallel loop (one thread per core) from 2^15 on.
-# benchmarks/bench_optim.py compares the whole step with serial-only and parallel-only.
-PARALLEL_MIN = 1 << 15
-
-
-@kernel(parallel_min=PARALLEL_MIN)
+@kernel(parallel_min=OPTIM_PARALLEL_MIN)
 def _sgd(w, g, v, lr, mu, undamped, wd, nesterov, first):
     """g ← g + λw;  v ← μv + undamped·g, undamped = 1 - dampening (v ← g on the first step);
     g ← g + μv (Nesterov) or g ← v;  w ← w - lr·g.  With μ = 0 there is no v."""
@@ -32,7 +28,7 @@ def _sgd(w, g, v, lr, mu, undamped, wd, nesterov, first):
         w[i] = w[i] - lr * gi
 
 
-@kernel(parallel_min=PARALLEL_MIN)
+@kernel(parallel_min=OPTIM_PARALLEL_MIN)
 def _adagrad(w, g, h, clr, wd, eps):
     """g ← g + λw;  h ← h + g²;  w ← w - clr·g / (√h + ε)"""
     for i in prange(w.size):
@@ -42,7 +38,7 @@ def _adagrad(w, g, h, clr, wd, eps):
         w[i] = w[i] - clr * (gi / (np.sqrt(hi) + eps))
 
 
-@kernel(parallel_min=PARALLEL_MIN)
+@kernel(parallel_min=OPTIM_PARALLEL_MIN)
 def _rmsprop(w, g, s, g_avg, v, lr, rho, rho_c, eps, wd, mu, centered):
     """g ← g + λw;  s ← ρs + (1-ρ)g²;  d = √(s - ḡ²) + ε with ḡ ← ρḡ + (1-ρ)g (centered)
     or d = √s + ε;  v ← μv + g/d, w ← w - lr·v (μ > 0) or w ← w - lr·g/d;  rho_c = 1-ρ"""
@@ -63,7 +59,7 @@ def _rmsprop(w, g, s, g_avg, v, lr, rho, rho_c, eps, wd, mu, centered):
             w[i] = w[i] - lr * (gi / d)
 
 
-@kernel(parallel_min=PARALLEL_MIN)
+@kernel(parallel_min=OPTIM_PARALLEL_MIN)
 def _adam(w, g, m, v, v_max, step_size, bc2_sqrt, b1, b1_c, b2, b2_c, eps, wd, shrink,
           amsgrad):
     """g ← g + λw (Adam's L2);  w ← shrink·w (AdamW: shrink = 1 - lr·λ);
@@ -82,7 +78,7 @@ def _adam(w, g, m, v, v_max, step_size, bc2_sqrt, b1, b1_c, b2, b2_c, eps, wd, s
         w[i] = shrink * w[i] - step_size * (mi / (np.sqrt(vi) / bc2_sqrt + eps))
 
 
-@kernel(parallel_min=PARALLEL_MIN)
+@kernel(parallel_min=OPTIM_PARALLEL_MIN)
 def _adamax(w, g, m, u, clr, b1_c, b2, eps, wd):
     """g ← g + λw;  m ← m + (1-β1)(g - m);  u ← max(β2·u, |g| + ε);  w ← w - clr·m/u,
     clr = lr/(1-β1^t);  b1_c = 1-β1"""
@@ -106,7 +102,7 @@ def _moments(m, v, i, gi, b1_c, b2, b2_c):
     return mi, vi
 
 
-@kernel(parallel_min=PARALLEL_MIN)
+@kernel(parallel_min=OPTIM_PARALLEL_MIN)
 def _nadam(w, g, m, v, c_grad, c_avg, bc2, b1_c, b2, b2_c, eps, wd, shrink):
     """g ← g + λw (NAdam's L2);  w ← shrink·w (decoupled: shrink = 1 - lr·λ);
     m ← m + (1-β1)(g - m);  v ← β2·v + (1-β2)·g²;  d = √(v / bc2) + ε, bc2 = 1-β2^t;
@@ -119,7 +115,7 @@ def _nadam(w, g, m, v, c_grad, c_avg, bc2, b1_c, b2, b2_c, eps, wd, shrink):
         w[i] = wi - c_avg * (mi / d)
 
 
-@kernel(parallel_min=PARALLEL_MIN)
+@kernel(parallel_min=OPTIM_PARALLEL_MIN)
 def _radam(w, g, m, v, lr, bc1, bc2_sqrt, rect, rectified, b1_c, b2, b2_c, eps, wd, shrink):
     """g ← g + λw (L2);  w ← shrink·w (decoupled);  m ← m + (1-β1)(g - m);
     v ← β2·v + (1-β2)·g²;  m̂ = m / bc1;
@@ -133,7 +129,7 @@ def _radam(w, g, m, v, lr, bc1, bc2_sqrt, rect, rectified, b1_c, b2, b2_c, eps, 
         w[i] = shrink * w[i] - step
 
 
-@kernel(parallel_min=PARALLEL_MIN)
+@kernel(parallel_min=OPTIM_PARALLEL_MIN)
 def _adadelta(w, g, s, a, lr, rho, rho_c, eps, wd):
     """g ← g + λw;  s ← ρs + (1-ρ)g²;  δ = √(a + ε) / √(s + ε) · g;  a ← ρa + (1-ρ)δ²;
     w ← w - lr·δ;  rho_c = 1-ρ"""
@@ -146,7 +142,7 @@ def _adadelta(w, g, s, a, lr, rho, rho_c, eps, wd):
         w[i] = w[i] - lr * delta
 
 
-@kernel(parallel_min=PARALLEL_MIN)
+@kernel(parallel_min=OPTIM_PARALLEL_MIN)
 def _rprop(w, g, prev, step_size, eta_minus, eta_plus, step_min, step_max):
     """η = η+ if g·prev > 0, η- if g·prev < 0, else 1;  step ← clamp(step·η, min, max);
     g ← 0 where the sign flipped (η = η-);  w ← w - sign(g)·step;  prev ← g"""
@@ -162,31 +158,26 @@ def _rprop(w, g, prev, step_size, eta_minus, eta_plus, step_min, step_max):
         prev[i] = gi
 
 
-def _flat(a):
-    """The 1-D view of a C-contiguous array (a kernel writing into a copy would be lost)."""
-    if not a.flags.c_contiguous:
-        raise ValueError(f"optimizer kernels need C-contiguous arrays, got strides {a.strides}")
-    return a.reshape(-1)
-
-
 def sgd_step(w, g, v, lr, mu, dampening, wd, nesterov, first):
     """SGD with momentum μ (v empty when μ = 0), in place: w ← w - lr·(v or g + μv)."""
     s = w.dtype.type
-    _sgd(_flat(w), _flat(g), _flat(v), s(lr), s(mu), s(1 - dampening), s(wd), bool(nesterov),
-         bool(first))
+    w, g, v = flat_views(w, g, v)
+    _sgd(w, g, v, s(lr), s(mu), s(1 - dampening), s(wd), bool(nesterov), bool(first))
 
 
 def adagrad_step(w, g, h, clr, wd, eps):
     """Adagrad in place: h ← h + g²;  w ← w - clr·g / (√h + ε)."""
     s = w.dtype.type
-    _adagrad(_flat(w), _flat(g), _flat(h), s(clr), s(wd), s(eps))
+    w, g, h = flat_views(w, g, h)
+    _adagrad(w, g, h, s(clr), s(wd), s(eps))
 
 
 def rmsprop_step(w, g, s, g_avg, v, lr, rho, eps, wd, mu, centered):
     """RMSprop in place (g_avg empty unless centered, v empty unless μ > 0):
     s ← ρs + (1-ρ)g²;  w ← w - lr·g / (√s + ε)."""
     t = w.dtype.type
-    _rmsprop(_flat(w), _flat(g), _flat(s), _flat(g_avg), _flat(v), t(lr), t(rho), t(1 - rho),
+    w, g, s, g_avg, v = flat_views(w, g, s, g_avg, v)
+    _rmsprop(w, g, s, g_avg, v, t(lr), t(rho), t(1 - rho),
              t(eps), t(wd), t(mu), bool(centered))
 
 
@@ -194,27 +185,31 @@ def adam_step(w, g, m, v, v_max, step_size, bc2_sqrt, b1, b2, eps, wd, shrink, a
     """Adam/AdamW in place (v_max empty unless amsgrad):
     m ← β1m + (1-β1)g;  v ← β2v + (1-β2)g²;  w ← shrink·w - step_size·m / (√v/bc2_sqrt + ε)."""
     s = w.dtype.type
-    _adam(_flat(w), _flat(g), _flat(m), _flat(v), _flat(v_max), s(step_size), s(bc2_sqrt),
+    w, g, m, v, v_max = flat_views(w, g, m, v, v_max)
+    _adam(w, g, m, v, v_max, s(step_size), s(bc2_sqrt),
           s(b1), s(1 - b1), s(b2), s(1 - b2), s(eps), s(wd), s(shrink), bool(amsgrad))
 
 
 def adamax_step(w, g, m, u, clr, b1, b2, eps, wd):
     """Adamax in place: m ← β1m + (1-β1)g;  u ← max(β2u, |g| + ε);  w ← w - clr·m/u."""
     s = w.dtype.type
-    _adamax(_flat(w), _flat(g), _flat(m), _flat(u), s(clr), s(1 - b1), s(b2), s(eps), s(wd))
+    w, g, m, u = flat_views(w, g, m, u)
+    _adamax(w, g, m, u, s(clr), s(1 - b1), s(b2), s(eps), s(wd))
 
 
 def nadam_step(w, g, m, v, c_grad, c_avg, bc2, b1, b2, eps, wd, shrink):
     """NAdam in place: m, v as Adam;  w ← shrink·w - (c_grad·g + c_avg·m) / (√(v/bc2) + ε)."""
     s = w.dtype.type
-    _nadam(_flat(w), _flat(g), _flat(m), _flat(v), s(c_grad), s(c_avg), s(bc2), s(1 - b1),
+    w, g, m, v = flat_views(w, g, m, v)
+    _nadam(w, g, m, v, s(c_grad), s(c_avg), s(bc2), s(1 - b1),
            s(b2), s(1 - b2), s(eps), s(wd), s(shrink))
 
 
 def radam_step(w, g, m, v, lr, bc1, bc2_sqrt, rect, rectified, b1, b2, eps, wd, shrink):
     """RAdam in place: m, v as Adam;  w ← shrink·w - lr·m̂·(rect·√bc2/(√v + ε) if rectified)."""
     s = w.dtype.type
-    _radam(_flat(w), _flat(g), _flat(m), _flat(v), s(lr), s(bc1), s(bc2_sqrt), s(rect),
+    w, g, m, v = flat_views(w, g, m, v)
+    _radam(w, g, m, v, s(lr), s(bc1), s(bc2_sqrt), s(rect),
            bool(rectified), s(1 - b1), s(b2), s(1 - b2), s(eps), s(wd), s(shrink))
 
 
@@ -222,17 +217,14 @@ def adadelta_step(w, g, s, a, lr, rho, eps, wd):
     """Adadelta in place: s ← ρs + (1-ρ)g²;  δ = √(a+ε)/√(s+ε)·g;  a ← ρa + (1-ρ)δ²;
     w ← w - lr·δ."""
     t = w.dtype.type
-    _adadelta(_flat(w), _flat(g), _flat(s), _flat(a), t(lr), t(rho), t(1 - rho), t(eps), t(wd))
+    w, g, s, a = flat_views(w, g, s, a)
+    _adadelta(w, g, s, a, t(lr), t(rho), t(1 - rho), t(eps), t(wd))
 
 
 def rprop_step(w, g, prev, step_size, eta_minus, eta_plus, step_min, step_max):
     """Rprop in place: per-weight steps grow by η+ while the gradient keeps its sign and
     shrink by η- when it flips;  w ← w - sign(g)·step."""
     s = w.dtype.type
-    _rprop(_flat(w), _flat(g), _flat(prev), _flat(step_size), s(eta_minus), s(eta_plus),
+    w, g, prev, step_size = flat_views(w, g, prev, step_size)
+    _rprop(w, g, prev, step_size, s(eta_minus), s(eta_plus),
            s(step_min), s(step_max))
-
-
-KERNELS = {"sgd_step": sgd_step, "adagrad_step": adagrad_step, "rmsprop_step": rmsprop_step,
-           "adam_step": adam_step, "adamax_step": adamax_step, "nadam_step": nadam_step,
-           "radam_step": radam_step, "adadelta_step": adadelta_step, "rprop_step": rprop_step}

@@ -8,6 +8,7 @@ backward (shared by the sliding and the adaptive versions) adds g at those posit
 """
 import numpy as np
 
+from ._checks import contiguous
 from ._jit import njit
 from .geometry import out_size
 
@@ -160,9 +161,8 @@ def _adaptive_avg_bwd(g, dx):
 
 
 def _planes(x):
-    if x.dtype not in (np.float32, np.float64):
-        raise TypeError(f"kernels take float32 or float64 arrays, got {x.dtype}")
-    return np.ascontiguousarray(x).reshape(-1, x.shape[-2], x.shape[-1])
+    """x (..., H, W) as a contiguous stack of planes (P, H, W)"""
+    return contiguous(x).reshape(-1, x.shape[-2], x.shape[-1])
 
 
 def _out_hw(shape, kernel_size, stride, padding, dilation, ceil_mode):
@@ -236,10 +236,3 @@ def adaptive_avg_pool_bwd(g, input_shape):
     dx = np.zeros((g3.shape[0],) + tuple(input_shape[2:]), dtype=g3.dtype)
     _adaptive_avg_bwd(g3, dx)
     return dx.reshape(input_shape)
-
-
-KERNELS = {"max_pool_fwd": max_pool_fwd, "max_pool_bwd": max_pool_bwd,
-           "avg_pool_fwd": avg_pool_fwd, "avg_pool_bwd": avg_pool_bwd,
-           "adaptive_max_pool_fwd": adaptive_max_pool_fwd,
-           "adaptive_avg_pool_fwd": adaptive_avg_pool_fwd,
-           "adaptive_avg_pool_bwd": adaptive_avg_pool_bwd}

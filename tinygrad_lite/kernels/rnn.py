@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from ._checks import contiguous
 from ._exp import exp, expm1
 from ._jit import njit
 from .elementwise import TANH_CLAMP
@@ -122,7 +123,7 @@ def _gru_cell_bwd(x_gates, h_gates, h, grad, out):
 def _run(kernel, blocks, *arrays):
     """kernel(*arrays, out) on contiguous arrays, out of shape (batch, blocks * hidden), where
     the third array is the (batch, hidden) state."""
-    arrays = [np.ascontiguousarray(a) for a in arrays]
+    arrays = [contiguous(a) for a in arrays]
     batch, hidden = arrays[2].shape
     out = np.empty((batch, blocks * hidden), arrays[2].dtype)
     kernel(*arrays, out)

@@ -8,18 +8,16 @@ Rows are independent, so the parallel build splits rows across threads.
 import numpy as np
 from numba import prange
 
+from ._checks import flat
 from ._exp import exp
 from ._jit import kernel, njit
-from .elementwise import _flat
-
-ROW_PARALLEL_MIN = 1 << 13  # elements: each row costs an exp per entry
-
+from .thresholds import TRANSCENDENTAL_PARALLEL_MIN
 
 def _rows(*arrays):
     """Contiguous 2-D copies/views of same-shape float arrays."""
     if arrays[0].ndim != 2:
         raise ValueError(f"row kernels take 2-D arrays, got shape {arrays[0].shape}")
-    return [a.reshape(arrays[0].shape) for a in _flat(*arrays)]
+    return [a.reshape(arrays[0].shape) for a in flat(*arrays)]
 
 
 @njit()
@@ -43,14 +41,14 @@ def _lse_row(row, out_row):
     return m + np.log(s)
 
 
-@kernel(fma=True, parallel_min=ROW_PARALLEL_MIN)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _logsumexp_fwd(x, scratch, out):
     """out[i] = m + log(sum_j e^(x[i, j] - m)), m = max_j x[i, j]"""
     for i in prange(x.shape[0]):
         out[i] = _lse_row(x[i], scratch[i])
 
 
-@kernel(fma=True, parallel_min=ROW_PARALLEL_MIN)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _log_softmax_fwd(x, out):
     """y = x - logsumexp(x), per row"""
     for i in prange(x.shape[0]):
@@ -59,7 +57,7 @@ def _log_softmax_fwd(x, out):
             out[i, j] = x[i, j] - lse
 
 
-@kernel(fma=True, parallel_min=ROW_PARALLEL_MIN)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _log_softmax_bwd(y, g, out):
     """dL/dx = g - e^y * sum(g), per row, with y = log_softmax(x)"""
     for i in prange(y.shape[0]):
@@ -71,7 +69,7 @@ def _log_softmax_bwd(y, g, out):
             out[i, j] = g[i, j] - exp(y[i, j]) * s
 
 
-@kernel(fma=True, parallel_min=ROW_PARALLEL_MIN)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _softmax_fwd(x, out):
     """y = e^(x - m) / sum(e^(x - m)), per row"""
     for i in prange(x.shape[0]):
@@ -86,7 +84,7 @@ def _softmax_fwd(x, out):
             out[i, j] /= s
 
 
-@kernel(fma=True, parallel_min=ROW_PARALLEL_MIN)
+@kernel(fma=True, parallel_min=TRANSCENDENTAL_PARALLEL_MIN)
 def _softmax_bwd(y, g, out):
     """dL/dx = y * (g - sum(g * y)), per row, with y = softmax(x)"""
     for i in prange(y.shape[0]):
@@ -131,8 +129,3 @@ def softmax_fwd(x):
 def softmax_bwd(y, g):
     """rows: dL/dx = y * (g - sum(g * y)), with y = softmax(x)"""
     return _run_rows(_softmax_bwd, y, g)
-
-
-KERNELS = {"logsumexp_fwd": logsumexp_fwd, "log_softmax_fwd": log_softmax_fwd,
-           "log_softmax_bwd": log_softmax_bwd, "softmax_fwd": softmax_fwd,
-           "softmax_bwd": softmax_bwd}

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ..kernels import activation_kernels as A
+from .. import kernels as K
 from ..kernels import reference_nn as R
 from ..function import Function, Sample, register
 from .samples import SAME2, UNARY, samples
@@ -19,7 +19,7 @@ GELU_TANH_C = 0.044715
 class Erf(Function):
     """erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt;  d/dx = 2/sqrt(pi) e^(-x^2)"""
     def forward(ctx, x):
-        return A.erf_fwd(x)
+        return K.erf_fwd(x)
 
     def backward(ctx, g):
         x = ctx.inputs[0]
@@ -44,7 +44,7 @@ class GELU(Function):
         ctx.approximate = approximate
         if approximate == "tanh":
             return _gelu_reference(x, approximate)
-        return A.gelu_fwd(x)
+        return K.gelu_fwd(x)
 
     def backward(ctx, g):
         x = ctx.inputs[0]
@@ -66,7 +66,7 @@ class GELUBackward(Function):
     """dL/dx = g (Phi(x) + x phi(x)) for the exact GELU, fused; linear in g (its derivative
     is the same op on gg), and d/dx = g phi(x) (2 - x^2)"""
     def forward(ctx, x, g):
-        return A.gelu_bwd(x, g) if x.dtype == g.dtype else R.gelu_bwd(x, g)
+        return K.gelu_bwd(x, g) if x.dtype == g.dtype else R.gelu_bwd(x, g)
 
     def backward(ctx, gg):
         x, g = ctx.inputs

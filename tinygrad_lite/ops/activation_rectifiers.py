@@ -4,7 +4,7 @@ smooth relu. Each backward is written with Tensor ops or is itself a registered 
 constants."""
 import numpy as np
 
-from ..kernels import activation_kernels as A
+from .. import kernels as K
 from ..function import Function, Sample, constant, register
 from .samples import SAME2, UNARY, samples
 
@@ -49,7 +49,7 @@ class LeakyReLU(Function):
     def forward(ctx, x, negative_slope):
         ctx.slope = negative_slope
         if np.ndim(negative_slope) == 0:
-            return A.leaky_relu_fwd(x, negative_slope)
+            return K.leaky_relu_fwd(x, negative_slope)
         return _leaky_reference(x, negative_slope).astype(x.dtype, copy=False)
 
     def backward(ctx, g):
@@ -62,7 +62,7 @@ class LeakyReLU(Function):
 def _leaky_relu_grad(x, g, negative_slope):
     """g where x > 0, else a g (the fused kernel for a scalar slope)."""
     if np.ndim(negative_slope) == 0 and x.dtype == g.dtype:
-        return A.leaky_relu_bwd(x, g, negative_slope)
+        return K.leaky_relu_bwd(x, g, negative_slope)
     return _leaky_backward_reference(x, g, negative_slope).astype(g.dtype, copy=False)
 
 

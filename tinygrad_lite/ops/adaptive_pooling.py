@@ -10,7 +10,7 @@ divide H.
                                    max_pool2d_backward (g scattered to the argmax positions)
 """
 from ..function import Function, Sample, register
-from ..kernels import pool_kernels as K
+from .. import kernels as K
 from ..kernels import reference_pool as R
 from .pooling import MaxPool2dBackward
 

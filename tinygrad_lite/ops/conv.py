@@ -11,7 +11,7 @@ higher) derivatives work. The arrays go to im2col + GEMM kernels (kernels/conv.p
 direct loops for depthwise convolution (kernels/depthwise.py).
 """
 from ..function import Function, Sample, register
-from ..kernels import conv_kernels as K
+from .. import kernels as K
 from ..kernels import reference_nn as R
 
 

@@ -10,7 +10,7 @@ The two ops are each other's adjoints, so second derivatives work.
 import numpy as np
 
 from ..function import Function, Sample, constant, register
-from ..kernels import embedding_kernels as K
+from .. import kernels as K
 
 INDICES = np.array([[0, 2, 4], [2, 2, 1]])       # repeated rows: their gradients add up
 

@@ -15,7 +15,7 @@ the same (version-checked) input instead of another pass; without it they are re
 import numpy as np
 
 from ..function import Function, Sample, register
-from ..kernels import layernorm_kernels as K
+from .. import kernels as K
 
 EPS = {"eps": 1e-5}
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..function import Function, Sample, register
 from ..kernels import reference_nn as R
-from ..kernels import batchnorm_kernels as K
+from .. import kernels as K
 
 EPS = {"eps": 1e-5}
 

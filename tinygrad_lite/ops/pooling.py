@@ -14,7 +14,7 @@ divisor_override (average only). The adaptive versions are in adaptive_pooling.p
 import numpy as np
 
 from ..function import Function, Sample, register
-from ..kernels import pool_kernels as K
+from .. import kernels as K
 from ..kernels import reference_pool as R
 
 MAX_POOL = [Sample(((2, 2, 4, 4),), ("distinct",),

@@ -18,7 +18,7 @@ import numpy as np
 from .. import autograd, function
 from ..function import Function, Sample, register
 from ..grad_mode import enable_grad
-from ..kernels import rnn_kernels as K
+from .. import kernels as K
 from .movement import Cat
 
 H = 2   # hidden size of the gradient-check samples

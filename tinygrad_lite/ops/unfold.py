@@ -8,7 +8,7 @@ They reuse the convolution's im2col / col2im kernels (one group), whose columns 
 (i, j, c); a transpose puts them in torch's (c, i, j) order.
 """
 from ..function import Function, Sample, register
-from ..kernels import conv_kernels as K
+from .. import kernels as K
 from ..kernels import reference_nn as R
 
 WINDOW = {"kernel_size": (2, 3), "dilation": (1, 2), "padding": (1, 1), "stride": (2, 1)}

@@ -1,0 +1,40 @@
+"""Every size threshold of the kernels, named once, each with the measurement that chose it.
+
+A `@kernel()` loop is compiled twice, serial and parallel (one thread per core); it runs the
+parallel build once its first array has at least `parallel_min` elements, because starting
+the threads costs a few microseconds that only a long enough loop pays back. All times are
+minimums of repeated runs on the project's 2-core machine (shared with other work); those
+"measured for this file" are the minimum of 200 calls, run under
+`env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`.
+"""
+
+# Cheap loops (relu, sigmoid_bwd, tanh_bwd, the linear bias + relu epilogue, layer norm):
+# a parallel launch costs ~2 us, so below ~2^16 elements the serial loop of relu wins
+# (measured when the kernels were written; recorded in kernels/_jit.py's first version).
+PARALLEL_MIN = 1 << 16
+
+# Loops with a transcendental function per element (exp, sigmoid, tanh, erf, gelu) and the
+# softmax rows (an exp per entry) pay the launch back earlier. No measurement was recorded
+# when 2^13 was chosen; measured for this file (float32, serial vs parallel, 2 shared cores):
+# sigmoid 2^13 3.5 vs 4.6 us, 2^14 6.7 vs 6.3 us; gelu 2^12 3.4 vs 3.3 us, 2^13 6.4 vs
+# 4.9 us; softmax rows of 64, 2^12 7.0 vs 5.1 us, 2^13 13.5 vs 8.4 us: crossovers between
+# 2^12 and 2^14. (When the other core is busy a parallel launch costs ~30 us instead.)
+TRANSCENDENTAL_PARALLEL_MIN = 1 << 13
+
+# Fused optimizer updates. Adam on float32: serial 11 us vs parallel 14 us at 2^14
+# elements, 23 vs 18 us at 2^15, 92 vs 54 us at 784*256 (benchmarks/bench_optim.py compares
+# the whole step with serial-only and parallel-only: benchmarks/RESULTS_optim.md).
+OPTIM_PARALLEL_MIN = 1 << 15
+
+# linear_fwd: outputs below this many elements add the bias and apply relu with NumPy
+# instead of calling the fused Numba epilogue. Recorded only as "measured" (~1 us per kernel
+# call). Re-measured for this file, the kernel was faster at every size tried: linear_fwd
+# float32 16x64 @ 64x64 + bias + relu (1024 outputs) 5.6 us with the NumPy epilogue vs
+# 4.1 us with the kernel, 64x64 @ 64x64 (4096) 13.4 vs 10.5 us. Kept to leave behaviour
+# unchanged; lowering it (or dropping the NumPy branch) is worth a benchmark of the MLPs.
+LINEAR_EPILOGUE_MIN = 1 << 12
+
+# Convolution: each batch chunk's im2col matrix has about this many elements (1 MB in
+# float32), small enough to stay in a core's L2 cache between im2col and the GEMM
+# (measured best of 2^17..2^21 when the channels-last im2col was written).
+CONV_CHUNK = 1 << 18
