@@ -164,15 +164,21 @@ class Function:
     @property
     def inputs(self):
         """The input Tensors, checked not to have been modified in place since forward."""
+        return self.checked_saved(self.parents, self._versions, "input")
+
+    def checked_saved(self, tensors, versions, what):
+        """`tensors` as saved for backward, each checked to be at the version it had then:
+        the one check (and message) for both op forms, whether they read `ctx.inputs` or a
+        `tl.autograd.Function`'s `ctx.saved_tensors`."""
         if self.parents is None:
             raise GraphFreedError(self._freed_message())
-        for position, (t, version) in enumerate(zip(self.parents, self._versions)):
-            if t._version != version:
+        for position, (t, version) in enumerate(zip(tensors, versions)):
+            if t is not None and t._version != version:
                 raise RuntimeError(
-                    f"{self.name}: input {position} (shape {t.shape}) was modified by an "
+                    f"{self.name}: {what} {position} (shape {t.shape}) was modified by an "
                     f"in-place operation after it was saved for backward (version "
                     f"{t._version}, expected {version}); use an out-of-place op instead")
-        return self.parents
+        return tensors
 
     @property
     def input_arrays(self):

@@ -62,13 +62,7 @@ class FunctionCtx(function.Function):
         if self.parents is None:
             raise GraphFreedError(self._freed_message())
         saved = tuple(t() if isinstance(t, weakref.ref) else t for t in self.saved)
-        for position, (t, version) in enumerate(zip(saved, self.saved_versions)):
-            if t is not None and t._version != version:
-                raise RuntimeError(
-                    f"{self.name}: saved tensor {position} (shape {t.shape}) was modified by "
-                    f"an in-place operation after it was saved (version {t._version}, "
-                    f"expected {version}); use an out-of-place op instead")
-        return saved
+        return self.checked_saved(saved, self.saved_versions, "saved tensor")
 
     @property
     def needs_input_grad(self):
