@@ -78,6 +78,8 @@ __all__ = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "matmul", "d
            "sort", "argsort", "topk", "unique", "floor_divide", "remainder", "fmod", "cat",
            "concat", "concatenate", "stack", "where", "numel", "is_tensor"]
 __all__ += ["einsum", "meshgrid", "cdist"]
+is_floating_point = _function("is_floating_point")
+__all__ += ["is_floating_point"]
 
 
 from .functional_more import cdist, einsum, meshgrid  # noqa: E402,F401

@@ -134,6 +134,9 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods, ExtraMe
     def dim(self):
         return self._data.ndim
 
+    def is_floating_point(self):
+        return dtypes.is_floating(self._data.dtype)
+
     def __len__(self):
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -546,6 +549,8 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods, ExtraMe
 
     def abs(self):
         return ops.Abs.apply(self)
+
+    __abs__ = abs
 
     def sign(self):
         return ops.Sign.apply(self)
