@@ -29,3 +29,17 @@ def test_against_torch():
     np.testing.assert_array_equal(abs(tl.tensor(x)).numpy(), abs(torch.tensor(x)).numpy())
     for values in ([1.0], [1], [True]):
         assert tl.tensor(values).is_floating_point() == torch.tensor(values).is_floating_point()
+
+
+def test_hook_handle_as_context_manager_removes_the_hook():
+    import tinygrad_lite.nn as nn
+    layer = nn.Identity()
+    with layer.register_forward_hook(lambda module, args, output: output * 0):
+        assert layer(tl.tensor([2.0])).tolist() == [0.0]
+    assert layer(tl.tensor([2.0])).tolist() == [2.0]
+    a = tl.ones(2, requires_grad=True)
+    with a.register_hook(lambda g: g * 10) as handle:
+        (a * 1).sum().backward()
+    handle.remove()   # removing again is harmless, as in PyTorch
+    (a * 1).sum().backward()
+    assert a.grad.tolist() == [11.0, 11.0]

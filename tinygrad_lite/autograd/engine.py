@@ -21,13 +21,20 @@ TENSOR_HOOKS = {}
 
 
 class RemovableHandle:
-    """What the register_*_hook methods return: `.remove()` takes the hook out again."""
+    """What the register_*_hook methods return: `.remove()` takes the hook out again, as
+    does leaving a `with handle:` block."""
 
     def __init__(self, hooks):
         self._hooks, self.id = hooks, object()
 
     def remove(self):
         self._hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.remove()
 
 
 def register_tensor_hook(tensor, hook):
