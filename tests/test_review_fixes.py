@@ -43,3 +43,34 @@ def test_hook_handle_as_context_manager_removes_the_hook():
     handle.remove()   # removing again is harmless, as in PyTorch
     (a * 1).sum().backward()
     assert a.grad.tolist() == [11.0, 11.0]
+
+
+@pytest.mark.parametrize("dtype, update", [
+    ("int64", lambda x: x.__iadd__(0.5)), ("int32", lambda x: x.__itruediv__(2)),
+    ("int64", lambda x: x.mul_(tl.tensor([1.5, 1.5]))), ("int64", lambda x: x.add_(1, alpha=0.5)),
+    ("bool", lambda x: x.add_(1))])
+def test_inplace_arithmetic_does_not_silently_truncate(dtype, update):
+    x = tl.ones(2, dtype=getattr(tl, dtype))
+    with pytest.raises(RuntimeError, match="can't be written into this"):
+        update(x)
+    assert x.tolist() == tl.ones(2, dtype=getattr(tl, dtype)).tolist()   # left unchanged
+
+
+def test_inplace_arithmetic_keeps_allowed_casts():
+    x = tl.ones(2, dtype=tl.int32)
+    x += tl.tensor([1, 2])                      # int64 into int32: same kind, allowed
+    assert x.dtype == tl.int32 and x.tolist() == [2, 3]
+    y = tl.ones(2)
+    y.mul_(tl.tensor(2.0, dtype=tl.float64))    # float64 into float32: allowed
+    assert y.dtype == tl.float32 and y.tolist() == [2.0, 2.0]
+    z = tl.zeros(2, dtype=tl.int64)
+    z.fill_(1.7)                                # fill_ and copy_ cast, as in PyTorch
+    assert z.tolist() == [1, 1]
+
+
+def test_inplace_arithmetic_errors_where_torch_does():
+    torch = pytest.importorskip("torch")
+    for lib in (tl, torch):
+        x = lib.ones(2, dtype=lib.int64)
+        with pytest.raises(RuntimeError):
+            x += 0.5

@@ -350,17 +350,28 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods, ExtraMe
     def normal_(self, mean=0.0, std=1.0):
         return self._assign("normal_", tl_random.generator().normal(mean, std, self.shape))
 
+    def _assign_result(self, op, result, other):
+        """Write an arithmetic result back into self. As in PyTorch, the result's kind may
+        not be lost on the way: a float result can't go into an integer tensor (int += 0.5),
+        nor an integer one into a bool tensor."""
+        if dtypes.category(result.dtype) > dtypes.category(self.dtype):
+            kind = ("bool", "integer", "floating-point")[dtypes.category(result.dtype)]
+            raise RuntimeError(f"{op}: the result is {kind}, which can't be written into "
+                               f"this {self.dtype} tensor; use the out-of-place op or "
+                               "convert the tensor first (.float())")
+        return self._assign(op, result, other)
+
     def add_(self, other, alpha=1):
-        return self._assign("add_", self._data + alpha * _data(other), other)
+        return self._assign_result("add_", self._data + alpha * _data(other), other)
 
     def sub_(self, other, alpha=1):
-        return self._assign("sub_", self._data - alpha * _data(other), other)
+        return self._assign_result("sub_", self._data - alpha * _data(other), other)
 
     def mul_(self, other):
-        return self._assign("mul_", self._data * _data(other), other)
+        return self._assign_result("mul_", self._data * _data(other), other)
 
     def div_(self, other):
-        return self._assign("div_", self._data / _data(other), other)
+        return self._assign_result("div_", self._data / _data(other), other)
 
     def clamp_(self, min=None, max=None):
         return self._assign("clamp_", np.clip(self._data, min, max))
