@@ -74,3 +74,25 @@ def test_inplace_arithmetic_errors_where_torch_does():
         x = lib.ones(2, dtype=lib.int64)
         with pytest.raises(RuntimeError):
             x += 0.5
+
+
+@pytest.mark.parametrize("expression", [
+    "L.tensor([1, 2]).mean(dtype=L.float32)", "L.tensor([1, 2]).sum(dtype=L.float32)",
+    "L.tensor([1, 2], dtype=L.int32).sum(dtype=L.int32)", "L.tensor([True, True]).sum(dtype=L.float64)",
+    "L.tensor([[1, 2], [3, 4]]).mean(1, dtype=L.float64)",
+    "L.tensor([[1, 2], [3, 4]]).sum(dim=0, keepdim=True, dtype=L.float32)",
+    "L.sum(L.tensor([1, 2]), dtype=L.float32)", "L.tensor([1.5, 2.5]).sum(dtype=L.int64)"])
+def test_sum_and_mean_dtype_match_torch(expression):
+    torch = pytest.importorskip("torch")
+    ours, theirs = eval(expression, {"L": tl}), eval(expression, {"L": torch})
+    assert ours.dtype == np.dtype(str(theirs.dtype).removeprefix("torch."))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy())
+
+
+def test_sum_and_mean_dtype_gradients():
+    x = tl.tensor([1.0, 2.0, 4.0], dtype=tl.float64, requires_grad=True)
+    assert tl.gradcheck(lambda t: t.mean(dtype=tl.float64), (x,))
+    assert tl.gradgradcheck(lambda t: (t * t).sum(0, dtype=tl.float64), (x,))
+    y = tl.tensor([1.0, 2.0], requires_grad=True)
+    y.sum(dtype=tl.float64).backward()
+    assert y.grad.dtype == tl.float32 and y.grad.tolist() == [1.0, 1.0]

@@ -30,12 +30,18 @@ class ReductionMethods:
     __slots__ = ()  # Tensor has __slots__; a base without them would give tensors a __dict__
 
     # ---- reductions ----------------------------------------------------------------------
-    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+        """Sum over the dims (all by default); with `dtype`, x is converted to it first and
+        the sum has that dtype (PyTorch's way to sum int32 as int32, or bools as floats)."""
+        if dtype is not None:
+            return self.to(dtype).sum(dim, keepdim, axis=axis, keepdims=keepdims).to(dtype)
         dims, keep = self._reduce_args("sum", dim, axis, keepdim, keepdims)
         return ops.Sum.apply(self, dims=dims, keepdim=keep)
 
-    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        """sum(x) / n over the dims (all by default)."""
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+        """sum(x) / n over the dims (all by default); with `dtype`, x is converted to it first."""
+        if dtype is not None:
+            return self.to(dtype).mean(dim, keepdim, axis=axis, keepdims=keepdims)
         dims, keep = self._reduce_args("mean", dim, axis, keepdim, keepdims)
         self._require_float("mean")
         count = math.prod(self.shape[d] for d in dims)
