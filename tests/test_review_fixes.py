@@ -96,3 +96,10 @@ def test_sum_and_mean_dtype_gradients():
     y = tl.tensor([1.0, 2.0], requires_grad=True)
     y.sum(dtype=tl.float64).backward()
     assert y.grad.dtype == tl.float32 and y.grad.tolist() == [1.0, 1.0]
+
+
+def test_unary_plus_is_the_tensor_and_refused_on_bool():
+    x = tl.tensor([1.0, -2.0])
+    assert +x is x
+    with pytest.raises(TypeError, match="bool"):
+        +tl.tensor([True])

@@ -445,6 +445,12 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods, ExtraMe
     __rmul__ = mul
     subtract, multiply, divide = sub, mul, div
 
+    def __pos__(self):
+        """+t is t, as in PyTorch (which refuses it on bool tensors)."""
+        if self.dtype == dtypes.bool:
+            raise TypeError("+: unary plus is not supported for bool tensors")
+        return self
+
     def __rsub__(self, other):
         return ops.Sub.apply(*_operands(other, self, "sub"))
 
