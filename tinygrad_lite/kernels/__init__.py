@@ -21,6 +21,9 @@ import numpy as np
 from . import (reference, reference_embedding, reference_nn, reference_norm,
                reference_optim, reference_pool, reference_rnn)
 from ._jit import JIT_ENABLED
+from ._memory import keep_freed_memory
+
+keep_freed_memory()
 
 JIT_DTYPES = frozenset((np.dtype(np.float32), np.dtype(np.float64)))
 
