@@ -123,20 +123,6 @@ def _rows_to_nchw(rows, bias, out):
                     of[n, g * og + o, p] = rows[g, n * hw + p, o] + b
 
 
-@njit()
-def _nchw_to_rows(grad, rows):
-    """rows[g, (n, y, x), o] = grad[n, g*Og + o, y, x]"""
-    n_, o_, h_, w_ = grad.shape
-    groups, _, og = rows.shape
-    hw = h_ * w_
-    gf = grad.reshape(n_, o_, hw)
-    for n in range(n_):
-        for g in range(groups):
-            for p in range(hw):
-                for o in range(og):
-                    rows[g, n * hw + p, o] = gf[n, g * og + o, p]
-
-
 def _padded(x, padding):
     """x (N, C, H, W) -> zero-padded channels-last copy (N, H + 2ph, W + 2pw, C)"""
     (ph, pw) = padding
@@ -248,9 +234,16 @@ def conv2d_fwd(x, weight, bias, stride, padding, dilation, groups):
     return out
 
 
+def _sample_grads(g, n, groups):
+    """sample n of dout (N, O, OH, OW) as its groups' matrices (G, Og, OH*OW): a view, since
+    each output channel's plane is contiguous in NCHW"""
+    return g[n].reshape(groups, g.shape[1] // groups, -1)
+
+
 def conv2d_input_grad(g, weight, input_shape, stride, padding, dilation, groups):
-    """dx = col2im(dout_rows[g] (N*OH*OW, Og) @ Wt[g]^T) for dout g (N, O, OH, OW): the
-    transposed convolution, the adjoint of conv2d_fwd in x"""
+    """dx = col2im(dout_n[g]^T (OH*OW, Og) @ Wt[g]^T) per sample n, for dout g (N, O, OH,
+    OW): the transposed convolution, the adjoint of conv2d_fwd in x. dout_n[g] is a view of
+    g (BLAS reads it transposed), so g is never rearranged."""
     g = contiguous(g)
     n, c, h, w = input_shape
     o, cg, kh, kw = weight.shape
@@ -264,16 +257,16 @@ def conv2d_input_grad(g, weight, input_shape, stride, padding, dilation, groups)
                               dtype=g.dtype).reshape(groups, og, -1)
     dx = np.empty(input_shape, dtype=g.dtype)
     step, shares = _shares(n, groups * w2.shape[2] * oh * ow)
+    hw = oh * ow
 
     def work(share):
-        rows = np.empty((groups, step * oh * ow, og), g.dtype)
-        col = np.empty((groups, step * oh * ow, w2.shape[2]), g.dtype)
+        col = np.empty((groups, step * hw, w2.shape[2]), g.dtype)
         dxp = np.empty((step, h + 2 * ph, w + 2 * pw, c), g.dtype)
         for n0, n1 in share:
-            m = (n1 - n0) * oh * ow
-            _nchw_to_rows(g[n0:n1], rows)
+            for i in range(n1 - n0):
+                _matmul(_sample_grads(g, n0 + i, groups).transpose(0, 2, 1), w2,
+                        col[:, i * hw:(i + 1) * hw])
             dxp[:] = 0
-            _matmul(rows[:, :m], w2, col[:, :m])
             _col2im(col, kh, kw, sh, sw, dh, dw, oh, ow, dxp[:n1 - n0])  # reads rows < m
             _unpad_nchw(dxp[:n1 - n0], ph, pw, dx[n0:n1])
     _run(work, shares)
@@ -281,9 +274,9 @@ def conv2d_input_grad(g, weight, input_shape, stride, padding, dilation, groups)
 
 
 def conv2d_weight_grad(x, g, kernel_size, stride, padding, dilation, groups):
-    """dW (O, Cg, KH, KW) from dWt[g] (KH*KW*Cg, Og) = sum over chunks of im2col(x)[g]^T @
-    dout_rows[g]: the adjoint of conv2d_fwd in W; each thread sums its own chunks, then the
-    threads' sums are added"""
+    """dW (O, Cg, KH, KW) from dW[g] (Og, KH*KW*Cg) = sum over samples n of dout_n[g] (Og,
+    OH*OW) @ im2col(x_n)[g]: the adjoint of conv2d_fwd in W; dout_n[g] is a view of g; each
+    thread sums its own samples, then the threads' sums are added"""
     x, g = contiguous(x), contiguous(g)
     n, c, h, w = x.shape
     o = g.shape[1]
@@ -293,23 +286,23 @@ def conv2d_weight_grad(x, g, kernel_size, stride, padding, dilation, groups):
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel_size, stride, padding, dilation
     oh, ow = g.shape[2:]
     k = kh * kw * cg
-    step, shares = _shares(n, groups * k * oh * ow)
+    hw = oh * ow
+    step, shares = _shares(n, groups * k * hw)
 
     def work(share):
         xp = np.zeros((step, h + 2 * ph, w + 2 * pw, c), x.dtype)
-        col = np.empty((groups, step * oh * ow, k), x.dtype)
-        rows = np.empty((groups, step * oh * ow, og), x.dtype)
-        dw_t, dw_chunk = np.zeros((2, groups, k, og), x.dtype)
+        col = np.empty((groups, step * hw, k), x.dtype)
+        dw_sum, dw_sample = np.zeros((2, groups, og, k), x.dtype)
         for n0, n1 in share:
-            m = (n1 - n0) * oh * ow
             _pad_nhwc(x[n0:n1], ph, pw, xp)
             _im2col(xp[:n1 - n0], kh, kw, sh, sw, dh, dw, oh, ow, col)
-            _nchw_to_rows(g[n0:n1], rows)
-            dw_t += _matmul(col[:, :m].transpose(0, 2, 1), rows[:, :m], dw_chunk)
-        return dw_t
-    dw_t = sum(_run(work, shares))
+            for i in range(n1 - n0):
+                dw_sum += _matmul(_sample_grads(g, n0 + i, groups),
+                                  col[:, i * hw:(i + 1) * hw], dw_sample)
+        return dw_sum
+    dw_sum = sum(_run(work, shares))
     return np.ascontiguousarray(
-        dw_t.reshape(groups, kh, kw, cg, og).transpose(0, 4, 3, 1, 2).reshape(o, cg, kh, kw))
+        dw_sum.reshape(groups, og, kh, kw, cg).transpose(0, 1, 4, 2, 3).reshape(o, cg, kh, kw))
 
 
 def _halves(n):
