@@ -110,17 +110,16 @@ def _col2im(col, kh, kw, sh, sw, dh, dw, oh, ow, dxp):
 
 @njit()
 def _rows_to_nchw(rows, bias, out):
-    """out[n, g*Og + o, y, x] = rows[g, (n, y, x), o] + b[g*Og + o]"""
+    """out[n, g*Og + o, y, x] = rows[g, n, (y, x), o] + b[g*Og + o]"""
     n_, o_, h_, w_ = out.shape
-    groups, _, og = rows.shape
-    hw = h_ * w_
-    of = out.reshape(n_, o_, hw)
+    groups, _, _, og = rows.shape
+    of = out.reshape(n_, o_, h_ * w_)
     for n in range(n_):
         for g in range(groups):
             for o in range(og):
                 b = bias[g * og + o]
-                for p in range(hw):
-                    of[n, g * og + o, p] = rows[g, n * hw + p, o] + b
+                for p in range(h_ * w_):
+                    of[n, g * og + o, p] = rows[g, n, p, o] + b
 
 
 def _padded(x, padding):
@@ -157,13 +156,6 @@ def col2im(col, input_shape, kernel_size, stride, padding, dilation):
     dx = np.empty(input_shape, dtype=col.dtype)
     _unpad_nchw(dxp, ph, pw, dx)
     return dx
-
-
-def _matmul(a, b, out):
-    """out[g] = a[g] @ b[g]: one BLAS GEMM per group (np.dot when there is one group)"""
-    if a.shape[0] == 1:
-        return np.dot(a[0], b[0], out=out[0])[None]
-    return np.matmul(a, b, out=out)
 
 
 _pool = {}
@@ -236,15 +228,12 @@ class _Unrolled:
         """col of the padded NHWC chunk xp"""
         _im2col(xp, *self.geometry, col)
 
-    def tap_rows(self, col, s0, s1, i):
-        """(G, (s1 - s0)*OH*OW, K): tap row i's windows for the outputs of samples s0..s1-1
-        of the chunk (several samples only with full im2col)"""
-        start = s0 * self.sample_rows + i * self.shift
-        return col[:, start:start + (s1 - s0) * self.out_rows]
-
-    def gemm_samples(self, count):
-        """samples per forward GEMM: a whole chunk with full im2col, one sample otherwise"""
-        return count if self.taps == 1 else 1
+    def tap_rows(self, col, samples, i):
+        """(G, samples, OH*OW, K), a view of col: tap row i's windows for the outputs of
+        the chunk's first `samples` samples"""
+        per_sample = col[:, :samples * self.sample_rows].reshape(
+            col.shape[0], samples, self.sample_rows, self.k)
+        return per_sample[:, :, i * self.shift:i * self.shift + self.out_rows]
 
 
 def _weight_taps(weight, groups, taps, dtype):
@@ -279,26 +268,24 @@ def conv2d_fwd(x, weight, bias, stride, padding, dilation, groups):
     def work(share):
         xp = np.zeros((step, h + 2 * ph, w + 2 * pw, c), x.dtype)
         col = np.empty((groups, step * unrolled.sample_rows, unrolled.k), x.dtype)
-        rows, part = np.empty((2, groups, step * oh * ow, og), x.dtype)
+        parts = np.empty((unrolled.taps, groups, step, oh * ow, og), x.dtype)
+        rows = np.empty((groups, step, oh * ow, og), x.dtype)
         for n0, n1 in share:
             _pad_nhwc(x[n0:n1], ph, pw, xp)
             unrolled.fill(xp[:n1 - n0], col)
-            per_gemm = unrolled.gemm_samples(n1 - n0)
-            for s0 in range(0, n1 - n0, per_gemm):
-                m = per_gemm * oh * ow
-                _matmul(unrolled.tap_rows(col, s0, s0 + per_gemm, 0), wt[0], rows[:, :m])
-                for i in range(1, unrolled.taps):
-                    rows[:, :m] += _matmul(unrolled.tap_rows(col, s0, s0 + per_gemm, i),
-                                           wt[i], part[:, :m])
-                _rows_to_nchw(rows[:, :m], b, out[n0 + s0:n0 + s0 + per_gemm])
+            for i in range(unrolled.taps):    # one GEMM per group and sample (np.matmul)
+                np.matmul(unrolled.tap_rows(col, n1 - n0, i), wt[i][:, None],
+                          out=parts[i, :, :n1 - n0])
+            np.sum(parts[:, :, :n1 - n0], axis=0, out=rows[:, :n1 - n0])
+            _rows_to_nchw(rows[:, :n1 - n0], b, out[n0:n1])
     _run(work, shares)
     return out
 
 
-def _sample_grads(g, n, groups):
-    """sample n of dout (N, O, OH, OW) as its groups' matrices (G, Og, OH*OW): a view, since
-    each output channel's plane is contiguous in NCHW"""
-    return g[n].reshape(groups, g.shape[1] // groups, -1)
+def _sample_grads(g, n0, n1, groups):
+    """samples n0..n1-1 of dout (N, O, OH, OW) as their groups' matrices (G, samples, Og,
+    OH*OW): a view, since each output channel's plane is contiguous in NCHW"""
+    return g[n0:n1].reshape(n1 - n0, groups, g.shape[1] // groups, -1).transpose(1, 0, 2, 3)
 
 
 def _input_grad_as_conv(g, weight, groups, padding, dilation):
@@ -339,9 +326,8 @@ def conv2d_input_grad(g, weight, input_shape, stride, padding, dilation, groups)
         col = np.empty((groups, step * hw, w2.shape[2]), g.dtype)
         dxp = np.empty((step, h + 2 * ph, w + 2 * pw, c), g.dtype)
         for n0, n1 in share:
-            for i in range(n1 - n0):
-                _matmul(_sample_grads(g, n0 + i, groups).transpose(0, 2, 1), w2,
-                        col[:, i * hw:(i + 1) * hw])
+            np.matmul(_sample_grads(g, n0, n1, groups).transpose(0, 1, 3, 2), w2[:, None],
+                      out=col[:, :(n1 - n0) * hw].reshape(groups, n1 - n0, hw, -1))
             dxp[:] = 0
             _col2im(col, kh, kw, sh, sw, dh, dw, oh, ow, dxp[:n1 - n0])  # reads rows < m
             _unpad_nchw(dxp[:n1 - n0], ph, pw, dx[n0:n1])
@@ -367,15 +353,15 @@ def conv2d_weight_grad(x, g, kernel_size, stride, padding, dilation, groups):
     def work(share):
         xp = np.zeros((step, h + 2 * ph, w + 2 * pw, c), x.dtype)
         col = np.empty((groups, step * unrolled.sample_rows, unrolled.k), x.dtype)
+        parts = np.empty((taps, groups, step, og, unrolled.k), x.dtype)
         dw_sum = np.zeros((taps, groups, og, unrolled.k), x.dtype)
-        dw_part = np.empty((groups, og, unrolled.k), x.dtype)
         for n0, n1 in share:
             _pad_nhwc(x[n0:n1], ph, pw, xp)
             unrolled.fill(xp[:n1 - n0], col)
-            for s in range(n1 - n0):
-                for i in range(taps):
-                    dw_sum[i] += _matmul(_sample_grads(g, n0 + s, groups),
-                                         unrolled.tap_rows(col, s, s + 1, i), dw_part)
+            for i in range(taps):             # one GEMM per group and sample (np.matmul)
+                np.matmul(_sample_grads(g, n0, n1, groups), unrolled.tap_rows(col, n1 - n0, i),
+                          out=parts[i, :, :n1 - n0])
+            dw_sum += parts[:, :, :n1 - n0].sum(axis=2)
         return dw_sum
     dw_sum = sum(_run(work, shares))                       # (i, g, o, (j, c)) or (g, o, (i, j, c))
     return np.ascontiguousarray(dw_sum.reshape(taps, groups, og, kh // taps, kw, cg)
