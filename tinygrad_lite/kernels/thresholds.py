@@ -34,10 +34,14 @@ OPTIM_PARALLEL_MIN = 1 << 15
 # unchanged; lowering it (or dropping the NumPy branch) is worth a benchmark of the MLPs.
 LINEAR_EPILOGUE_MIN = 1 << 12
 
-# Convolution: each batch chunk's im2col matrix has about this many elements (1 MB in
-# float32), small enough to stay in a core's L2 cache between im2col and the GEMM
-# (measured best of 2^17..2^21 when the channels-last im2col was written).
-CONV_CHUNK = 1 << 18
+# Convolution: each batch chunk's col matrix has about this many elements (2 MB in float32),
+# so it stays in cache between the unrolling and the GEMMs (measured best of 2^17..2^21 when
+# the channels-last im2col was written: 2^18). Re-measured for this file after the tap-row
+# unrolling (kernels/conv.py _Unrolled), the lecture CNN's 11 convolution kernels at batch
+# 32, one thread, total ms for 2^15..2^20: 54.1/52.1, 51.3/52.4, 51.0/50.7, 48.8/49.2,
+# 48.2/48.2, 48.3/49.3 (two runs); two threads, 2^18 vs 2^19: 50.1/50.7/51.5 vs
+# 48.9/50.4/49.8 (a busy machine).
+CONV_CHUNK = 1 << 19
 
 # Max pooling with 2x2 windows (kernels/pooling.py): parallel from this many input elements.
 # Measured for this file, float32 MaxPool2d(2) forward: 32x16x32x32 (2^19) serial 0.51 ms vs
