@@ -7,10 +7,14 @@ row is KW*C contiguous numbers of a padded NHWC copy of the input. With groups, 
 g of C/G input channels gets its own col matrix and its own GEMM (one batched np.matmul):
     col[g, (n, y, x), (i, j, c)] = x_pad[n, g*Cg + c, y*sh + i*dh, x*sw + j*dw]
     out[(n, y, x), g*Og + o] = sum_k col[g, (n, y, x), k] Wt[g, k, o]      (k = (i, j, c))
-col2im is the adjoint of im2col (a scatter-add), so dx = col2im(dout_rows @ Wt^T).
+With vertical stride 1 the forward and the weight gradient unroll only along the width and
+sum one GEMM per kernel row instead (`_Unrolled`), and the input gradient is a convolution
+with the flipped kernel (`_input_grad_as_conv`). Otherwise col2im, the adjoint of im2col (a
+scatter-add), gives dx = col2im(dout_rows @ Wt^T). dout is read in place: each sample's
+(O, OH*OW) block of NCHW is the GEMM operand, transposed by BLAS where needed.
 The batch is cut into chunks whose col matrix (~CONV_CHUNK elements, thresholds.py) stays in
-a core's L2 cache; the chunks are shared out to one Python thread per core, each running its
-own pad, im2col, GEMM and transpose back. OpenBLAS is limited to one thread meanwhile
+cache; the chunks are shared out to one Python thread per core, each running its own pad,
+unrolling, GEMMs and transpose back. OpenBLAS is limited to one thread meanwhile
 (threadpoolctl): a Numba loop between two multithreaded GEMMs left the second core idle and
 made the GEMM wait for OpenBLAS's worker (measured: the lecture CNN's convolutions ~2x
 faster this way).
@@ -205,9 +209,10 @@ class _Unrolled:
         over the KH tap rows: out = sum_i col_i @ Wt_i (K = KW*Cg each).
       - otherwise: full im2col, rows (n, y, x), columns (i, j, c); one GEMM (K = KH*KW*Cg).
 
-    Measured for this file, one thread, 16 samples of the lecture CNN's 5x5 convolutions
-    (float32): forward 3->16 at 32x32 1.42 -> 0.94 ms, 16->16 at 32x32 3.70 -> 3.32 ms,
-    16->32 at 16x16 1.44 -> 1.25 ms, 32->32 at 16x16 2.77 -> 2.64 ms."""
+    Measured when it was written, one thread, 32 samples of the lecture CNN's 5x5
+    convolutions (float32), full im2col -> tap rows: forward 3->16 at 32x32 2.84 -> 1.92 ms,
+    16->16 at 32x32 7.70 -> 7.11 ms, 16->32 at 16x16 2.87 -> 2.41 ms, 32->32 at 16x16 5.60
+    -> 5.51 ms; weight gradient 3.06 -> 1.44, 8.28 -> 7.05, 3.08 -> 2.22, 6.01 -> 5.43 ms."""
 
     def __init__(self, x_shape, kernel_size, stride, padding, dilation, groups, out_hw):
         (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel_size, stride, dilation, out_hw
