@@ -273,16 +273,17 @@ def conv2d_fwd(x, weight, bias, stride, padding, dilation, groups):
     def work(share):
         xp = np.zeros((step, h + 2 * ph, w + 2 * pw, c), x.dtype)
         col = np.empty((groups, step * unrolled.sample_rows, unrolled.k), x.dtype)
-        parts = np.empty((unrolled.taps, groups, step, oh * ow, og), x.dtype)
-        rows = np.empty((groups, step, oh * ow, og), x.dtype)
+        rows, part = np.empty((2, groups, step, oh * ow, og), x.dtype)
         for n0, n1 in share:
+            ns = n1 - n0
             _pad_nhwc(x[n0:n1], ph, pw, xp)
-            unrolled.fill(xp[:n1 - n0], col)
-            for i in range(unrolled.taps):    # one GEMM per group and sample (np.matmul)
-                np.matmul(unrolled.tap_rows(col, n1 - n0, i), wt[i][:, None],
-                          out=parts[i, :, :n1 - n0])
-            np.sum(parts[:, :, :n1 - n0], axis=0, out=rows[:, :n1 - n0])
-            _rows_to_nchw(rows[:, :n1 - n0], b, out[n0:n1])
+            unrolled.fill(xp[:ns], col)
+            # one GEMM per group and sample (np.matmul), the tap rows' products added up
+            np.matmul(unrolled.tap_rows(col, ns, 0), wt[0][:, None], out=rows[:, :ns])
+            for i in range(1, unrolled.taps):
+                rows[:, :ns] += np.matmul(unrolled.tap_rows(col, ns, i), wt[i][:, None],
+                                          out=part[:, :ns])
+            _rows_to_nchw(rows[:, :ns], b, out[n0:n1])
     _run(work, shares)
     return out
 
