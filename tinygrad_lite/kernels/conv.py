@@ -31,7 +31,7 @@ from . import depthwise
 from ._checks import contiguous
 from ._jit import njit
 from .geometry import out_size
-from .thresholds import CONV_CHUNK
+from .thresholds import CONV_CHUNK, CONV_GEMM_BLOCK
 
 try:
     from threadpoolctl import ThreadpoolController
@@ -228,17 +228,26 @@ class _Unrolled:
             self.sample_rows, self.shift = oh * ow, 0
             self.geometry = (kh, kw, sh, sw, dh, dw, oh, ow)
         self.per_sample = groups * self.sample_rows * self.k
+        # each sample's outputs go to the GEMMs in pieces of whole output rows whose col
+        # block (rows x K) has at most CONV_GEMM_BLOCK elements (thresholds.py)
+        self.pieces = next((p for p in range(1, oh + 1)
+                            if oh % p == 0 and oh // p * ow * self.k <= CONV_GEMM_BLOCK), oh)
 
     def fill(self, xp, col):
         """col of the padded NHWC chunk xp"""
         _im2col(xp, *self.geometry, col)
 
     def tap_rows(self, col, samples, i):
-        """(G, samples, OH*OW, K), a view of col: tap row i's windows for the outputs of
-        the chunk's first `samples` samples"""
+        """(G, samples, pieces, OH*OW / pieces, K), a view of col: tap row i's windows for
+        the outputs of the chunk's first `samples` samples"""
         per_sample = col[:, :samples * self.sample_rows].reshape(
             col.shape[0], samples, self.sample_rows, self.k)
-        return per_sample[:, :, i * self.shift:i * self.shift + self.out_rows]
+        rows = per_sample[:, :, i * self.shift:i * self.shift + self.out_rows]
+        return rows.reshape(col.shape[0], samples, self.pieces, -1, self.k)
+
+    def split(self, rows):
+        """rows (G, samples, OH*OW, Og) -> (G, samples, pieces, OH*OW / pieces, Og)"""
+        return rows.reshape(rows.shape[:2] + (self.pieces, -1, rows.shape[-1]))
 
 
 def _weight_taps(weight, groups, taps, dtype):
@@ -279,10 +288,11 @@ def conv2d_fwd(x, weight, bias, stride, padding, dilation, groups):
             _pad_nhwc(x[n0:n1], ph, pw, xp)
             unrolled.fill(xp[:ns], col)
             # one GEMM per group and sample (np.matmul), the tap rows' products added up
-            np.matmul(unrolled.tap_rows(col, ns, 0), wt[0][:, None], out=rows[:, :ns])
+            total, piece = unrolled.split(rows[:, :ns]), unrolled.split(part[:, :ns])
+            np.matmul(unrolled.tap_rows(col, ns, 0), wt[0][:, None, None], out=total)
             for i in range(1, unrolled.taps):
-                rows[:, :ns] += np.matmul(unrolled.tap_rows(col, ns, i), wt[i][:, None],
-                                          out=part[:, :ns])
+                total += np.matmul(unrolled.tap_rows(col, ns, i), wt[i][:, None, None],
+                                   out=piece)
             _rows_to_nchw(rows[:, :ns], b, out[n0:n1])
     _run(work, shares)
     return out
@@ -359,15 +369,16 @@ def conv2d_weight_grad(x, g, kernel_size, stride, padding, dilation, groups):
     def work(share):
         xp = np.zeros((step, h + 2 * ph, w + 2 * pw, c), x.dtype)
         col = np.empty((groups, step * unrolled.sample_rows, unrolled.k), x.dtype)
-        parts = np.empty((taps, groups, step, og, unrolled.k), x.dtype)
+        parts = np.empty((taps, groups, step, unrolled.pieces, og, unrolled.k), x.dtype)
         dw_sum = np.zeros((taps, groups, og, unrolled.k), x.dtype)
         for n0, n1 in share:
             _pad_nhwc(x[n0:n1], ph, pw, xp)
             unrolled.fill(xp[:n1 - n0], col)
+            grads = unrolled.split(_sample_grads(g, n0, n1, groups).transpose(0, 1, 3, 2))
+            grads = grads.transpose(0, 1, 2, 4, 3)          # (G, samples, pieces, Og, rows)
             for i in range(taps):             # one GEMM per group and sample (np.matmul)
-                np.matmul(_sample_grads(g, n0, n1, groups), unrolled.tap_rows(col, n1 - n0, i),
-                          out=parts[i, :, :n1 - n0])
-            dw_sum += parts[:, :, :n1 - n0].sum(axis=2)
+                np.matmul(grads, unrolled.tap_rows(col, n1 - n0, i), out=parts[i, :, :n1 - n0])
+            dw_sum += parts[:, :, :n1 - n0].sum(axis=(2, 3))
         return dw_sum
     dw_sum = sum(_run(work, shares))                       # (i, g, o, (j, c)) or (g, o, (i, j, c))
     return np.ascontiguousarray(dw_sum.reshape(taps, groups, og, kh // taps, kw, cg)

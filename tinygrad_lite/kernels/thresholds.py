@@ -47,3 +47,11 @@ CONV_CHUNK = 1 << 19
 # Measured for this file, float32 MaxPool2d(2) forward: 32x16x32x32 (2^19) serial 0.51 ms vs
 # parallel 0.10 ms, 32x32x16x16 (2^18) 0.26 vs 0.07 ms, 3x5x7 0.6 vs 32 us (launch).
 POOL_PARALLEL_MIN = 1 << 16
+
+# Convolution GEMMs (kernels/conv.py _Unrolled): each sample's output rows are cut into
+# pieces whose block of the col matrix (rows x K) has at most this many elements (128 KB in
+# float32). OpenBLAS 0.3.31 (SkylakeX kernels, one thread, Zen 4) slows down past it,
+# measured for this file in GFLOP/s, float32 (rows x K) @ (K x N): 1024x80x16 82,
+# 512x80x16 108, 256x80x16 102, 256x160x32 93, 128x160x32 110, 1024x15x16 88; the weight
+# gradient's (N x rows) @ (rows x K) alike: 81, 105, 102, 91, 108, 81.
+CONV_GEMM_BLOCK = 1 << 15
