@@ -53,5 +53,8 @@ POOL_PARALLEL_MIN = 1 << 16
 # float32). OpenBLAS 0.3.31 (SkylakeX kernels, one thread, Zen 4) slows down past it,
 # measured for this file in GFLOP/s, float32 (rows x K) @ (K x N): 1024x80x16 82,
 # 512x80x16 108, 256x80x16 102, 256x160x32 93, 128x160x32 110, 1024x15x16 88; the weight
-# gradient's (N x rows) @ (rows x K) alike: 81, 105, 102, 91, 108, 81.
+# gradient's (N x rows) @ (rows x K) alike: 81, 105, 102, 91, 108, 81. The lecture CNN's 11
+# convolution kernels at batch 32, one thread, CPU ms for 2^13..2^16: 43.0/44.5,
+# 40.5/43.0, 39.9/40.2, 43.9/44.4 (two runs; CONV_CHUNK re-measured with it, 2^17..2^20:
+# 42.9/43.3, 40.8/42.2, 40.0/41.5, 40.8/40.3).
 CONV_GEMM_BLOCK = 1 << 15
