@@ -287,7 +287,7 @@ def conv2d_fwd(x, weight, bias, stride, padding, dilation, groups):
             ns = n1 - n0
             _pad_nhwc(x[n0:n1], ph, pw, xp)
             unrolled.fill(xp[:ns], col)
-            # one GEMM per group and sample (np.matmul), the tap rows' products added up
+            # one GEMM per group, sample and piece (np.matmul); the tap rows' products added
             total, piece = unrolled.split(rows[:, :ns]), unrolled.split(part[:, :ns])
             np.matmul(unrolled.tap_rows(col, ns, 0), wt[0][:, None, None], out=total)
             for i in range(1, unrolled.taps):
@@ -319,8 +319,9 @@ def _input_grad_as_conv(g, weight, groups, padding, dilation):
 
 def conv2d_input_grad(g, weight, input_shape, stride, padding, dilation, groups):
     """dx = col2im(dout_n[g]^T (OH*OW, Og) @ Wt[g]^T) per sample n, for dout g (N, O, OH,
-    OW): the transposed convolution, the adjoint of conv2d_fwd in x. dout_n[g] is a view of
-    g (BLAS reads it transposed), so g is never rearranged."""
+    OW): the transposed convolution, the adjoint of conv2d_fwd in x (with stride 1 a
+    convolution, _input_grad_as_conv). dout_n[g] is a view of g (BLAS reads it transposed),
+    so g is never rearranged."""
     g = contiguous(g)
     n, c, h, w = input_shape
     o, cg, kh, kw = weight.shape
@@ -345,7 +346,7 @@ def conv2d_input_grad(g, weight, input_shape, stride, padding, dilation, groups)
             np.matmul(_sample_grads(g, n0, n1, groups).transpose(0, 1, 3, 2), w2[:, None],
                       out=col[:, :(n1 - n0) * hw].reshape(groups, n1 - n0, hw, -1))
             dxp[:] = 0
-            _col2im(col, kh, kw, sh, sw, dh, dw, oh, ow, dxp[:n1 - n0])  # reads rows < m
+            _col2im(col, kh, kw, sh, sw, dh, dw, oh, ow, dxp[:n1 - n0])  # these samples' rows
             _unpad_nchw(dxp[:n1 - n0], ph, pw, dx[n0:n1])
     _run(work, shares)
     return dx
@@ -374,13 +375,14 @@ def conv2d_weight_grad(x, g, kernel_size, stride, padding, dilation, groups):
         for n0, n1 in share:
             _pad_nhwc(x[n0:n1], ph, pw, xp)
             unrolled.fill(xp[:n1 - n0], col)
-            grads = unrolled.split(_sample_grads(g, n0, n1, groups).transpose(0, 1, 3, 2))
-            grads = grads.transpose(0, 1, 2, 4, 3)          # (G, samples, pieces, Og, rows)
-            for i in range(taps):             # one GEMM per group and sample (np.matmul)
-                np.matmul(grads, unrolled.tap_rows(col, n1 - n0, i), out=parts[i, :, :n1 - n0])
+            rows = unrolled.split(_sample_grads(g, n0, n1, groups).transpose(0, 1, 3, 2))
+            grads = rows.transpose(0, 1, 2, 4, 3)           # (G, samples, pieces, Og, rows)
+            for i in range(taps):         # one GEMM per group, sample and piece (np.matmul)
+                np.matmul(grads, unrolled.tap_rows(col, n1 - n0, i),
+                          out=parts[i, :, :n1 - n0])
             dw_sum += parts[:, :, :n1 - n0].sum(axis=(2, 3))
         return dw_sum
-    dw_sum = sum(_run(work, shares))                       # (i, g, o, (j, c)) or (g, o, (i, j, c))
+    dw_sum = sum(_run(work, shares))                # (tap row, g, o, k), k as in _weight_taps
     return np.ascontiguousarray(dw_sum.reshape(taps, groups, og, kh // taps, kw, cg)
                                 .transpose(1, 2, 5, 0, 3, 4).reshape(o, cg, kh, kw))
 
