@@ -31,7 +31,7 @@ from . import depthwise
 from ._checks import contiguous
 from ._jit import njit
 from .geometry import out_size
-from .thresholds import CONV_CHUNK, CONV_GEMM_BLOCK
+from .thresholds import CONV_CHUNK, CONV_GEMM_BLOCK, CONV_GEMM_MIN_ROWS
 
 try:
     from threadpoolctl import ThreadpoolController
@@ -229,21 +229,24 @@ class _Unrolled:
             self.geometry = (kh, kw, sh, sw, dh, dw, oh, ow)
         self.per_sample = groups * self.sample_rows * self.k
         # each sample's outputs go to the GEMMs in pieces of whole output rows whose col
-        # block (rows x K) has at most CONV_GEMM_BLOCK elements (thresholds.py)
-        self.pieces = next((p for p in range(1, oh + 1)
-                            if oh % p == 0 and oh // p * ow * self.k <= CONV_GEMM_BLOCK), oh)
+        # block (rows x K) has at most CONV_GEMM_BLOCK elements, but at least
+        # CONV_GEMM_MIN_ROWS rows (the weight gradient sums over them; thresholds.py)
+        allowed = [p for p in range(1, oh + 1)
+                   if oh % p == 0 and oh // p * ow >= min(CONV_GEMM_MIN_ROWS, oh * ow)]
+        self.pieces = next((p for p in allowed if oh // p * ow * self.k <= CONV_GEMM_BLOCK),
+                           allowed[-1])
 
     def fill(self, xp, col):
         """col of the padded NHWC chunk xp"""
         _im2col(xp, *self.geometry, col)
 
-    def tap_rows(self, col, samples, i):
-        """(G, samples, pieces, OH*OW / pieces, K), a view of col: tap row i's windows for
-        the outputs of the chunk's first `samples` samples"""
-        per_sample = col[:, :samples * self.sample_rows].reshape(
-            col.shape[0], samples, self.sample_rows, self.k)
+    def tap_rows(self, col, s0, s1, i):
+        """(G, s1 - s0, pieces, OH*OW / pieces, K), a view of col: tap row i's windows for
+        the outputs of the chunk's samples s0..s1-1"""
+        per_sample = col[:, s0 * self.sample_rows:s1 * self.sample_rows].reshape(
+            col.shape[0], s1 - s0, self.sample_rows, self.k)
         rows = per_sample[:, :, i * self.shift:i * self.shift + self.out_rows]
-        return rows.reshape(col.shape[0], samples, self.pieces, -1, self.k)
+        return rows.reshape(col.shape[0], s1 - s0, self.pieces, -1, self.k)
 
     def split(self, rows):
         """rows (G, samples, OH*OW, Og) -> (G, samples, pieces, OH*OW / pieces, Og)"""
@@ -289,9 +292,9 @@ def conv2d_fwd(x, weight, bias, stride, padding, dilation, groups):
             unrolled.fill(xp[:ns], col)
             # one GEMM per group, sample and piece (np.matmul); the tap rows' products added
             total, piece = unrolled.split(rows[:, :ns]), unrolled.split(part[:, :ns])
-            np.matmul(unrolled.tap_rows(col, ns, 0), wt[0][:, None, None], out=total)
+            np.matmul(unrolled.tap_rows(col, 0, ns, 0), wt[0][:, None, None], out=total)
             for i in range(1, unrolled.taps):
-                total += np.matmul(unrolled.tap_rows(col, ns, i), wt[i][:, None, None],
+                total += np.matmul(unrolled.tap_rows(col, 0, ns, i), wt[i][:, None, None],
                                    out=piece)
             _rows_to_nchw(rows[:, :ns], b, out[n0:n1])
     _run(work, shares)
@@ -367,20 +370,25 @@ def conv2d_weight_grad(x, g, kernel_size, stride, padding, dilation, groups):
     taps = unrolled.taps
     step, shares = _shares(n, unrolled.per_sample)
 
+    # samples per batched GEMM call: its products (one (Og, K) block per sample and piece)
+    # fit in ~CONV_CHUNK elements
+    batch = min(step, max(1, CONV_CHUNK // (groups * unrolled.pieces * og * unrolled.k)))
+
     def work(share):
         xp = np.zeros((step, h + 2 * ph, w + 2 * pw, c), x.dtype)
         col = np.empty((groups, step * unrolled.sample_rows, unrolled.k), x.dtype)
-        parts = np.empty((taps, groups, step, unrolled.pieces, og, unrolled.k), x.dtype)
+        part = np.empty((groups, batch, unrolled.pieces, og, unrolled.k), x.dtype)
         dw_sum = np.zeros((taps, groups, og, unrolled.k), x.dtype)
         for n0, n1 in share:
             _pad_nhwc(x[n0:n1], ph, pw, xp)
             unrolled.fill(xp[:n1 - n0], col)
-            rows = unrolled.split(_sample_grads(g, n0, n1, groups).transpose(0, 1, 3, 2))
-            grads = rows.transpose(0, 1, 2, 4, 3)           # (G, samples, pieces, Og, rows)
-            for i in range(taps):         # one GEMM per group, sample and piece (np.matmul)
-                np.matmul(grads, unrolled.tap_rows(col, n1 - n0, i),
-                          out=parts[i, :, :n1 - n0])
-            dw_sum += parts[:, :, :n1 - n0].sum(axis=(2, 3))
+            for s0 in range(0, n1 - n0, batch):
+                s1 = min(s0 + batch, n1 - n0)
+                rows = _sample_grads(g, n0 + s0, n0 + s1, groups).transpose(0, 1, 3, 2)
+                grads = unrolled.split(rows).transpose(0, 1, 2, 4, 3)  # (G, s, pieces, Og, rows)
+                for i in range(taps):     # one GEMM per group, sample and piece (np.matmul)
+                    np.matmul(grads, unrolled.tap_rows(col, s0, s1, i), out=part[:, :s1 - s0])
+                    dw_sum[i] += part[:, :s1 - s0].sum(axis=(1, 2))
         return dw_sum
     dw_sum = sum(_run(work, shares))                # (tap row, g, o, k), k as in _weight_taps
     return np.ascontiguousarray(dw_sum.reshape(taps, groups, og, kh // taps, kw, cg)

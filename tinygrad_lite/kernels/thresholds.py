@@ -58,3 +58,9 @@ POOL_PARALLEL_MIN = 1 << 16
 # 40.5/43.0, 39.9/40.2, 43.9/44.4 (two runs; CONV_CHUNK re-measured with it, 2^17..2^20:
 # 42.9/43.3, 40.8/42.2, 40.0/41.5, 40.8/40.3).
 CONV_GEMM_BLOCK = 1 << 15
+
+# ... but pieces keep at least this many rows: the weight gradient's GEMM sums over them, and
+# a short sum leaves it writing more than it computes. Measured for this file, one thread,
+# float32 (N x rows) @ (rows x K) in GFLOP/s: 512x16x1536 54, 512x64x1536 88, 512x128x1536
+# 100, 512x256x1536 103; 64x32x576 87, 64x128x576 97, 64x512x576 100.
+CONV_GEMM_MIN_ROWS = 128
