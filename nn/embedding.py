@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 
+from tinygrad_lite.autograd.graph import increment_version
 from tinygrad_lite.dtypes import get_default_dtype
 from tinygrad_lite.ops import embedding as ops
 from tinygrad_lite.tensor import Tensor
@@ -35,7 +36,7 @@ def _renorm_rows(weight, indices, max_norm, norm_type):
     if big.any():
         scale = max_norm / (norms[big] + 1e-7)
         weight._data[rows[big]] *= scale[:, None].astype(weight.dtype)
-        weight._version += 1
+        increment_version(weight)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,

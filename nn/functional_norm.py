@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from tinygrad_lite.autograd.graph import increment_version
 from tinygrad_lite.ops import layer_norm as ops
 
 from .functional_layers import _check_float, _eval_norm, _same_dtype
@@ -96,7 +97,7 @@ def _update_running(running_mean, running_var, rows, batch, momentum):
     for buffer, stat in ((running_mean, mean), (running_var, var.mean(axis=0))):
         buffer._data *= 1 - momentum
         buffer._data += (momentum * stat).astype(buffer.dtype)
-        buffer._version += 1
+        increment_version(buffer)
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
