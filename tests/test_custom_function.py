@@ -259,3 +259,51 @@ def test_matches_torch_custom_function():
     tg.sum().backward()
     np.testing.assert_allclose(g.detach().numpy(), tg.detach().numpy())
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
+
+
+def test_both_op_forms_run_through_the_one_function_apply():
+    """A tl.autograd.Function runs the same Function.apply as every built-in op; only
+    run_forward (arrays vs Tensors) and link (packing several outputs) differ."""
+    from tinygrad_lite.autograd.custom_function import FunctionCtx
+    assert Exp._node_cls.apply.__func__ is tl.Function.apply.__func__
+    assert tl.OPS["exp"].cls.apply.__func__ is tl.Function.apply.__func__
+    assert "run_forward" in vars(FunctionCtx) and "run_forward" in vars(tl.Function)
+    y = Exp.apply(leaf(3))
+    assert isinstance(y.grad_fn, tl.Function) and y.grad_fn.parents is not None
+
+
+class Log(tl.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.log()
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / x
+
+
+@pytest.mark.parametrize("requires_grad", [True, False])
+def test_anomaly_mode_checks_custom_functions_recorded_or_not(requires_grad):
+    """As for a built-in op: NaN made from finite inputs raises, with or without a graph;
+    NaN that came in with an input does not."""
+    finite = tl.tensor([-1.0, 2.0], dtype=tl.float64, requires_grad=requires_grad)
+    nan_in = tl.tensor([float("nan"), 2.0], dtype=tl.float64, requires_grad=requires_grad)
+    with tl.autograd.detect_anomaly():
+        with pytest.raises(FloatingPointError, match="forward of (log|Log)"), \
+                np.errstate(invalid="ignore"):
+            Log.apply(finite)
+        assert np.isnan(Log.apply(nan_in).detach().numpy()[0])
+
+
+def test_anomaly_switches_are_spelled_as_in_torch_autograd():
+    assert not tl.is_anomaly_enabled()
+    with tl.autograd.set_detect_anomaly(True):
+        assert tl.is_anomaly_enabled()
+        with tl.autograd.set_detect_anomaly(False):
+            assert not tl.is_anomaly_enabled()
+        assert tl.is_anomaly_enabled()
+    assert not tl.is_anomaly_enabled()
+    with tl.autograd.detect_anomaly():
+        assert tl.is_anomaly_enabled()

@@ -56,8 +56,8 @@ class FunctionCtx(function.Function):
     # ---- the two steps of Function.apply, for the Tensor form ---------------------------------
     def run_forward(self, args, kwargs):
         """PyTorch's form: the user's forward on the arguments as given (Tensors and anything
-        else), with recording off. Returns (parents, output): the Tensor arguments when a
-        gradient is wanted and an output can carry one, else () so nothing is linked."""
+        else), with recording off. Returns (the Tensor arguments, what forward returned),
+        an output that is an input or belongs to another graph replaced by a new Tensor."""
         cls, Tensor = self.forward_cls, function.Tensor
         self.tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         parents = tuple(args[i] for i in self.tensor_positions)
@@ -85,15 +85,18 @@ class FunctionCtx(function.Function):
                                id(out) not in self.non_differentiable]
         self.output_meta = [(out.shape, out.dtype) if isinstance(out, Tensor) else None
                             for out in outputs]
-        if not (records and self.differentiable):
-            return (), tuple(outputs) if self.returns_tuple else outputs[0]
-        return parents, outputs
+        return parents, tuple(outputs) if self.returns_tuple else outputs[0]
 
-    def link(self, parents, outputs):
+    def link(self, parents, output):
         """Function.link for every differentiable output: one output directly; several
         through one packed tensor (see _pack). Then remember what backward will need, the
-        saved outputs held weakly (an output holds this node, which must not hold it back)."""
+        saved outputs held weakly (an output holds this node, which must not hold it back).
+        Outputs that cannot carry a gradient (integers, marked non-differentiable) are
+        returned unlinked."""
         differentiable = self.differentiable
+        if not differentiable:
+            return output
+        outputs = list(output) if self.returns_tuple else [output]
         if len(differentiable) == 1:
             super().link(parents, outputs[differentiable[0]])
         else:
@@ -107,6 +110,7 @@ class FunctionCtx(function.Function):
         return tuple(outputs) if self.returns_tuple else outputs[0]
 
     def check_outputs(self, parents, output, created_at):
+        """detect_anomaly: Function.check_outputs for each Tensor forward returned."""
         for out in output if isinstance(output, (tuple, list)) else (output,):
             if isinstance(out, function.Tensor):
                 super().check_outputs(parents, out, created_at)
