@@ -26,15 +26,22 @@ class Erf(Function):
         return g * (-(x * x)).exp() * (2 / math.sqrt(math.pi))
 
 
-def _gelu_reference(x, approximate):
+def _gelu_tanh(x):
+    """GELU's tanh approximation: x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2"""
+    return 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * (x + GELU_TANH_C * x ** 3)))
+
+
+def _gelu_by_math_erf(x, approximate):
+    """The reference, written independently of the forward and its kernels: x Phi(x) with
+    Phi from math.erf; for "tanh", (1 + tanh(u)) / 2 written as the logistic 1 / (1 + e^-2u)."""
     if approximate == "tanh":
-        return 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * (x + GELU_TANH_C * x ** 3)))
-    return R.gelu_fwd(x)
+        return x / (1 + np.exp(-2 * SQRT_2_OVER_PI * (x + GELU_TANH_C * x ** 3)))
+    return 0.5 * x * (1 + np.vectorize(math.erf)(x / math.sqrt(2)))
 
 
 @register("gelu", samples=samples(UNARY, approximate="none")
           + samples(UNARY[:2], approximate="tanh"),
-          reference=_gelu_reference,
+          reference=_gelu_by_math_erf,
           torch=lambda torch, x, approximate: torch.nn.functional.gelu(x, approximate=approximate))
 class GELU(Function):
     """y = x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2;  dy/dx = Phi(x) + x phi(x),
@@ -43,7 +50,7 @@ class GELU(Function):
     def forward(ctx, x, approximate):
         ctx.approximate = approximate
         if approximate == "tanh":
-            return _gelu_reference(x, approximate)
+            return _gelu_tanh(x)
         return K.gelu_fwd(x)
 
     def backward(ctx, g):
