@@ -88,7 +88,7 @@ class LeakyReLUBackward(Function):
 
 @register("prelu", samples=[Sample(((2, 3, 4), (3, 1))), Sample(((3, 4), (1,))),
                             Sample(((2, 3), (3,)))],
-          reference=lambda x, w: np.where(x > 0, x, w * x),
+          reference=lambda x, w: np.maximum(x, 0) + w * np.minimum(x, 0),
           torch=lambda torch, x, w: torch.nn.functional.prelu(x, w.reshape(-1)))
 class PReLU(Function):
     """y = x if x > 0 else w x, with a learned w broadcast over x;
@@ -108,7 +108,7 @@ class PReLU(Function):
 
 @register("elu", samples=samples(UNARY, alpha=1.0)
           + [Sample(((3, 4),), (), {"alpha": 0.5})],
-          reference=lambda x, alpha: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))),
+          reference=lambda x, alpha: np.maximum(x, 0) + alpha * (np.exp(np.minimum(x, 0)) - 1),
           torch=lambda torch, x, alpha: torch.nn.functional.elu(x, alpha))
 class ELU(Function):
     """y = x if x > 0 else alpha (e^x - 1);  dy/dx = 1 or alpha e^x"""
