@@ -8,6 +8,11 @@ None) per input, built from registered ops, so gradients are themselves differen
 An op written as a function of registered ops (log2 is log(x) / ln 2) is registered as that
 function, a `Composite`: its gradient is the one of the ops it calls.
 
+PyTorch's form of a user's op, `tl.autograd.Function` (forward on Tensors, autograd/
+custom_function.py), is the same mechanism: its node class subclasses `Function` and replaces
+only the two steps of `apply` that differ (`run_forward`: call forward on Tensors; `link`:
+several outputs), so both forms share `apply`, the saved-tensor checks and the engine.
+
 An op may also define `backward_arrays(ctx, g)`: the same gradients computed directly on
 NumPy arrays (g an array, one array or None returned per input). The engine calls it instead
 of `backward` when no graph of the gradient is wanted (`create_graph=False`, the usual
