@@ -40,7 +40,7 @@ def resolve_reshape(old, new):
 @register("reshape", samples=[Sample(((3, 4),), (), {"shape": (2, 6)}),
                               Sample(((2, 3, 2),), (), {"shape": (12,)}),
                               Sample(((),), (), {"shape": (1, 1)})],
-          reference=np.reshape, torch=lambda torch, x, shape: x.reshape(shape))
+          torch=lambda torch, x, shape: x.reshape(shape))   # a view: only the torch twin checks it
 class Reshape(Function):
     """the same elements in a new shape;  the gradient is reshaped back"""
     def forward(ctx, x, shape):
