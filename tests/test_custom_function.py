@@ -159,8 +159,8 @@ def test_no_graph_without_grad():
 
 
 @pytest.mark.parametrize("backward, message", [
-    (lambda ctx, g: (g, g), r"Bad.backward returned 2 gradient\(s\), but forward took 1"),
-    (lambda ctx, g: np.ones(3), r"Bad.backward returned a ndarray for argument 0"),
+    (lambda ctx, g: (g, g), r"BadBackward: backward returned 2 gradient\(s\) for 1 argument"),
+    (lambda ctx, g: np.ones(3), r"BadBackward: backward returned a ndarray for argument 0"),
     (lambda ctx, g: g[:2], r"BadBackward: backward returned a gradient of shape \(2,\) for an "
                            r"input of shape \(3,\)"),
 ])
@@ -307,3 +307,32 @@ def test_anomaly_switches_are_spelled_as_in_torch_autograd():
     assert not tl.is_anomaly_enabled()
     with tl.autograd.detect_anomaly():
         assert tl.is_anomaly_enabled()
+
+
+def test_extra_none_gradients_are_allowed_as_in_pytorch():
+    class Twice(tl.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2, None
+
+    x = leaf(3)
+    Twice.apply(x).sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_built_in_and_custom_ops_share_the_gradient_check_messages():
+    """One check of what a backward returned, worded alike for both op forms."""
+    class BadOp(tl.Function):
+        def forward(ctx, a, b):
+            return a + b
+
+        def backward(ctx, g):
+            return (g,)
+
+    with pytest.raises(RuntimeError, match=r"BadOpBackward: backward returned 1 gradient\(s\) "
+                                           r"for 2 input\(s\)"):
+        BadOp.apply(leaf(2), leaf(2)).sum().backward()

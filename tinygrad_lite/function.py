@@ -200,6 +200,22 @@ class Function:
                     f"{t._version}, expected {version}); use an out-of-place op instead")
         return tensors
 
+    def checked_gradients(self, grads, expected, what):
+        """What a backward returned, as a tuple of `expected` gradients, each a Tensor or None,
+        one per `what` ("input" of a built-in op, "argument" of a tl.autograd.Function): the
+        one check (and message) of both op forms."""
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        if len(grads) != expected:
+            raise RuntimeError(f"{self.name}: backward returned {len(grads)} gradient(s) for "
+                               f"{expected} {what}(s); return one per {what} (None where there "
+                               "is none)")
+        for position, g in enumerate(grads):
+            if g is not None and not isinstance(g, Tensor):
+                raise TypeError(f"{self.name}: backward returned a {type(g).__name__} for "
+                                f"{what} {position}; return Tensors built from Tensor ops "
+                                "(or None)")
+        return grads
+
     @property
     def input_arrays(self):
         """The inputs' NumPy arrays, checked like `inputs`: what `backward_arrays` reads."""

@@ -162,20 +162,13 @@ class FunctionCtx(function.Function):
         """The gradients backward returned (one per forward argument), checked, as one per
         Tensor argument (the engine's parents)."""
         n_args = len(self.input_needs_grad)
-        if len(grads) < n_args or any(g is not None for g in grads[n_args:]):
-            raise RuntimeError(f"{self.op_name}.backward returned {len(grads)} gradient(s), but "
-                               f"forward took {n_args} argument(s); return one per argument "
-                               "(None for non-Tensor arguments and for inputs that need none)")
-        for position, g in enumerate(grads[:n_args]):
-            if g is None:
-                continue
-            if position not in self.tensor_positions:
-                raise RuntimeError(f"{self.op_name}.backward returned a gradient for argument "
+        if len(grads) > n_args and all(g is None for g in grads[n_args:]):
+            grads = grads[:n_args]                  # extra Nones are allowed, as in PyTorch
+        grads = self.checked_gradients(grads, n_args, "argument")
+        for position, g in enumerate(grads):
+            if g is not None and position not in self.tensor_positions:
+                raise RuntimeError(f"{self.name}: backward returned a gradient for argument "
                                    f"{position}, which is not a Tensor; return None there")
-            if not isinstance(g, function.Tensor):
-                raise TypeError(f"{self.op_name}.backward returned a {type(g).__name__} for "
-                                f"argument {position}; return Tensors built from Tensor ops "
-                                "(or None)")
         return tuple(grads[p] for p in self.tensor_positions)
 
 
