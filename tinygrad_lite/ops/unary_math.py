@@ -1,23 +1,17 @@
 """More elementwise math: rounding (flat, so a zero gradient, as PyTorch gives), logarithms
 and exponentials accurate near 0, trigonometric and hyperbolic functions, atan2. The ops
-that are short compositions (log2, rsqrt, lerp, hypot, ...) are Tensor methods instead, in
-tensor_extra.py."""
+that are short compositions of these (log2, rsqrt, lerp, hypot, ...) are registered as
+compositions in composites.py."""
 import math
 
 import numpy as np
 
 from ..function import Function, Sample, constant, register
 from . import references as ref
-from .samples import BROADCAST, UNARY, samples
+from .samples import BROADCAST, UNARY, off_integers_and_halves, samples
 
 
-def _off_integers(rng, shape):
-    """Values at least 0.1 away from every integer and every half-integer (where round
-    jumps), so a numerical derivative does not straddle a jump."""
-    return rng.integers(-3, 3, shape) + rng.choice([0.2, 0.3, 0.7, 0.8], shape)
-
-
-ROUNDING = samples(UNARY, (_off_integers,))
+ROUNDING = samples(UNARY, (off_integers_and_halves,))
 
 
 class _Rounding(Function):
