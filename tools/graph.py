@@ -14,6 +14,7 @@ that order, so the DOT text is stable. `to_dot` returns the DOT source without r
 """
 import math
 import shutil
+import weakref
 from collections.abc import Mapping
 
 import graphviz
@@ -302,6 +303,10 @@ def _op_lines(t, names, show_shapes, show_saved):
                          f"{_shape(p)}")
         if type(ctx).saves_output:
             lines.append(f"  output {_shape(t)}")
+        for k, s in enumerate(getattr(ctx, "saved", ())):   # a tl.autograd.Function's
+            s = s() if isinstance(s, weakref.ref) else s       # save_for_backward (outputs
+            if s is not None:                                  # are held weakly)
+                lines.append(f"  saved tensor {k} {_shape(s)}")
         lines += [f"  {key} {tuple(v.shape)} {v.dtype}" for key, v in vars(ctx).items()
                   if isinstance(v, np.ndarray)]
     return lines
