@@ -51,7 +51,7 @@ def layouts(rng, dtype, shape):
 
 
 def extremes(dtype):
-    """Overflow, underflow, signed zeros, subnormal-sized, infinities and NaN."""
+    """Where exp overflows and underflows, signed zeros, tiny values, infinities and NaN."""
     return np.array([-1e4, -800, -745.5, -100, -88, -1e-8, -0.0, 0, 1e-30, 1e-8, 0.3, 30, 88.5,
                      100, 709, 1e4, np.inf, -np.inf, np.nan], dtype)
 
@@ -129,7 +129,7 @@ def leaky_relu_bwd(rng, dtype):
 
 # (input shape, kernel, stride, padding, dilation, groups, out channels): odd sizes, 1x1,
 # strides that skip pixels, dilation, groups, depthwise (groups = in channels, the direct
-# loops of kernels/depthwise.py) with stride 1 and 2, and sizes that make several batch
+# loops of kernels/_depthwise.py) with stride 1 and 2, and sizes that make several batch
 # chunks (CONV_CHUNK) and thread shares.
 CONV = [((2, 3, 7, 6), (3, 2), (2, 1), (1, 0), (1, 1), 1, 4),
         ((1, 1, 1, 1), (1, 1), (1, 1), (0, 0), (1, 1), 1, 2),
@@ -253,10 +253,16 @@ POOL = [((2, 3, 7, 6), (3, 2), (2, 1), (1, 0), (1, 1), False),
         ((2, 4, 100, 90), (2, 2), (2, 2), (0, 0), (1, 1), False)]
 
 
+def ties_and_nan(rng, dtype):
+    """Small integers (the first of equal maxima wins) and a NaN (it wins, as in PyTorch)"""
+    x = rng.integers(-2, 3, (2, 2, 6, 6)).astype(dtype)
+    x[1, 0, 2, 3] = np.nan
+    return x
+
+
 def max_pool_fwd(rng, dtype):
     cases = [(normal(rng, dtype, *shape), *window) for shape, *window in POOL]
-    ties = rng.integers(-2, 3, (2, 2, 6, 6)).astype(dtype)       # the first maximum wins
-    return cases + [(ties, (2, 2), (1, 1), (0, 0), (1, 1), False)]
+    return cases + [(ties_and_nan(rng, dtype), (2, 2), (1, 1), (0, 0), (1, 1), False)]
 
 
 def max_pool_bwd(rng, dtype):
@@ -293,7 +299,8 @@ ADAPTIVE = [((2, 3, 7, 5), (3, 2)), ((1, 1, 3, 4), (5, 9)), ((2, 2, 6, 6), (1, 1
 
 
 def adaptive_pool(rng, dtype):
-    return [(normal(rng, dtype, *shape), size) for shape, size in ADAPTIVE]
+    cases = [(normal(rng, dtype, *shape), size) for shape, size in ADAPTIVE]
+    return cases + [(ties_and_nan(rng, dtype), (4, 3))]
 
 
 def adaptive_avg_pool_bwd(rng, dtype):
