@@ -8,7 +8,7 @@ All three take the same geometry: stride, zero padding, dilation (the spacing of
 taps) and groups (the channels split into G groups, each convolved with its own slice of W).
 All three are bilinear, so each backward is built from the other two and second (and
 higher) derivatives work. The arrays go to im2col + GEMM kernels (kernels/conv.py), or to
-direct loops for depthwise convolution (kernels/depthwise.py).
+direct loops for depthwise convolution (kernels/_depthwise.py).
 """
 from ..function import Function, Sample, register
 from .. import kernels as K
