@@ -9,8 +9,8 @@ pytest plugin (`pytest --tl-gradcheck`) and `python -m tools.gradcheck`:
 Inputs are drawn from numpy's default_rng(seed) per the sample's domains, away from kinks.
 A failed check raises an AssertionError whose message is the report; a check that cannot
 run (no reference, no twin, torch not installed) raises CheckSkipped saying why."""
-from dataclasses import dataclass
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
