@@ -89,7 +89,8 @@ class GradientReport:
     max_abs: float        # the largest |analytic - numerical| (NaN when not measured)
     max_rel: float        # ... divided by |numerical|
     mismatches: list      # the wrong Jacobian entries, worst first
-    details: str | None   # None when the check passed, else the table of the worst entries
+    details: str | None   # None when the check passed, else the worst wrong entries (or
+                          # gradcheck's own message when no entry is, e.g. not reentrant)
 
 
 def gradient_report(fn, inputs, names, output_names=None, measure=False, eps=EPS, atol=ATOL,
@@ -107,7 +108,7 @@ def gradient_report(fn, inputs, names, output_names=None, measure=False, eps=EPS
                                                              rtol, output_names)
     if error is not None and wrong:
         error = jacobian_report.describe(wrong, total, atol, rtol)
-    return GradientReport(max_abs, max_rel, wrong, error)   # without `wrong`: gradcheck's says
+    return GradientReport(max_abs, max_rel, wrong, error)
 
 
 def second_order_case(fn, inputs, names, grad_outputs=None):
@@ -150,7 +151,7 @@ class GradientCheck:
             return fn(*xs)
         self.fn = seeded
 
-    def case(self, order):
+    def checked_function(self, order):
         """(function, inputs, input names, output names) that gradcheck checks for `order`:
         for 2 the vector-Jacobian products, with grad_outputs from default_rng(seed + 1)."""
         if order == 1:
@@ -170,7 +171,7 @@ class GradientCheck:
 
     def _check(self, order, eps, atol, rtol):
         with random.fork_rng():
-            report = gradient_report(*self.case(order), eps=eps, atol=atol, rtol=rtol)
+            report = gradient_report(*self.checked_function(order), eps=eps, atol=atol, rtol=rtol)
         if report.details is not None:
             what = ("gradcheck (first derivatives)" if order == 1 else
                     "gradgradcheck (second derivatives)")
@@ -179,13 +180,14 @@ class GradientCheck:
                                        report.mismatches)
 
     def results(self, case, second_order=True):
-        """A measured CaseResult per order; an exception of the function is its error."""
+        """A measured CaseResult per order, `case` its label; an exception of the function
+        is its error."""
         return [self._result(case, order) for order in ((1, 2) if second_order else (1,))]
 
     def _result(self, case, order):
         try:
             with random.fork_rng():
-                report = gradient_report(*self.case(order), measure=True)
+                report = gradient_report(*self.checked_function(order), measure=True)
         except (RuntimeError, ValueError, TypeError) as e:
             return CaseResult(self.name, case, order, math.nan, math.nan, str(e))
         error = report.details
