@@ -337,6 +337,7 @@ def test_cli_renders_svg_and_fails_clearly_on_a_bad_target(tmp_path):
     ("no_such_module_xyz:build", "module 'no_such_module_xyz' not found"),
     ("nofile/here.py:build", "no such file"),
     ("toymodel2", "expected MODULE:CALLABLE"),
+    (":build", "target ':build': expected MODULE:CALLABLE, e.g. mymodel:build_loss"),
 ])
 def test_cli_bad_targets_exit_2_with_a_message(target, message, tmp_path, monkeypatch, capsys):
     (tmp_path / "toymodel2.py").write_text(MODEL)
