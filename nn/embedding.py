@@ -12,7 +12,7 @@ from tinygrad_lite.ops import embedding as ops
 from tinygrad_lite.tensor import Tensor
 
 from . import init
-from .functional_layers import _check_float
+from ._checks import check_float
 from .module import Module, Parameter
 
 
@@ -45,7 +45,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     padding_idx gets no gradient; max_norm renormalizes the looked-up rows in place first;
     scale_grad_by_freq divides each row's gradient by how often the batch looked it up."""
     who = "embedding"
-    _check_float(weight, who)
+    check_float(weight, who)
     if weight.ndim != 2:
         raise ValueError(f"{who}: weight must be 2-D (num_embeddings, embedding_dim), got "
                          f"shape {weight.shape}")
