@@ -121,6 +121,10 @@ class Function:
     op_name = None        # the registry name; a user's unregistered op goes by its class name
     saves_output = False  # set True when backward reads `ctx.output`
     backward_arrays = None  # optional: backward on NumPy arrays (see the module docstring)
+    # positions of the inputs whose gradient is the output's gradient summed (over broadcast
+    # or batch dims; None: every input), e.g. a bias: tools.graph tells a gradient that
+    # cancels (a bias in front of BatchNorm) from one that vanishes by it
+    summed_inputs = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -38,6 +38,8 @@ class Conv2d(Function):
     """out[n, o, y, x] = sum_{c,i,j} W[o, c, i, j] x_pad[n, g*Cg + c, y*sh + i*dh,
     x*sw + j*dw] + b[o], g = o's group;  dx = conv2d_input_grad(g, W),
     dW = conv2d_weight_grad(x, g), db = sum of g over n, y, x"""
+    summed_inputs = (2,)                      # the bias
+
     def forward(ctx, x, w, *bias, **geometry):
         ctx.geometry = geometry
         return K.conv2d_fwd(x, w, bias[0] if bias else None, **geometry)

@@ -14,6 +14,8 @@ from .samples import BROADCAST, UNARY, samples
           torch=lambda torch, a, b: a + b)
 class Add(Function):
     """a + b;  d/da = d/db = 1"""
+    summed_inputs = None                      # both: g, summed over broadcast dims
+
     def forward(ctx, a, b):
         return a + b
 
@@ -27,6 +29,8 @@ class Add(Function):
           torch=lambda torch, a, b: a - b)
 class Sub(Function):
     """a - b;  d/da = 1, d/db = -1"""
+    summed_inputs = None                      # both: +g and -g, summed over broadcast dims
+
     def forward(ctx, a, b):
         return a - b
 
