@@ -26,8 +26,13 @@ TRANSCENDENTAL_PARALLEL_MIN = 1 << 13
 # the whole step with serial-only and parallel-only: benchmarks/RESULTS_optim.md).
 OPTIM_PARALLEL_MIN = 1 << 15
 # Re-measured after Adam's division by √(1-β2^t) became a multiplication by its reciprocal
-# (optim.py): serial 1674 elements 5.1 -> 5.0 us, 2^14 11.3 -> 9.4 us, 235,146 (the W1
-# MLP's parameters as one array) 91 -> 67 us; the crossover stays between 2^14 and 2^15.
+# (optim.py): serial 2^14 elements 11.3 -> 9.4 us, 235,146 (the W1 MLP's parameters as one
+# array) 91 -> 67 us. Back to back (threads awake) parallel now wins from 2^13: serial vs
+# parallel 4.1 vs 3.6 us at 2^13, 7.1 vs 4.6 at 2^14, 10.5 vs 7.0 at 2^15; waking sleeping
+# threads adds ~14 us. Inside the W1 training step (Adam on 784-256-128-10, 20 steps x 30
+# interleaved rounds, other sessions loading the machine) the step took min/median 112/271
+# us with 2^15, 117/209 with 2^16 and 127/138 all serial: parallel is faster on a quiet
+# machine, serial steadier on a busy one. Kept at 2^15.
 
 # linear_fwd has no size threshold any more: its fused bias + relu kernel beat the NumPy
 # epilogue at every size (measured for this file, 2^12 was the old cut-off): bias + relu
