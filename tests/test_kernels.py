@@ -19,7 +19,7 @@ compiled = pytest.mark.skipif(not JIT_ENABLED, reason="TINYGRAD_LITE_JIT=0: the 
 
 DTYPES = [np.float32, np.float64]
 RTOL = {np.float32: 1e-6, np.float64: 1e-12}
-BIG = (300, 257)  # 77100 elements: over every parallel threshold (test_big_is_over_...)
+BIG = (600, 513)  # 307800 elements: over every parallel threshold (test_big_is_over_...)
 # Parallel builds compile slowly (~1 s each), so the large size runs in float64 only, plus
 # float32 for the kernels with float32-specific code (the polynomial exp).
 LARGE_F32 = {"sigmoid_fwd", "tanh_fwd", "exp_fwd", "softmax_fwd", "log_softmax_bwd"}
