@@ -293,7 +293,7 @@ def _kernel_cases():
     for name, (_, arg_sets) in KERNEL_ARGS.items():
         for i, args in enumerate(arg_sets):
             for dtype in (np.float32, np.float64):
-                for shape in ((0,), (1,), (7, 5), (300000,)):
+                for shape in ((0,), (1,), (7, 5), (1100000,)):
                     yield pytest.param(name, args, dtype, shape,
                                        id=f"{name}-{i}-{np.dtype(dtype).name}-{shape}")
 

@@ -14,11 +14,12 @@ project machine), while a serial loop over 10^5 floats takes 15-70 us. So the th
 below are set from whole training steps, not from kernels timed back to back. Measured for
 this file: one step of each MLP workload of benchmarks/bench_workloads.py, 20 steps x 12
 interleaved rounds per setting in one process, min / median in ms, with (cheap,
-transcendental, optimizer) thresholds (2^16, 2^13, 2^15) before and (2^18, 2^17, 2^18) now:
+transcendental, optimizer) thresholds (2^16, 2^13, 2^15) before and (2^18, 2^17, 2^18):
 W1 (batch 64, Adam) 0.903 / 1.007 -> 0.771 / 0.821; W1-512 4.080 / 4.437 -> 3.526 / 3.868;
 W7 (784-1000-10 sigmoid, SGD, batch 100) 2.464 / 2.759 -> 2.269 / 2.468 (all serial:
 0.779 / 0.838, 3.542 / 3.872, 2.174 / 2.457). A second run: W1 0.881 -> 0.762, W1-512
-3.418 -> 3.382, W7 2.145 -> 2.221 min and 2.645 -> 2.371 median.
+3.418 -> 3.382, W7 2.145 -> 2.221 min and 2.645 -> 2.371 median. The optimizer's then went
+on to 2^20 (below).
 """
 
 # Cheap loops (relu, sigmoid_bwd, tanh_bwd, the linear bias + relu epilogue, layer norm):
@@ -45,7 +46,7 @@ TRANSCENDENTAL_PARALLEL_MIN = 1 << 17
 # Fused optimizer updates. Adam on float32: serial 11 us vs parallel 14 us at 2^14
 # elements, 23 vs 18 us at 2^15, 92 vs 54 us at 784*256 (benchmarks/bench_optim.py compares
 # the whole step with serial-only and parallel-only: benchmarks/RESULTS_optim.md).
-OPTIM_PARALLEL_MIN = 1 << 18
+OPTIM_PARALLEL_MIN = 1 << 20
 # Re-measured after Adam's division by √(1-β2^t) became a multiplication by its reciprocal
 # (optim.py): serial 2^14 elements 11.3 -> 9.4 us, 235,146 (the W1 MLP's parameters as one
 # array) 91 -> 67 us. Back to back (threads awake) parallel now wins from 2^13: serial vs
@@ -53,8 +54,12 @@ OPTIM_PARALLEL_MIN = 1 << 18
 # threads adds ~14 us. Inside the W1 training step (Adam on 784-256-128-10, 20 steps x 30
 # interleaved rounds, other sessions loading the machine) the step took min/median 112/271
 # us with 2^15, 117/209 with 2^16 and 127/138 all serial: parallel is faster on a quiet
-# machine, serial steadier on a busy one. Raised to 2^18 with the other thresholds (see
-# the top of this file): W1's 784x256 weight (200,704 floats) is now stepped serially.
+# machine, serial steadier on a busy one. Raised with the other thresholds (see the top of
+# this file), to 2^20: W1's 784x256 weight (200,704 floats) and W7's 1000x784 one (784,000)
+# are stepped serially. Plain SGD over 784,000 floats, serial vs parallel, min / median:
+# 67 / 74 vs 105 / 168 us back to back, 88 / 218 vs 168 / 635 us right after a GEMM (second
+# core busy). The W7 step with the optimizer at 2^18 vs 2^20 (the rest as now): 2.221 vs
+# 2.146 ms, 2.269 vs 2.174 ms, 2.684 vs 2.489 ms (min of three runs of 12-15 rounds).
 
 # linear_fwd has no size threshold any more: its fused bias + relu kernel beat the NumPy
 # epilogue at every size (measured for this file, 2^12 was the old cut-off): bias + relu
