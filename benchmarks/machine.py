@@ -3,6 +3,8 @@ import pathlib
 import platform
 import subprocess
 
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
 
 def cpu_model():
     """'AMD EPYC (2 CPUs, lscpu)', or what `platform` knows when lscpu is missing."""
@@ -20,6 +22,22 @@ def write_results(name, text):
     out = pathlib.Path(__file__).with_name(f"RESULTS_{name}.md")
     out.write_text(text)
     print(f"wrote {out}")
+
+
+def write_section(name, text, path=ROOT / "BENCHMARKS.md"):
+    """Put `text` into BENCHMARKS.md between the lines `<!-- <name>: begin -->` and
+    `<!-- <name>: end -->`, replacing what a previous run wrote there (the markers are added
+    at the end of the file the first time)."""
+    begin, end = f"<!-- {name}: begin -->", f"<!-- {name}: end -->"
+    page = path.read_text()
+    block = f"{begin}\n{text.rstrip()}\n{end}"
+    if begin in page and end in page:
+        head, rest = page.split(begin, 1)
+        page = head + block + rest.split(end, 1)[1]
+    else:
+        page = page.rstrip() + "\n\n" + block + "\n"
+    path.write_text(page)
+    print(f"wrote its table into {path}")
 
 
 def ratio_table(names, results):

@@ -12,7 +12,7 @@ import numpy as np
 from tinygrad_lite.dtypes import get_default_dtype
 
 from . import init
-from .functional_layers import _check_float, _same_dtype
+from ._checks import check_float, same_dtype
 from .module import Module, Parameter
 
 
@@ -20,7 +20,7 @@ def bilinear(input1, input2, weight, bias=None):
     """y[..., o] = sum_ij input1[..., i] weight[o, i, j] input2[..., j] + bias[o];
     weight (out, in1, in2), inputs (..., in1) and (..., in2) with the same leading dims."""
     for t in (input1, input2, weight):
-        _check_float(t, "bilinear")
+        check_float(t, "bilinear")
     if weight.ndim != 3 or input1.ndim == 0 or input2.ndim == 0 or \
             input1.shape[-1] != weight.shape[1] or input2.shape[-1] != weight.shape[2] or \
             input1.shape[:-1] != input2.shape[:-1]:
@@ -30,7 +30,7 @@ def bilinear(input1, input2, weight, bias=None):
     out, in1, in2 = weight.shape
     if bias is not None and tuple(bias.shape) != (out,):
         raise ValueError(f"bilinear: bias has shape {tuple(bias.shape)}, expected ({out},)")
-    tensors = _same_dtype([t for t in (input1, input2, weight, bias) if t is not None],
+    tensors = same_dtype([t for t in (input1, input2, weight, bias) if t is not None],
                           "bilinear")
     x1, x2, weight = (t.reshape(-1, t.shape[-1]) if i < 2 else t
                       for i, t in enumerate(tensors[:3]))

@@ -6,12 +6,13 @@ import numbers
 
 import numpy as np
 
+from tinygrad_lite.autograd.graph import increment_version
 from tinygrad_lite.dtypes import get_default_dtype
 from tinygrad_lite.ops import embedding as ops
 from tinygrad_lite.tensor import Tensor
 
 from . import init
-from .functional_layers import _check_float
+from ._checks import check_float
 from .module import Module, Parameter
 
 
@@ -35,7 +36,7 @@ def _renorm_rows(weight, indices, max_norm, norm_type):
     if big.any():
         scale = max_norm / (norms[big] + 1e-7)
         weight._data[rows[big]] *= scale[:, None].astype(weight.dtype)
-        weight._version += 1
+        increment_version(weight)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
@@ -44,7 +45,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     padding_idx gets no gradient; max_norm renormalizes the looked-up rows in place first;
     scale_grad_by_freq divides each row's gradient by how often the batch looked it up."""
     who = "embedding"
-    _check_float(weight, who)
+    check_float(weight, who)
     if weight.ndim != 2:
         raise ValueError(f"{who}: weight must be 2-D (num_embeddings, embedding_dim), got "
                          f"shape {weight.shape}")

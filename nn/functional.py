@@ -1,7 +1,8 @@
 """`nn.functional` (imported as F): layers and activations as plain functions of tensors,
 named and parameterized like torch.nn.functional. The losses live in nn/loss.py, convolution
-in nn/functional_conv.py, pooling in nn/functional_pooling.py, and batch normalization and
-dropout in nn/functional_layers.py; all are re-exported here."""
+in nn/functional_conv.py, pooling in nn/functional_pooling.py, normalization in
+nn/functional_norm.py, dropout in nn/functional_dropout.py, the shared argument checks in
+nn/_checks.py; all are re-exported here."""
 import numbers
 import warnings
 
@@ -16,8 +17,7 @@ from tinygrad_lite.ops import activation_rectifiers as rectifier_ops
 
 from .functional_conv import conv1d, conv2d, conv_transpose2d, fold, pad_input, unfold
 from .functional_interpolate import interpolate
-from .functional_layers import _check_float, _same_dtype, batch_norm, dropout
-from .functional_layers import check_linear_shapes
+from ._checks import check_float, check_linear_shapes, same_dtype
 from .functional_pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d,
                                  avg_pool2d, max_pool1d, max_pool2d, max_unpool2d)
 from .functional_activation import (celu, glu, hardsigmoid, hardswish, hardtanh,  # noqa: F401
@@ -25,9 +25,9 @@ from .functional_activation import (celu, glu, hardsigmoid, hardswish, hardtanh,
                                     tanhshrink, threshold)
 from .bilinear import bilinear  # noqa: F401
 from .embedding import embedding  # noqa: F401
-from .functional_dropout import alpha_dropout, dropout1d, dropout2d  # noqa: F401
+from .functional_dropout import alpha_dropout, dropout, dropout1d, dropout2d  # noqa: F401
 from .functional_attention import scaled_dot_product_attention  # noqa: F401
-from .functional_norm import group_norm, instance_norm, layer_norm  # noqa: F401
+from .functional_norm import batch_norm, group_norm, instance_norm, layer_norm  # noqa: F401
 from .loss_margin import (cosine_embedding_loss, margin_ranking_loss,  # noqa: F401
                           multilabel_soft_margin_loss, pairwise_distance, soft_margin_loss,
                           triplet_margin_loss)
@@ -60,10 +60,10 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 def linear(input, weight, bias=None):
     """y = x W^T + b over the last dim of x; W has shape (out_features, in_features)."""
-    _check_float(input, "linear")
+    check_float(input, "linear")
     check_linear_shapes(input, weight, bias, "linear")
     tensors = [t for t in (input, weight, bias) if t is not None]
-    return linear_ops.Linear.apply(*_same_dtype(tensors, "linear"))
+    return linear_ops.Linear.apply(*same_dtype(tensors, "linear"))
 
 
 def one_hot(tensor, num_classes=-1):
@@ -119,14 +119,14 @@ def tanh(input):
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """leaky_relu(x) = x if x > 0 else negative_slope * x (a fixed slope)"""
-    _check_float(input, "leaky_relu")
+    check_float(input, "leaky_relu")
     return rectifier_ops.LeakyReLU.apply(input, negative_slope=float(negative_slope))
 
 
 def prelu(input, weight):
     """prelu(x) = x if x > 0 else w_c x, with a learned slope per channel (dim 1) or one
     shared slope (weight of shape (1,))."""
-    _check_float(input, "prelu")
+    check_float(input, "prelu")
     channels = weight.numel()
     if weight.ndim != 1:
         raise ShapeError(f"prelu: weight must be 1-D, got shape {weight.shape}")
@@ -143,7 +143,7 @@ def prelu(input, weight):
 def rrelu(input, lower=1 / 8, upper=1 / 3, training=False, inplace=False):
     """Randomized leaky ReLU: while training each element gets its own slope a ~ U(lower,
     upper) (from the library generator); in eval the slope is (lower + upper) / 2."""
-    _check_float(input, "rrelu")
+    check_float(input, "rrelu")
     if not 0 <= lower <= upper:
         raise ValueError(f"rrelu: need 0 <= lower <= upper, got lower={lower}, upper={upper}")
     if not training:
@@ -154,7 +154,7 @@ def rrelu(input, lower=1 / 8, upper=1 / 3, training=False, inplace=False):
 
 def elu(input, alpha=1.0, inplace=False):
     """elu(x) = x if x > 0 else alpha (e^x - 1)"""
-    _check_float(input, "elu")
+    check_float(input, "elu")
     return rectifier_ops.ELU.apply(input, alpha=float(alpha))
 
 
@@ -166,7 +166,7 @@ def selu(input, inplace=False):
 def gelu(input, approximate="none"):
     """gelu(x) = x Phi(x) = x (1 + erf(x / sqrt 2)) / 2; approximate="tanh" uses
     x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2."""
-    _check_float(input, "gelu")
+    check_float(input, "gelu")
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return gelu_ops.GELU.apply(input, approximate=approximate)
@@ -174,7 +174,7 @@ def gelu(input, approximate="none"):
 
 def softplus(input, beta=1.0, threshold=20.0):
     """softplus(x) = log(1 + e^(beta x)) / beta, and x itself where beta x > threshold."""
-    _check_float(input, "softplus")
+    check_float(input, "softplus")
     if beta <= 0:
         raise ValueError(f"softplus: beta must be positive, got {beta}")
     return rectifier_ops.Softplus.apply(input, beta=float(beta), threshold=float(threshold))
@@ -183,13 +183,13 @@ def softplus(input, beta=1.0, threshold=20.0):
 def softmax(input, dim=None, _stacklevel=3):
     """softmax(x)_i = e^(x_i) / sum_j e^(x_j) along dim. dim=None is PyTorch's deprecated
     implicit choice (with a warning): dim 0 for 0-, 1- and 3-d input, else dim 1."""
-    _check_float(input, "softmax")
+    check_float(input, "softmax")
     return input.softmax(_dim(dim, input, "softmax", _stacklevel))
 
 
 def log_softmax(input, dim=None, _stacklevel=3):
     """log_softmax(x) = x - logsumexp(x) along dim (dim=None: as softmax)"""
-    _check_float(input, "log_softmax")
+    check_float(input, "log_softmax")
     return input.log_softmax(_dim(dim, input, "log_softmax", _stacklevel))
 
 

@@ -5,24 +5,24 @@ torch.nn.functional; `inplace` is accepted for PyTorch code, results are always 
 from tinygrad_lite.ops import activation_rectifiers as rectifier_ops
 from tinygrad_lite.tensor import where
 
-from .functional_layers import _check_float
+from ._checks import check_float
 
 
 def silu(input, inplace=False):
     """silu(x) = x sigmoid(x) (also called swish)"""
-    _check_float(input, "silu")
+    check_float(input, "silu")
     return input * input.sigmoid()
 
 
 def mish(input, inplace=False):
     """mish(x) = x tanh(softplus(x)), softplus computed without overflow"""
-    _check_float(input, "mish")
+    check_float(input, "mish")
     return input * rectifier_ops.Softplus.apply(input, beta=1.0, threshold=20.0).tanh()
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """hardtanh(x) = clamp(x, min_val, max_val); slope 1 inside, 0 outside"""
-    _check_float(input, "hardtanh")
+    check_float(input, "hardtanh")
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
     return input.clamp(float(min_val), float(max_val))
@@ -30,25 +30,25 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 
 def relu6(input, inplace=False):
     """relu6(x) = min(max(0, x), 6)"""
-    _check_float(input, "relu6")
+    check_float(input, "relu6")
     return input.clamp(0.0, 6.0)
 
 
 def hardsigmoid(input, inplace=False):
     """hardsigmoid(x) = clamp(x / 6 + 1/2, 0, 1): 0 below -3, 1 above 3, linear between"""
-    _check_float(input, "hardsigmoid")
+    check_float(input, "hardsigmoid")
     return (input * (1 / 6) + 0.5).clamp(0.0, 1.0)
 
 
 def hardswish(input, inplace=False):
     """hardswish(x) = x hardsigmoid(x) (MobileNetV3's cheap swish)"""
-    _check_float(input, "hardswish")
+    check_float(input, "hardswish")
     return input * hardsigmoid(input)
 
 
 def softsign(input):
     """softsign(x) = x / (1 + |x|)"""
-    _check_float(input, "softsign")
+    check_float(input, "softsign")
     return input / (input.abs() + 1)
 
 
@@ -56,13 +56,13 @@ def logsigmoid(input):
     """logsigmoid(x) = log(1 / (1 + e^-x)) = -softplus(-x), with softplus computed as
     max(z, 0) + log(1 + e^-|z|), so it stays finite for large |x| (log(sigmoid(x)) would give
     log(0) = -inf for x = -800)"""
-    _check_float(input, "logsigmoid")
+    check_float(input, "logsigmoid")
     return -rectifier_ops.Softplus.apply(-input, beta=1.0, threshold=None)
 
 
 def celu(input, alpha=1.0, inplace=False):
     """celu(x) = max(0, x) + min(0, alpha (e^(x/alpha) - 1)) = alpha elu(x / alpha)"""
-    _check_float(input, "celu")
+    check_float(input, "celu")
     if alpha == 0:
         raise ValueError("celu: alpha must not be 0 (it divides x)")
     return rectifier_ops.ELU.apply(input * (1 / alpha), alpha=1.0) * alpha
@@ -71,7 +71,7 @@ def celu(input, alpha=1.0, inplace=False):
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """softmin(x) = softmax(-x) along dim: the smallest entry gets the largest weight"""
     from .functional import softmax         # nn.functional imports this module
-    _check_float(input, "softmin")
+    check_float(input, "softmin")
     if dtype is not None:
         input = input.to(dtype)
     return softmax(-input, dim, _stacklevel + 1)
@@ -79,19 +79,19 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 def tanhshrink(input):
     """tanhshrink(x) = x - tanh(x)"""
-    _check_float(input, "tanhshrink")
+    check_float(input, "tanhshrink")
     return input - input.tanh()
 
 
 def threshold(input, threshold, value, inplace=False):
     """threshold(x) = x if x > threshold else value"""
-    _check_float(input, "threshold")
+    check_float(input, "threshold")
     return where(input > threshold, input, float(value))
 
 
 def glu(input, dim=-1):
     """Gated linear unit: split x in halves a, b along dim; glu(x) = a * sigmoid(b)"""
-    _check_float(input, "glu")
+    check_float(input, "glu")
     if input.ndim == 0:
         raise ValueError("glu: needs at least a 1-D input, got a 0-D tensor")
     dim = input._dim(dim, "glu")

@@ -13,7 +13,8 @@ import numpy as np
 
 from tinygrad_lite.tensor import Tensor
 
-from .functional_layers import _check_float, dropout
+from ._checks import check_float
+from .functional_dropout import dropout
 
 
 def additive_mask(mask, dtype, who, true_means_keep):
@@ -57,7 +58,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     A query whose every key is masked out gets output 0."""
     who = "scaled_dot_product_attention"
     for name, t in (("query", query), ("key", key), ("value", value)):
-        _check_float(t, who)
+        check_float(t, who)
         if t.ndim < 2:
             raise ValueError(f"{who}: {name} must have at least 2 dims (..., length, "
                              f"features), got shape {t.shape}")

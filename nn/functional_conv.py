@@ -16,7 +16,7 @@ from tinygrad_lite.errors import ShapeError
 from tinygrad_lite.ops import conv as conv_ops
 from tinygrad_lite.ops import unfold as unfold_ops
 
-from .functional_layers import _check_float, _same_dtype, as_tuple, batched
+from ._checks import as_tuple, batched, check_float, same_dtype
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 _NUMPY_PAD_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
@@ -108,7 +108,7 @@ def conv2d_(input, weight, bias, stride, padding, dilation, groups, caller,
     x = pad_input(x, tuple((b - i, a - i) for (b, a), i in zip(pads, inner)), padding_mode,
                   caller)
     _check_fits(x, weight.shape[2:], inner, dilation, caller)
-    tensors = _same_dtype([t for t in (x, weight, bias) if t is not None], caller)
+    tensors = same_dtype([t for t in (x, weight, bias) if t is not None], caller)
     out = conv_ops.Conv2d.apply(*tensors, stride=stride, padding=inner, dilation=dilation,
                                 groups=int(groups))
     return out.squeeze(0) if added else out
@@ -177,7 +177,7 @@ def conv_transpose2d_(input, weight, bias, stride, padding, output_padding, grou
     if min(size) < 1:
         raise ShapeError(f"{caller}: the output size {size} for input shape {x.shape} is "
                          "not positive; use less padding")
-    _same_dtype([t for t in (x, weight, bias) if t is not None], caller)
+    same_dtype([t for t in (x, weight, bias) if t is not None], caller)
     out = conv_ops.Conv2dInputGrad.apply(
         x, weight, input_shape=(x.shape[0], weight.shape[1] * groups) + size, stride=stride,
         padding=padding, dilation=dilation, groups=int(groups))
@@ -217,7 +217,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """The adjoint of unfold: columns (N, C*KH*KW, L) summed back into an (N, C, H, W)
     image of output_size, overlapping windows adding up."""
-    _check_float(input, "fold")
+    check_float(input, "fold")
     if input.ndim not in (2, 3):
         raise ShapeError(f"fold: expected a 3-D input (N, C*KH*KW, L) or a 2-D one, got "
                          f"shape {input.shape}")

@@ -1,4 +1,4 @@
-"""Channel dropout (dropout1d, dropout2d) and alpha dropout as functions (re-exported by
+"""Dropout, channel dropout (dropout1d, dropout2d) and alpha dropout as functions (re-exported by
 nn.functional). Each draws its mask from the library generator (tl.manual_seed) and applies it
 with the registered `dropout` op (y = x * mask, dy/dx = mask)."""
 import numbers
@@ -9,7 +9,25 @@ import numpy as np
 from tinygrad_lite import random
 from tinygrad_lite.ops import dropout as dropout_ops
 
-from .functional_layers import _check_float
+from ._checks import check_float
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Inverted dropout: in training each element is kept with probability 1 - p and scaled
+    by 1/(1-p), so the expectation is unchanged and evaluation needs no rescaling; identity
+    when not training. The mask comes from the library generator (tl.manual_seed).
+    `inplace` is accepted for PyTorch code; the result is a new tensor."""
+    check_float(input, "dropout")
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
+        raise ValueError(f"dropout: probability p must be between 0 and 1, got {p!r}")
+    if not training or p == 0:
+        return input
+    if p == 1:
+        mask = np.zeros(input.shape, input.dtype)
+    else:
+        keep = random.generator().random(input.shape, dtype=input.dtype) >= p
+        mask = keep * input.dtype.type(1 / (1 - p))
+    return dropout_ops.Dropout.apply(input, mask=mask)
+
 
 SELU_ALPHA_SCALED = 1.7580993408473766     # SELU's scale * alpha: its negative saturation
 
@@ -40,7 +58,7 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of (N, C, L) (or unbatched (C, L)) inputs with probability p,
     scaling the kept ones by 1/(1-p): neighbouring values of a channel are correlated, so
     dropping single values would barely regularize."""
-    _check_float(input, "dropout1d")
+    check_float(input, "dropout1d")
     _check_p(p, "dropout1d")
     if input.ndim not in (2, 3):
         raise ValueError(f"dropout1d: expected a 2-D (C, L) or 3-D (N, C, L) input, got shape "
@@ -51,7 +69,7 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
 def dropout2d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of (N, C, H, W) inputs with probability p, scaling the kept ones
     by 1/(1-p). A 3-D input is taken as (N, C, L) with a warning, as in PyTorch."""
-    _check_float(input, "dropout2d")
+    check_float(input, "dropout2d")
     _check_p(p, "dropout2d")
     if input.ndim not in (3, 4):
         raise ValueError(f"dropout2d: expected a 4-D (N, C, H, W) input, got shape "
@@ -72,7 +90,7 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
     0), then y = a * x' + b with a = ((1 - p)(1 + p alpha'^2))^(-1/2) and b = a alpha' p, so
     inputs of mean 0 and variance 1 keep them. Per entry: y = x (a keep) + a alpha'
     (keep - 1 + p), keep ~ Bernoulli(1 - p)."""
-    _check_float(input, "alpha_dropout")
+    check_float(input, "alpha_dropout")
     _check_p(p, "alpha_dropout")
     if not training or p == 0:
         return input

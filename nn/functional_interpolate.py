@@ -20,7 +20,7 @@ import numpy as np
 from tinygrad_lite.errors import ShapeError
 from tinygrad_lite.tensor import Tensor
 
-from .functional_layers import _check_float
+from ._checks import check_float
 
 MODES = {"nearest": (3, 4), "linear": (3,), "bilinear": (4,)}
 
@@ -86,7 +86,7 @@ def _linear_along(x, axis, i0, i1, t):
 def interpolate_(input, size, scale_factor, mode, align_corners, recompute_scale_factor,
                  caller):
     """interpolate with the name `caller` in its errors (nn.Upsample passes its repr)."""
-    _check_float(input, caller)
+    check_float(input, caller)
     if mode not in MODES:
         raise ValueError(f"{caller}: mode must be one of {tuple(MODES)}, got {mode!r}")
     if input.ndim not in MODES[mode]:

@@ -18,7 +18,7 @@ from tinygrad_lite.ops import adaptive_pooling as adaptive_ops
 from tinygrad_lite.ops import pooling as pool_ops
 from tinygrad_lite.tensor import Tensor
 
-from .functional_layers import as_tuple, batched, pair
+from ._checks import as_tuple, batched, pair
 
 
 def _single(value, name, caller, minimum):

@@ -8,7 +8,7 @@ from tinygrad_lite.ops import linear as linear_ops
 
 from . import functional as F
 from . import init
-from .functional_layers import check_linear_shapes
+from ._checks import check_linear_shapes
 from .module import Module, Parameter
 
 

@@ -2,7 +2,7 @@
 reprs. Each layer checks its settings when built and calls the functions of
 functional_pooling.py with its own repr, so an error names the layer."""
 from . import functional_pooling as P
-from .functional_layers import pair
+from ._checks import pair
 from .module import Module
 
 

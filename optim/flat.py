@@ -14,6 +14,8 @@ the flat state is rebuilt from the per-parameter dicts.
 """
 import numpy as np
 
+from tinygrad_lite.autograd.graph import increment_version
+
 SMALL = 1 << 14   # parameters with at most this many elements are stepped together
 
 
@@ -116,6 +118,6 @@ def step_flat(optimizer, group, cache):
     optimizer.update(w, g, flat.state, group)
     for p, (a, b) in zip(params, flat.slices):
         p._data[...] = w[a:b].reshape(p._data.shape)
-        p._version += 1                            # an in-place change, as in PyTorch
+        increment_version(p)                       # an in-place change, as in PyTorch
     flat.hand_out(optimizer.state)
     return set(flat.ids)

@@ -159,8 +159,8 @@ def test_no_graph_without_grad():
 
 
 @pytest.mark.parametrize("backward, message", [
-    (lambda ctx, g: (g, g), r"Bad.backward returned 2 gradient\(s\), but forward took 1"),
-    (lambda ctx, g: np.ones(3), r"Bad.backward returned a ndarray for argument 0"),
+    (lambda ctx, g: (g, g), r"BadBackward: backward returned 2 gradient\(s\) for 1 argument"),
+    (lambda ctx, g: np.ones(3), r"BadBackward: backward returned a ndarray for argument 0"),
     (lambda ctx, g: g[:2], r"BadBackward: backward returned a gradient of shape \(2,\) for an "
                            r"input of shape \(3,\)"),
 ])
@@ -259,3 +259,80 @@ def test_matches_torch_custom_function():
     tg.sum().backward()
     np.testing.assert_allclose(g.detach().numpy(), tg.detach().numpy())
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
+
+
+def test_both_op_forms_run_through_the_one_function_apply():
+    """A tl.autograd.Function runs the same Function.apply as every built-in op; only
+    run_forward (arrays vs Tensors) and link (packing several outputs) differ."""
+    from tinygrad_lite.autograd.custom_function import FunctionCtx
+    assert Exp._node_cls.apply.__func__ is tl.Function.apply.__func__
+    assert tl.OPS["exp"].cls.apply.__func__ is tl.Function.apply.__func__
+    assert "run_forward" in vars(FunctionCtx) and "run_forward" in vars(tl.Function)
+    y = Exp.apply(leaf(3))
+    assert isinstance(y.grad_fn, tl.Function) and y.grad_fn.parents is not None
+
+
+class Log(tl.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.log()
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / x
+
+
+@pytest.mark.parametrize("requires_grad", [True, False])
+def test_anomaly_mode_checks_custom_functions_recorded_or_not(requires_grad):
+    """As for a built-in op: NaN made from finite inputs raises, with or without a graph;
+    NaN that came in with an input does not."""
+    finite = tl.tensor([-1.0, 2.0], dtype=tl.float64, requires_grad=requires_grad)
+    nan_in = tl.tensor([float("nan"), 2.0], dtype=tl.float64, requires_grad=requires_grad)
+    with tl.autograd.detect_anomaly():
+        with pytest.raises(FloatingPointError, match="forward of (log|Log)"), \
+                np.errstate(invalid="ignore"):
+            Log.apply(finite)
+        assert np.isnan(Log.apply(nan_in).detach().numpy()[0])
+
+
+def test_anomaly_switches_are_spelled_as_in_torch_autograd():
+    assert not tl.is_anomaly_enabled()
+    with tl.autograd.set_detect_anomaly(True):
+        assert tl.is_anomaly_enabled()
+        with tl.autograd.set_detect_anomaly(False):
+            assert not tl.is_anomaly_enabled()
+        assert tl.is_anomaly_enabled()
+    assert not tl.is_anomaly_enabled()
+    with tl.autograd.detect_anomaly():
+        assert tl.is_anomaly_enabled()
+
+
+def test_extra_none_gradients_are_allowed_as_in_pytorch():
+    class Twice(tl.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2, None
+
+    x = leaf(3)
+    Twice.apply(x).sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_built_in_and_custom_ops_share_the_gradient_check_messages():
+    """One check of what a backward returned, worded alike for both op forms."""
+    class BadOp(tl.Function):
+        def forward(ctx, a, b):
+            return a + b
+
+        def backward(ctx, g):
+            return (g,)
+
+    with pytest.raises(RuntimeError, match=r"BadOpBackward: backward returned 1 gradient\(s\) "
+                                           r"for 2 input\(s\)"):
+        BadOp.apply(leaf(2), leaf(2)).sum().backward()

@@ -1,12 +1,12 @@
 """The vectorizable erf of kernels/_erf.py (through the erf kernel) against math.erf, measured
-in ulp of the dtype, and the GELU kernels built on it against their NumPy twins."""
+in ulp of the dtype (the erf and GELU kernels against their twins: tests/test_kernels.py)."""
 import math
 
 import numpy as np
 import pytest
 
 pytest.importorskip("numba")
-from tinygrad_lite.kernels import activation, reference_nn  # noqa: E402
+from tinygrad_lite.kernels import activation  # noqa: E402
 
 DTYPES = [np.float32, np.float64]
 MAX_ULP = 1.5  # measured: 1.00 (float64) and 1.05 (float32)
@@ -60,17 +60,3 @@ def test_erf_special_values(dtype):
 def test_serial_and_parallel_builds_agree(dtype):
     x = sample_points(dtype)[::4]                       # over the parallel threshold
     np.testing.assert_array_equal(activation.erf_fwd(x[:500]), activation.erf_fwd(x)[:500])
-
-
-@pytest.mark.parametrize("name", ["erf_fwd", "gelu_fwd", "gelu_bwd"])
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_kernels_match_twins_in_the_tails(name, dtype):
-    x = np.concatenate([np.linspace(-40, 40, 20_001), [np.inf, -np.inf, np.nan]]).astype(dtype)
-    g = np.random.default_rng(1).standard_normal(x.shape).astype(dtype)
-    args = (x, g) if name == "gelu_bwd" else (x,)
-    ours = getattr(activation, name)(*args)
-    with np.errstate(invalid="ignore"):               # GELU(-inf) = -inf * 0 = NaN in both
-        twin = getattr(reference_nn, name)(*args)
-    assert ours.dtype == dtype
-    tol = dict(rtol=1e-6, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-14, atol=1e-15)
-    np.testing.assert_allclose(ours, twin, **tol)

@@ -169,12 +169,6 @@ def test_torch_svd_signature():
     assert U.shape == (4, 4) and V.shape == (3, 3) and not U.numpy().any()
 
 
-def test_top_level_names():
-    a = _matrix((3, 3))
-    np.testing.assert_allclose(tl.det(tl.tensor(a)).numpy(), np.linalg.det(a))
-    np.testing.assert_allclose(tl.inverse(tl.tensor(a)).numpy(), np.linalg.inv(a))
-
-
 @pytest.mark.parametrize("dim", [-1, 1])
 def test_cross(dim):
     a, b = _matrix((1, 3, 3), 1, "raw"), _matrix((2, 3, 3), 2, "raw")

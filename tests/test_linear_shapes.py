@@ -1,4 +1,4 @@
-"""The one shape check of a linear layer (nn/functional_layers.check_linear_shapes), as the
+"""The one shape check of a linear layer (nn/_checks.check_linear_shapes), as the
 module nn.Linear and the function F.linear report it."""
 import numpy as np
 import pytest

@@ -1,37 +1,12 @@
-"""BatchNorm1d / BatchNorm2d: fused kernels against their NumPy twins, gradient checks in
-training and eval mode (first and second order), PyTorch parity of outputs, gradients and
-running statistics over several steps, buffers, errors and reprs."""
+"""BatchNorm1d / BatchNorm2d: gradient checks in training and eval mode (first and second
+order), PyTorch parity of outputs, gradients and running statistics over several steps, buffers,
+errors and reprs."""
 import numpy as np
 import pytest
 
 import nn
 import nn.functional as F
 import tinygrad_lite as tl
-from tinygrad_lite.kernels import reference_nn as R
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape", [(4, 3, 5), (7, 2, 1), (2, 16, 64), (1, 1, 2)])
-def test_kernels_match_reference(dtype, shape):
-    pytest.importorskip("numba")
-    from tinygrad_lite.kernels import batchnorm as K
-    rng = np.random.default_rng(0)
-    x = (rng.standard_normal(shape) * 2 + 5).astype(dtype)
-    g = rng.standard_normal(shape).astype(dtype)
-    w, b = rng.standard_normal((2, shape[1])).astype(dtype)
-    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-11, atol=1e-12)
-    for affine in ((w, b), (None, None)):
-        y, mean, var = K.bn_fwd(x, *affine, 1e-5)
-        ref_y, ref_mean, ref_var = R.bn_fwd(x, *affine, 1e-5)
-        np.testing.assert_allclose(y, ref_y, **tol)
-        np.testing.assert_allclose(mean, ref_mean, **tol)
-        np.testing.assert_allclose(var, ref_var, **tol)
-        assert y.dtype == dtype
-    invstd = 1 / np.sqrt(var + 1e-5)
-    sums = K.bn_grad_sums(x, g, mean, invstd)
-    np.testing.assert_allclose(sums, R.bn_grad_sums(x, g, mean, invstd), **tol)
-    np.testing.assert_allclose(K.bn_bwd(x, g, w, mean, invstd, *sums),
-                               R.bn_bwd(x, g, w, mean, invstd, *sums), **tol)
 
 
 def test_variance_is_accurate_far_from_zero():

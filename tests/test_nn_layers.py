@@ -189,30 +189,6 @@ def test_functional_forms_match_modules():
                                .data)
 
 
-# The activation kernels (kernels/activation.py) against their NumPy twins; 160000 elements
-# is over the parallel threshold of the erf/GELU loops, so both builds run.
-ACTIVATION_KERNELS = {
-    "leaky_relu_fwd": lambda x, g: (x, 0.01), "leaky_relu_bwd": lambda x, g: (x, g, 0.2),
-    "erf_fwd": lambda x, g: (x,), "gelu_fwd": lambda x, g: (x,), "gelu_bwd": lambda x, g: (x, g)}
-
-
-@pytest.mark.parametrize("name", sorted(ACTIVATION_KERNELS))
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape", [(3, 4), (400, 400)])
-def test_activation_kernels_match_reference(name, dtype, shape):
-    pytest.importorskip("numba")
-    from tinygrad_lite.kernels import activation, reference_nn
-    rng = np.random.default_rng(0)
-    x = (rng.standard_normal(shape) * 3).astype(dtype)
-    x[0, :2] = (0.0, np.nan)                               # the kink and NaN propagation
-    g = rng.standard_normal(shape).astype(dtype)
-    args = ACTIVATION_KERNELS[name](x, g)
-    out = getattr(activation, name)(*args)
-    assert out.dtype == dtype and out.shape == shape
-    tol = dict(rtol=1e-6, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-13, atol=1e-15)
-    np.testing.assert_allclose(out, getattr(reference_nn, name)(*args), **tol)
-
-
 def test_leaky_relu_backward_is_a_fused_op_with_second_derivatives():
     x = tl.tensor(np.array([-2.0, -0.5, 0.5, 3.0]), requires_grad=True)
     v = tl.tensor(np.array([1.0, 2.0, 3.0, 4.0]), requires_grad=True)

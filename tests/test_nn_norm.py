@@ -1,37 +1,13 @@
 """LayerNorm, GroupNorm, InstanceNorm1d/2d and the BatchNorm options (affine=False,
-track_running_stats=False, momentum=None, bias=False): the fused layer-norm kernels against
-their NumPy twins, PyTorch parity with copied weights in float64 (outputs, input and
-parameter gradients, running statistics, state_dict keys), gradient checks of first and
-second order, F. forms, errors and reprs."""
+track_running_stats=False, momentum=None, bias=False): PyTorch parity with copied weights in
+float64 (outputs, input and parameter gradients, running statistics, state_dict keys), gradient
+checks of first and second order, F. forms, errors and reprs."""
 import numpy as np
 import pytest
 
 import nn
 import nn.functional as F
 import tinygrad_lite as tl
-from tinygrad_lite.kernels import reference_norm as R
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape", [(4, 5), (1, 1), (3, 1000), (70000, 2)])
-def test_kernels_match_reference(dtype, shape):
-    pytest.importorskip("numba")
-    from tinygrad_lite.kernels import layernorm as K
-    rng = np.random.default_rng(0)
-    x = (rng.standard_normal(shape) * 2 + 1e3).astype(dtype)    # far from zero: no cancelling
-    a = rng.standard_normal(shape).astype(dtype)
-    w, b = rng.standard_normal((2, shape[1])).astype(dtype)
-    tol = dict(rtol=2e-3, atol=2e-3) if dtype == np.float32 else dict(rtol=1e-9, atol=1e-9)
-    for affine in ((w, b), (None, None)):
-        y, mean, rstd = K.ln_fwd(x, *affine, 1e-5)
-        ref_y, ref_mean, ref_rstd = R.ln_fwd(x, *affine, 1e-5)
-        np.testing.assert_allclose(y, ref_y, **tol)
-        np.testing.assert_allclose(mean, ref_mean, rtol=1e-12)
-        np.testing.assert_allclose(rstd, ref_rstd, **tol)
-        assert y.dtype == dtype
-    np.testing.assert_allclose(K.ln_bwd(x, a, mean, rstd), R.ln_bwd(x, a, mean, rstd), **tol)
-    np.testing.assert_allclose(K.ln_grad_sums(x, a, mean, rstd),
-                               R.ln_grad_sums(x, a, mean, rstd), rtol=1e-6, atol=1e-3)
 
 
 def _copy_parameters(ours, theirs, rng):

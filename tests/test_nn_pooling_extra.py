@@ -1,14 +1,13 @@
 """Pooling beyond the basics: adaptive average and max pooling, MaxPool2d with dilation,
-ceil_mode and return_indices, AvgPool2d with ceil_mode, count_include_pad and
-divisor_override, MaxPool1d and AvgPool1d. Kernels against their NumPy twins, PyTorch
-parity (float64 and float32), gradient checks in float64, errors and reprs."""
+ceil_mode and return_indices, AvgPool2d with ceil_mode, count_include_pad and divisor_override,
+MaxPool1d and AvgPool1d: PyTorch parity (float64 and float32), gradient checks in float64,
+errors and reprs."""
 import numpy as np
 import pytest
 
 import nn
 import nn.functional as F
 import tinygrad_lite as tl
-from tinygrad_lite.kernels import reference_pool as R
 from torch_parity import check_against_torch
 
 
@@ -78,58 +77,6 @@ def test_functions_and_indices_match_torch(fn, args, kwargs, batched):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)
     if len(ours) == 2:
         assert ours[1].dtype == tl.int64
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape, output_size", [((2, 3, 7, 5), (3, 2)), ((1, 1, 3, 4), (5, 9)),
-                                                ((2, 2, 6, 6), (1, 1)), ((1, 2, 8, 8), (4, 4))])
-def test_adaptive_kernels_match_reference(dtype, shape, output_size):
-    pytest.importorskip("numba")
-    from tinygrad_lite.kernels import pooling as K
-    x = np.random.default_rng(2).standard_normal(shape).astype(dtype)
-    out, index = K.adaptive_max_pool_fwd(x, output_size)
-    ref_out, ref_index = R.adaptive_max_pool_fwd(x, output_size)
-    np.testing.assert_array_equal(out, ref_out)
-    np.testing.assert_array_equal(index, ref_index)
-    tol = dict(rtol=1e-5) if dtype == np.float32 else dict(rtol=1e-12)
-    np.testing.assert_allclose(K.adaptive_avg_pool_fwd(x, output_size),
-                               R.adaptive_avg_pool_fwd(x, output_size), **tol)
-    g = np.random.default_rng(3).standard_normal(out.shape).astype(dtype)
-    np.testing.assert_allclose(K.adaptive_avg_pool_bwd(g, shape),
-                               R.adaptive_avg_pool_bwd(g, shape), **tol)
-
-
-@pytest.mark.parametrize("window", [
-    dict(kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), dilation=(1, 1), ceil_mode=True),
-    dict(kernel_size=(2, 3), stride=(1, 2), padding=(1, 0), dilation=(3, 2), ceil_mode=False),
-    dict(kernel_size=(2, 2), stride=(3, 3), padding=(1, 1), dilation=(2, 1), ceil_mode=True)])
-def test_max_pool_kernel_matches_reference(window):
-    pytest.importorskip("numba")
-    from tinygrad_lite.kernels import pooling as K
-    x = np.random.default_rng(4).standard_normal((2, 3, 9, 10))
-    for ours, ref in zip(K.max_pool_fwd(x, **window), R.max_pool_fwd(x, **window)):
-        np.testing.assert_array_equal(ours, ref)
-
-
-@pytest.mark.parametrize("ceil_mode, count_include_pad, divisor_override", [
-    (True, True, None), (True, False, None), (False, False, None), (True, True, 5)])
-def test_avg_pool_kernels_match_reference(ceil_mode, count_include_pad, divisor_override):
-    pytest.importorskip("numba")
-    from tinygrad_lite.kernels import pooling as K
-    x = np.random.default_rng(5).standard_normal((2, 3, 9, 10))
-    window = dict(kernel_size=(3, 2), stride=(2, 3), padding=(1, 1))
-    out = K.avg_pool_fwd(x, **window, ceil_mode=ceil_mode, count_include_pad=count_include_pad,
-                         divisor_override=divisor_override)
-    np.testing.assert_allclose(out, R.avg_pool_fwd(x, **window, ceil_mode=ceil_mode,
-                                                   count_include_pad=count_include_pad,
-                                                   divisor_override=divisor_override),
-                               rtol=1e-12)
-    g = np.random.default_rng(6).standard_normal(out.shape)
-    np.testing.assert_allclose(
-        K.avg_pool_bwd(g, x.shape, **window, count_include_pad=count_include_pad,
-                       divisor_override=divisor_override),
-        R.avg_pool_bwd(g, x.shape, **window, count_include_pad=count_include_pad,
-                       divisor_override=divisor_override), rtol=1e-12)
 
 
 def test_global_average_pooling_ends_a_resnet():

@@ -1,13 +1,11 @@
 """Optimizers: every rule and option against PyTorch and against the formula written out here,
-state_dict resume, frozen parameters, hyper-parameter checks, and kernels vs NumPy twins."""
+state_dict resume, frozen parameters and hyper-parameter checks."""
 import numpy as np
 import pytest
 
 import nn
 import optim
 import tinygrad_lite as tl
-from tinygrad_lite.kernels import optim as fused
-from tinygrad_lite.kernels import reference_optim
 
 CASES = [
     ("SGD", dict(lr=0.1)),
@@ -326,56 +324,6 @@ def test_passing_the_model_instead_of_its_parameters_names_the_fix():
         optim.RMSprop(0.1)
     kept = optim.SGD(linear.parameters(), lr=0.1).param_groups[0]["params"]
     assert [id(p) for p in kept] == [id(linear.weight), id(linear.bias)]
-
-
-KERNEL_ARGS = {
-    "sgd_step": [(0.1, 0.9, 0.1, 0.01, False, True), (0.1, 0.9, 0.0, 0.0, True, False),
-                 (0.1, 0.0, 0.0, 0.1, False, False)],
-    "adagrad_step": [(0.1, 0.01, 1e-10)],
-    "rmsprop_step": [(0.01, 0.99, 1e-8, 0.0, 0.0, False), (0.01, 0.9, 1e-8, 0.1, 0.9, True)],
-    "adam_step": [(0.1, 0.5, 0.9, 0.999, 1e-8, 0.1, 1.0, False),
-                  (0.1, 0.5, 0.9, 0.999, 1e-8, 0.0, 0.99, True)],
-}
-N_STATE = {"sgd_step": 1, "adagrad_step": 1, "rmsprop_step": 3, "adam_step": 3}
-
-
-def _kernel_cases():
-    for name, arg_sets in KERNEL_ARGS.items():
-        for i, args in enumerate(arg_sets):
-            for dtype in (np.float32, np.float64):
-                for shape in ((0,), (1,), (7, 5), (1100000,)):
-                    yield pytest.param(name, args, dtype, shape,
-                                       id=f"{name}-{i}-{np.dtype(dtype).name}-{shape}")
-
-
-@pytest.mark.parametrize("name,args,dtype,shape", list(_kernel_cases()))
-def test_kernel_matches_numpy_twin(name, args, dtype, shape):
-    rng = np.random.default_rng(0)
-    w = rng.normal(size=shape).astype(dtype)
-    g = rng.normal(size=shape + (2,)).astype(dtype)[..., 0]     # strided: the wrapper's job
-    g = np.ascontiguousarray(g)
-    states = [np.abs(rng.normal(size=shape)).astype(dtype) for _ in range(N_STATE[name])]
-    if name == "rmsprop_step":
-        states[0] += states[1] ** 2                             # s >= ḡ², a variance >= 0
-        if not args[-1]:
-            states[1] = np.empty(0, dtype)                      # unused grad_avg
-    results = []
-    for module in (fused, reference_optim):
-        arrays = [w.copy(), g.copy()] + [s.copy() for s in states]
-        getattr(module, name)(*arrays, *args)
-        results.append(arrays)
-    tol = 1e-5 if dtype == np.float32 else 1e-13
-    for ours, ref in zip(*results):
-        assert ours.dtype == dtype
-        np.testing.assert_allclose(ours, ref, rtol=tol, atol=tol)
-    if w.size:
-        assert not np.allclose(results[0][0], w)
-
-
-def test_kernel_rejects_non_contiguous_output():
-    w = np.ones((4, 4))[:, ::2]
-    with pytest.raises(ValueError, match="C-contiguous"):
-        fused.adagrad_step(w, np.ones((4, 2)), np.ones((4, 2)), 0.1, 0.0, 1e-10)
 
 
 def test_sgd_default_lr_is_pytorchs():

@@ -1,13 +1,10 @@
 """Adamax, NAdam, RAdam, Adadelta, ASGD, Rprop and LBFGS: step for step against PyTorch in
-float64, against the docstring formulas, state_dict resume, argument checks, and the fused
-kernels against their NumPy twins."""
+float64, against the docstring formulas, state_dict resume and argument checks."""
 import numpy as np
 import pytest
 
 import optim
 import tinygrad_lite as tl
-from tinygrad_lite.kernels import optim as fused
-from tinygrad_lite.kernels import reference_optim
 from test_optim import (STEPS, assert_matches_pytorch, assert_matches_the_formula,
                         assert_state_dict_resume_is_exact, mlp_arrays, mlp_loss, tl_grads)
 
@@ -276,46 +273,3 @@ def test_bad_arguments_are_rejected(make, match):
     w = tl.ones(3, requires_grad=True)
     with pytest.raises(ValueError, match=match):
         make(w)
-
-
-KERNEL_ARGS = {
-    "adamax_step": (2, [(0.1, 0.9, 0.999, 1e-8, 0.1)]),
-    "nadam_step": (2, [(0.01, 0.02, 0.5, 0.9, 0.999, 1e-8, 0.1, 1.0),
-                       (0.01, 0.02, 0.5, 0.9, 0.999, 1e-8, 0.0, 0.99)]),
-    "radam_step": (2, [(0.01, 0.5, 0.7, 0.8, True, 0.9, 0.999, 1e-8, 0.1, 1.0),
-                       (0.01, 0.5, 0.7, 0.0, False, 0.9, 0.999, 1e-8, 0.0, 0.99)]),
-    "adadelta_step": (2, [(1.0, 0.9, 1e-6, 0.1)]),
-    "rprop_step": (2, [(0.5, 1.2, 1e-6, 50.0), (0.3, 1.5, 0.2, 0.5)]),
-}
-
-
-def _kernel_cases():
-    for name, (_, arg_sets) in KERNEL_ARGS.items():
-        for i, args in enumerate(arg_sets):
-            for dtype in (np.float32, np.float64):
-                for shape in ((0,), (1,), (7, 5), (1100000,)):
-                    yield pytest.param(name, args, dtype, shape,
-                                       id=f"{name}-{i}-{np.dtype(dtype).name}-{shape}")
-
-
-@pytest.mark.parametrize("name,args,dtype,shape", list(_kernel_cases()))
-def test_kernel_matches_numpy_twin(name, args, dtype, shape):
-    rng = np.random.default_rng(0)
-    w = rng.normal(size=shape).astype(dtype)
-    g = rng.normal(size=shape).astype(dtype)
-    states = [np.abs(rng.normal(size=shape)).astype(dtype)
-              for _ in range(KERNEL_ARGS[name][0])]
-    if name == "rprop_step":
-        states[0] = rng.normal(size=shape).astype(dtype)          # prev: both signs
-        states[0][::3] = 0
-    results = []
-    for module in (fused, reference_optim):
-        arrays = [w.copy(), g.copy()] + [s.copy() for s in states]
-        getattr(module, name)(*arrays, *args)
-        results.append(arrays)
-    tol = 1e-5 if dtype == np.float32 else 1e-13
-    for ours, ref in zip(*results):
-        assert ours.dtype == dtype
-        np.testing.assert_allclose(ours, ref, rtol=tol, atol=tol)
-    if w.size:
-        assert not np.allclose(results[0][0], w)

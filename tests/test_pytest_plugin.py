@@ -39,8 +39,13 @@ def user_project(tmp_path):
 
 
 def run_pytest(project, *args, plugin_flag=("-p", "tinygrad_lite.pytest_plugin"),
-               autoload=False):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), str(project)]))
+               autoload=False, pythonpath_first=None):
+    """pytest in `project` with the plugin; `pythonpath_first`, a directory searched before
+    every other (to shadow an installed module)."""
+    path = [str(REPO), str(project)]
+    if pythonpath_first is not None:
+        path.insert(0, str(pythonpath_first))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(path))
     if autoload:
         env.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
     else:

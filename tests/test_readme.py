@@ -1,5 +1,6 @@
 """README's Python examples run as written, in order, in one namespace (as a reader would paste
 them into one session)."""
+import os
 import pathlib
 import re
 import shutil
@@ -40,6 +41,7 @@ def test_custom_ops_page_runs(tmp_path):
     page = README.parent / "docs" / "custom_ops.md"
     code = "\n".join(re.findall(r"```python\n(.*?)```", page.read_text(), re.S))
     code += "\nimport tinygrad_lite as tl\nassert 'my_exp' in tl.OPS and y.grad_fn.name == 'ExpBackward'\n"
+    env = {**os.environ, "PYTHONPATH": str(README.parent)}   # this checkout, installed or not
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=tmp_path)
+                            cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr

@@ -142,6 +142,8 @@ def test_function_with_shapes(tmp_path):
     (["--function", "operator:no_such_fn", "--shapes", "3"], "has no function 'no_such_fn'"),
     (["--function", "operator"], "needs --shapes"),
     (["--function", "operator", "--shapes", "3"], "expected MODULE:NAME"),
+    (["--function", "operator:", "--shapes", "3"],
+     "--function 'operator:': expected MODULE:NAME, e.g. mypackage.ops:my_fn"),
     (["--function", "operator:neg", "--shapes", "3", "--domains", "weird"],
      "unknown domain 'weird'"),
     (["--function", "operator:neg", "--shapes", "3", "--domains", "real", "real"],
@@ -164,3 +166,13 @@ def test_a_function_called_with_the_wrong_number_of_inputs_fails_both_orders(cap
     assert main(["--function", "operator:neg", "--shapes", "3", "3"]) == 1
     out = capsys.readouterr().out
     assert out.count("takes exactly one argument (2 given)") == 2 and "2 failed" in out
+
+
+def test_the_user_directory_leaves_sys_path_as_it_was(tmp_path, monkeypatch, capsys):
+    (tmp_path / "userfns_for_path_test.py").write_text("def square(x):\n    return x * x\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p != str(tmp_path)])
+    monkeypatch.delitem(sys.modules, "userfns_for_path_test", raising=False)
+    before = list(sys.path)
+    assert main(["--function", "userfns_for_path_test:square", "--shapes", "2,3"]) == 0
+    assert sys.path == before and "2 checks, 2 passed" in capsys.readouterr().out

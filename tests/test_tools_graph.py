@@ -130,6 +130,30 @@ def test_show_saved_lists_inputs_output_and_stashed_arrays():
                                          "  output (3, 4) float32"]
 
 
+class _ScaledExp(tl.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, k):
+        y = (x * k).exp()
+        ctx.save_for_backward(y)
+        ctx.k = k
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y * ctx.k, None
+
+
+def test_show_saved_lists_a_custom_functions_saved_tensors():
+    """A tl.autograd.Function's node shows what its forward saved, as a built-in op's does."""
+    a = tl.randn(2, 3, requires_grad=True)
+    y = _ScaledExp.apply(a, 2.0)
+    nodes, _, _ = parse(to_dot(y, params={"a": a}, show_saved=True))
+    labels = {n["lines"][0]: n["lines"] for n in nodes.values()}
+    assert labels["_ScaledExpBackward"][2:] == ["saved:", "  input 0 a (2, 3) float32",
+                                                "  saved tensor 0 (2, 3) float32"]
+
+
 def test_show_grad_labels_match_actual_gradient_norms():
     a, b = tl.randn(3, 4, requires_grad=True), tl.randn(3, 4, requires_grad=True)
     h = a * b
@@ -313,6 +337,7 @@ def test_cli_renders_svg_and_fails_clearly_on_a_bad_target(tmp_path):
     ("no_such_module_xyz:build", "module 'no_such_module_xyz' not found"),
     ("nofile/here.py:build", "no such file"),
     ("toymodel2", "expected MODULE:CALLABLE"),
+    (":build", "target ':build': expected MODULE:CALLABLE, e.g. mymodel:build_loss"),
 ])
 def test_cli_bad_targets_exit_2_with_a_message(target, message, tmp_path, monkeypatch, capsys):
     (tmp_path / "toymodel2.py").write_text(MODEL)

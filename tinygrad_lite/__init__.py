@@ -6,7 +6,7 @@
     loss.backward()          # W.grad now holds d loss / d W
 """
 from . import dtypes
-from .anomaly import detect_anomaly
+from .anomaly import detect_anomaly, is_anomaly_enabled
 from .autograd import backward, grad
 from .creation import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
                        HalfTensor, IntTensor, LongTensor, ShortTensor, arange, as_tensor, empty,

@@ -1,4 +1,4 @@
-"""`tl.detect_anomaly()`: find the first op whose forward or backward made a NaN or an Inf,
+"""`tl.detect_anomaly()` (also `tl.autograd.detect_anomaly`, `set_detect_anomaly`): find the first op whose forward or backward made a NaN or an Inf,
 and the line of user code that created it."""
 import contextvars
 import os
@@ -26,6 +26,27 @@ class detect_anomaly:
     def __exit__(self, *exc):
         _enabled.reset(self._token)
         return False
+
+
+class set_detect_anomaly:
+    """PyTorch's switch: `set_detect_anomaly(True)` turns anomaly detection on from here on
+    (False: off); used as `with set_detect_anomaly(mode):`, the previous mode comes back
+    when the block ends."""
+
+    def __init__(self, mode):
+        self._token = _enabled.set(bool(mode))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        _enabled.reset(self._token)
+        return False
+
+
+def is_anomaly_enabled():
+    """Whether anomaly detection is on (torch.is_anomaly_enabled)."""
+    return _enabled.get()
 
 
 class backward_phase:

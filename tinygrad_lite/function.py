@@ -8,6 +8,11 @@ None) per input, built from registered ops, so gradients are themselves differen
 An op written as a function of registered ops (log2 is log(x) / ln 2) is registered as that
 function, a `Composite`: its gradient is the one of the ops it calls.
 
+PyTorch's form of a user's op, `tl.autograd.Function` (forward on Tensors, autograd/
+custom_function.py), is the same mechanism: its node class subclasses `Function` and replaces
+only the two steps of `apply` that differ (`run_forward`: call forward on Tensors; `link`:
+several outputs), so both forms share `apply`, the saved-tensor checks and the engine.
+
 An op may also define `backward_arrays(ctx, g)`: the same gradients computed directly on
 NumPy arrays (g an array, one array or None returned per input). The engine calls it instead
 of `backward` when no graph of the gradient is wanted (`create_graph=False`, the usual
@@ -116,6 +121,10 @@ class Function:
     op_name = None        # the registry name; a user's unregistered op goes by its class name
     saves_output = False  # set True when backward reads `ctx.output`
     backward_arrays = None  # optional: backward on NumPy arrays (see the module docstring)
+    # positions of the inputs whose gradient is the output's gradient summed (over broadcast
+    # or batch dims; None: every input), e.g. a bias: tools.graph tells a gradient that
+    # cancels (a bias in front of BatchNorm) from one that vanishes by it
+    summed_inputs = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -127,38 +136,53 @@ class Function:
         cls.op_name = cls.__name__
 
     @classmethod
-    def apply(cls, *inputs, **attrs):
-        """Run forward on the inputs' arrays; record the node when any input needs a grad.
-        The hottest path of the library: the result Tensor is filled in here directly."""
+    def apply(cls, *args, **kwargs):
+        """The one way every op runs, a built-in one or a user's `tl.autograd.Function`:
+        `run_forward` (the only step in which the two forms differ) computes the output;
+        when recording is on and an input needs a gradient, `link` makes this node the
+        output's grad_fn. The hottest path of the library."""
         ctx = _new(cls)
+        parents, output = ctx.run_forward(args, kwargs)
+        for t in parents:
+            if t.requires_grad and _grad_enabled.get():
+                return ctx.link(parents, output)
+        if _anomaly_enabled.get():
+            ctx.check_outputs(parents, output, "<not recorded>")
+        return output
+
+    def run_forward(self, inputs, attrs):
+        """The built-in form: forward on the inputs' NumPy arrays, its array wrapped as a new
+        Tensor (filled in directly: this is on the hot path). Returns (parents, output)."""
         try:
             arrays = [t._data for t in inputs]
         except AttributeError:
-            raise TypeError(f"{cls.op_name}.apply: inputs must be Tensors, got "
+            raise TypeError(f"{self.op_name}.apply: inputs must be Tensors, got "
                             f"{[type(t).__name__ for t in inputs]}; wrap arrays and numbers "
                             "with tl.tensor(...)") from None
-        out = ctx.forward(*arrays, **attrs)
+        out = self.forward(*arrays, **attrs)
         result = _new(Tensor)
         result._data = out if type(out) is np.ndarray else np.asarray(out)
-        result._grad, result._version = None, 0
-        for t in inputs:
-            if t.requires_grad and _grad_enabled.get():
-                break
-        else:                                   # nothing to record: a plain result
-            result.requires_grad, result._ctx = False, None
-            if _anomaly_enabled.get():
-                anomaly.check_forward(cls.op_name, inputs, result, "<not recorded>")
-            return result
-        ctx.parents = inputs
-        ctx._versions = [t._version for t in inputs]
-        ctx.modules = module_stack.get()        # the nn.Module calls this op ran inside
-        result.requires_grad, result._ctx = True, ctx
-        if cls.saves_output:
-            ctx._output_ref = weakref.ref(result)
+        result._grad, result._version, result.requires_grad, result._ctx = None, 0, False, None
+        return inputs, result
+
+    def link(self, parents, output):
+        """Record this node in the graph: it keeps its parents (with their versions, to catch
+        an in-place change before backward) and the nn.Module calls it ran inside, and becomes
+        the grad_fn of `output`, which it returns."""
+        self.parents = parents
+        self._versions = [t._version for t in parents]
+        self.modules = module_stack.get()
+        output.requires_grad, output._ctx = True, self
+        if self.saves_output:
+            self._output_ref = weakref.ref(output)
         if _anomaly_enabled.get():
-            ctx.created_at = anomaly.user_frame(traceback.extract_stack()[:-1])
-            anomaly.check_forward(cls.op_name, inputs, result, ctx.created_at)
-        return result
+            self.created_at = anomaly.user_frame(traceback.extract_stack()[:-1])
+            self.check_outputs(parents, output, self.created_at)
+        return output
+
+    def check_outputs(self, parents, output, created_at):
+        """detect_anomaly: raise when forward turned finite inputs into NaN/Inf."""
+        anomaly.check_forward(self.op_name, parents, output, created_at)
 
     # ---- what backward reads -------------------------------------------------------------
     @property
@@ -180,6 +204,22 @@ class Function:
                     f"{t._version}, expected {version}); use an out-of-place op instead")
         return tensors
 
+    def checked_gradients(self, grads, expected, what):
+        """What a backward returned, as a tuple of `expected` gradients, each a Tensor or None,
+        one per `what` ("input" of a built-in op, "argument" of a tl.autograd.Function): the
+        one check (and message) of both op forms."""
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        if len(grads) != expected:
+            raise RuntimeError(f"{self.name}: backward returned {len(grads)} gradient(s) for "
+                               f"{expected} {what}(s); return one per {what} (None where there "
+                               "is none)")
+        for position, g in enumerate(grads):
+            if g is not None and not isinstance(g, Tensor):
+                raise TypeError(f"{self.name}: backward returned a {type(g).__name__} for "
+                                f"{what} {position}; return Tensors built from Tensor ops "
+                                "(or None)")
+        return grads
+
     @property
     def input_arrays(self):
         """The inputs' NumPy arrays, checked like `inputs`: what `backward_arrays` reads."""
@@ -191,10 +231,7 @@ class Function:
         out = self._output_ref()
         if out is None:
             raise RuntimeError(f"{self.name}: the output saved for backward no longer exists")
-        if out._version != 0:
-            raise RuntimeError(f"{self.name}: its output (shape {out.shape}) was modified by an "
-                               "in-place operation after it was saved for backward")
-        return out
+        return self.checked_saved((out,), (0,), "output")[0]
 
     @property
     def needs_input_grad(self):

@@ -1,6 +1,7 @@
 """Every Tensor op as a `tl.` function (`tl.exp(x)` is `x.exp()`), plus the ops that take
 several tensors: cat, stack, where. The common ones take PyTorch's `out=` (see
 out_argument.py)."""
+import inspect
 import math
 
 from . import dtypes, ops
@@ -18,7 +19,19 @@ def _function(name):
         return method(input if isinstance(input, Tensor) else Tensor(input), *args, **kwargs)
     fn.__name__ = name
     fn.__doc__ = f"tl.{name}(t, ...) is t.{name}(...). " + (method.__doc__ or "")
+    fn.__signature__ = _as_function_signature(method)
     return accepts_out(fn) if name in _TAKE_OUT else fn
+
+
+def _as_function_signature(method):
+    """The method's signature with `self` called `input`, as PyTorch names it: what help()
+    and editors show for tl.<name>."""
+    try:
+        signature = inspect.signature(method)
+    except (TypeError, ValueError):     # a builtin without one
+        return None
+    first, *rest = signature.parameters.values()
+    return signature.replace(parameters=[first.replace(name="input"), *rest])
 
 
 # Each Tensor method below as a tl. function, written out so that editors and linters see

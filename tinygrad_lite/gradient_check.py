@@ -9,6 +9,11 @@ from .autograd import engine as autograd
 from .random import generator
 from .tensor import Tensor
 
+# The step of the central differences and the tolerances of a Jacobian entry,
+# |analytic - numerical| <= ATOL + RTOL * |numerical|: PyTorch's gradcheck defaults, used by
+# every gradient check of the library (opcheck, tl.testing, the pytest plugin, tools.gradcheck).
+EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-3
+
 
 class GradcheckError(AssertionError):
     """Analytic and numerical gradients disagree; the message names where and by how much."""
@@ -109,7 +114,7 @@ def _fast_projection(fn, inputs, diff, eps):
     return [[a] for a in analytic], [[n] for n in numeric]
 
 
-def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, nondet_tol=0.0,
+def gradcheck(fn, inputs, eps=EPS, atol=ATOL, rtol=RTOL, nondet_tol=0.0,
               raise_exception=True, fast_mode=False):
     """Check autograd's gradients of `fn(*inputs)` against central differences for every
     input that requires grad and every floating-point output. Returns True, or raises
@@ -177,7 +182,7 @@ def first_derivatives(fn, inputs, grad_outputs=None):
     return vjp, inputs + tuple(grad_outputs)
 
 
-def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
+def gradgradcheck(fn, inputs, grad_outputs=None, eps=EPS, atol=ATOL, rtol=RTOL,
                   nondet_tol=0.0, raise_exception=True, fast_mode=False):
     """Check second derivatives: gradcheck of `first_derivatives(fn, ...)`, whose inputs are
     fn's inputs followed by the grad_outputs (named so in the messages)."""

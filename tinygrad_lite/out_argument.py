@@ -9,6 +9,7 @@ The rules are PyTorch's:
   elements, since reusing it then is usually a mistake.
 """
 import functools
+import inspect
 import warnings
 
 from . import dtypes, function
@@ -51,4 +52,13 @@ def accepts_out(fn):
         result = fn(*args, **kwargs)
         return result if out is None else write_out(result, out, fn.__name__)
     with_out.__doc__ = f"{fn.__doc__ or ''}\n\n`out=t` writes the result into t, returns t."
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return with_out
+    out = inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None)
+    parameters = list(signature.parameters.values())
+    at = next((i for i, p in enumerate(parameters) if p.kind == p.VAR_KEYWORD), len(parameters))
+    with_out.__signature__ = signature.replace(parameters=parameters[:at] + [out] +
+                                               parameters[at:])
     return with_out

@@ -4,11 +4,13 @@ nothing unless asked.
     pytest --tl-gradcheck mypackage.ops      # repeatable; a package means all its submodules
 
 imports the module (which registers its ops with @tl.register, on Function classes or on
-functions of Tensors) and adds, per op it registers
-and per Sample of the op, the tests
+functions of Tensors) and adds, per op it registers and per Sample of the op, the tests
+below: the checks of tinygrad_lite.opcheck, which tests/test_ops.py runs on the library's ops.
     gradcheck[myop-sample0]        first derivatives against central differences (float64)
     gradgradcheck[myop-sample0]    second derivatives (unless registered second_order=False)
     reference[myop-sample0]        forward against the op's NumPy reference (when it has one)
+    torch[myop-sample0]            forward and gradients against the op's PyTorch twin (when
+                                   it has one; skipped when torch is not installed)
 Only the ops defined in those modules are checked, not the library's own.
 
 The fixture `tl_gradcheck` is tl.testing.check_gradients, for your own tests:
@@ -19,13 +21,11 @@ The fixture `tl_gradcheck` is tl.testing.check_gradients, for your own tests:
 import inspect
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from .opcheck import describe_case, sample_inputs
-from .testing import assert_close, check_gradients
+from .opcheck import CHECKS, CheckSkipped, kinds_of
+from .testing import check_gradients
 from .testing.discovery import DiscoveryError, ops_of
-from .testing.gradients import prepare
 
 _OPS = pytest.StashKey()     # the OpSpecs to check, found at configure time
 
@@ -56,32 +56,6 @@ def pytest_collection_modifyitems(session, config, items):
         items += session.genitems(collector)     # pytest's collection, reported as usual
 
 
-def _gradcheck(spec, sample):
-    _prepare(spec, sample).first_order()
-
-
-def _gradgradcheck(spec, sample):
-    _prepare(spec, sample).second_order()
-
-
-def _prepare(spec, sample):
-    return prepare(spec.cls, *sample.shapes, domains=sample.domains or None,
-                   kwargs=sample.kwargs)
-
-
-def _reference(spec, sample):
-    """The op's forward on float64 inputs against its NumPy reference (float64 tolerances)."""
-    inputs = sample_inputs(sample, np.random.default_rng(0))
-    out = spec.cls.apply(*inputs, **sample.kwargs)
-    expected = np.asarray(spec.reference(*[t._data for t in inputs], **sample.kwargs))
-    assert_close(out, expected, check_dtype=False,
-                 msg=lambda m: f"{spec.name} on {describe_case(sample)}: forward differs from "
-                               f"its NumPy reference\n{m}")
-
-
-CHECKS = {"gradcheck": _gradcheck, "gradgradcheck": _gradgradcheck, "reference": _reference}
-
-
 class OpChecks(pytest.Collector):
     """The generated tests of the ops one user module registers (node id: the module name)."""
 
@@ -92,10 +66,8 @@ class OpChecks(pytest.Collector):
 
     def collect(self):
         for spec in self.specs:
-            kinds = ["gradcheck"] + (["gradgradcheck"] if spec.second_order else [])
-            kinds += ["reference"] if spec.reference is not None else []
             for index in range(len(spec.samples)):
-                for kind in kinds:
+                for kind in kinds_of(spec):
                     yield OpCheckItem.from_parent(self, spec=spec, index=index, kind=kind)
 
 
@@ -107,7 +79,10 @@ class OpCheckItem(pytest.Item):
         self.spec, self.index, self.kind = spec, index, kind
 
     def runtest(self):
-        CHECKS[self.kind](self.spec, self.spec.samples[self.index])
+        try:
+            CHECKS[self.kind](self.spec, self.spec.samples[self.index])
+        except CheckSkipped as e:           # torch is not installed
+            pytest.skip(str(e))
 
     def repr_failure(self, excinfo, style=None):
         """A failed check's own message is the report; other errors get a traceback."""

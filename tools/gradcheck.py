@@ -25,6 +25,8 @@ import os
 import sys
 import textwrap
 
+from tools._cli import UsageError, parse_target, with_cwd_on_path
+
 CASE_WIDTH = 36     # longer cases (conv, pooling kwargs) are cut, so a row fits 100 columns
 
 
@@ -82,10 +84,6 @@ def format_table(results):
                      for row in [header] + rows)
 
 
-class UsageError(Exception):
-    """A command line that cannot run; main prints the message and exits with status 2."""
-
-
 def parse_shape(text):
     """'3,4' -> (3, 4); '' -> () (a 0-d input)."""
     parts = [part.strip() for part in text.split(",")] if text.strip() else []
@@ -97,9 +95,7 @@ def parse_shape(text):
 
 def load_function(target):
     """'package.module:name' -> the function, imported."""
-    module_name, _, attribute = target.partition(":")
-    if not module_name or not attribute:
-        raise UsageError(f"--function {target!r}: expected MODULE:NAME, e.g. mypackage.ops:my_fn")
+    module_name, attribute = parse_target(target, "--function")
     try:
         module = importlib.import_module(module_name)
     except Exception as e:  # noqa: BLE001 - any import failure is the user's to read
@@ -116,7 +112,7 @@ def _check_function(args):
     import numpy as np
 
     from tinygrad_lite.function import Sample
-    from tinygrad_lite.opcheck import check_case, describe_case, sample_inputs
+    from tinygrad_lite.opcheck import GradientCheck, describe_case, input_names, sample_inputs
     if not args.shapes:
         raise UsageError("--function needs --shapes, one per input (e.g. --shapes 3,4 4)")
     sample = Sample(tuple(parse_shape(s) for s in args.shapes), tuple(args.domains or ()))
@@ -128,8 +124,8 @@ def _check_function(args):
         inputs = sample_inputs(sample, np.random.default_rng(args.seed))
     except ValueError as e:                      # an unknown domain name
         raise UsageError(str(e)) from None
-    return check_case(args.function, describe_case(sample), fn, inputs,
-                      not args.no_second_order)
+    check = GradientCheck(args.function, fn, inputs, input_names(inputs), args.seed)
+    return check.results(describe_case(sample), not args.no_second_order)
 
 
 def _op_names(tl, args):
@@ -155,7 +151,8 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     tl = _import_library(args.no_jit)
     try:
-        return _run(tl, args)
+        with with_cwd_on_path():            # the user's package, also for tinygrad-gradcheck
+            return _run(tl, args)
     except UsageError as e:
         print(f"tools.gradcheck: error: {e}", file=sys.stderr)
         return 2
@@ -170,8 +167,6 @@ def _run(tl, args):
                          "--module or --list")
     if (args.shapes or args.domains) and not args.function:
         raise UsageError("--shapes and --domains go with --function")
-    if (args.module or args.function) and os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())     # the user's package, also for tinygrad-gradcheck
     settings = (f"seed {args.seed}, float64, second order "
                 f"{'off' if args.no_second_order else 'on'}, JIT {'on' if JIT_ENABLED else 'off'}")
     if args.function:

@@ -14,6 +14,7 @@ that order, so the DOT text is stable. `to_dot` returns the DOT source without r
 """
 import math
 import shutil
+import weakref
 from collections.abc import Mapping
 
 import graphviz
@@ -39,8 +40,6 @@ NONFINITE_COLOR = "#000000"
 # summed (a bias in front of BatchNorm: BatchNorm subtracts the mean, so the loss does not
 # depend on that bias): no gradient by construction, which is not the same as vanishing.
 ZERO_COLOR, ZERO_TEXT = "#bdbdbd", "0 or cancels to rounding (e.g. a bias before BatchNorm)"
-SUMMED_INPUTS = {"AddBackward": None, "SubBackward": None, "LinearBackward": (2,),
-                 "Conv2dBackward": (2,)}    # op -> inputs (None: all) whose grad is a sum
 CANCEL_EPS = 64                             # "rounding": below 64 eps of the summed gradient
 DARK_FILLS = {GRAD_COLORS[0], GRAD_COLORS[-1], NONFINITE_COLOR}
 ARROWS_NOTE = "arrows point along the forward pass (input -> op); backprop runs against them"
@@ -220,12 +219,12 @@ def _leaf_or_op_norm(t, grad_norms):
 
 def _cancelled(order, kept, grad_norms):
     """ids of the tensors whose gradient is zero, or is rounding noise although every op
-    consuming them only sums the gradient flowing in (see SUMMED_INPUTS)."""
+    consuming them only sums the gradient flowing in (the ops' `summed_inputs`)."""
     flowing_in = {}               # id -> [(summed?, norm of the consumer's gradient)]
     for t in order:
         if t.grad_fn is None or id(t) not in kept:
             continue
-        summed = SUMMED_INPUTS.get(t.grad_fn.name, ())
+        summed = type(t.grad_fn).summed_inputs
         for position, p in enumerate(t.grad_fn.parents):
             is_summed = summed is None or position in summed
             flowing_in.setdefault(id(p), []).append((is_summed, grad_norms.get(id(t))))
@@ -302,6 +301,10 @@ def _op_lines(t, names, show_shapes, show_saved):
                          f"{_shape(p)}")
         if type(ctx).saves_output:
             lines.append(f"  output {_shape(t)}")
+        for k, s in enumerate(getattr(ctx, "saved", ())):   # a tl.autograd.Function's
+            s = s() if isinstance(s, weakref.ref) else s       # save_for_backward (outputs
+            if s is not None:                                  # are held weakly)
+                lines.append(f"  saved tensor {k} {_shape(s)}")
         lines += [f"  {key} {tuple(v.shape)} {v.dtype}" for key, v in vars(ctx).items()
                   if isinstance(v, np.ndarray)]
     return lines

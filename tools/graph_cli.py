@@ -12,13 +12,10 @@ import os
 import sys
 from pathlib import Path
 
+from tools._cli import UsageError, parse_target, with_cwd_on_path
 from tools.graph import INSTALL_HINT, GraphvizNotFoundError, draw
 
 FORMATS = ("svg", "png", "pdf", "dot")
-
-
-class UsageError(Exception):
-    """A bad MODULE:CALLABLE, reported on stderr with exit status 2."""
 
 
 def _parser():
@@ -49,8 +46,6 @@ def _import(module_spec):
         sys.path.insert(0, str(path.resolve().parent))  # so the file can import its siblings
         spec.loader.exec_module(module)
         return module
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())    # a console script does not add the cwd itself
     try:
         return importlib.import_module(module_spec)
     except ModuleNotFoundError as e:
@@ -64,9 +59,8 @@ def _import(module_spec):
 def load_target(target):
     """Resolve 'MODULE:CALLABLE', call it, return (tensor, params)."""
     from tinygrad_lite.tensor import Tensor
-    module_spec, sep, attr = target.rpartition(":")
-    if not sep or not module_spec or not attr:
-        raise UsageError(f"expected MODULE:CALLABLE (e.g. mymodel:build_loss), got {target!r}")
+    module_spec, attr = parse_target(target, "target", "MODULE:CALLABLE",
+                                     "mymodel:build_loss or path/to/script.py:build_loss")
     module = _import(module_spec)
     fn = getattr(module, attr, None)
     if fn is None:
@@ -97,7 +91,8 @@ def main(argv=None):
     """Entry point of `python -m tools.graph` and the `tinygrad-graph` console script."""
     args = _parser().parse_args(argv)
     try:
-        root, params = load_target(args.target)
+        with with_cwd_on_path():
+            root, params = load_target(args.target)
     except UsageError as e:
         print(f"tools.graph: error: {e}", file=sys.stderr)
         return 2

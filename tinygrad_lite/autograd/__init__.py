@@ -4,6 +4,7 @@ differentiable ops written PyTorch's way (`Function`), whole-function derivative
 
 engine.py walks the graph; custom_function.py holds `Function` and its `ctx`."""
 from . import functional, graph, profiler
+from ..anomaly import detect_anomaly, set_detect_anomaly
 from .custom_function import Function, FunctionCtx
 from .engine import RemovableHandle, backward, grad, run_backward, topo_order
 
@@ -24,4 +25,5 @@ def __getattr__(name):
 
 
 __all__ = ["Function", "FunctionCtx", "RemovableHandle", "Variable", "backward", "functional",
-           "grad", "profiler", "gradcheck", "gradgradcheck"]
+           "grad", "profiler", "gradcheck", "gradgradcheck", "detect_anomaly",
+           "set_detect_anomaly"]

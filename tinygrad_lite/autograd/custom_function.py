@@ -19,15 +19,13 @@ NumPy arrays; both kinds become the same kind of graph node, so the engine, `cre
 `tl.gradcheck`, anomaly detection and the graph drawing treat them alike. `ctx` is that node:
 after `y = Exp.apply(x)`, `y.grad_fn` is the `ctx` forward was given.
 """
-import traceback
 import weakref
 
 import numpy as np
 
-from .. import anomaly, dtypes, function
+from .. import dtypes, function
 from ..errors import GraphFreedError
 from ..grad_mode import _grad_enabled, no_grad
-from ..scope import module_stack
 
 
 class FunctionCtx(function.Function):
@@ -54,6 +52,68 @@ class FunctionCtx(function.Function):
         """True (the default): backward gets zeros for outputs that received no gradient;
         False: it gets None for them."""
         self.materialize_grads = bool(value)
+
+    # ---- the two steps of Function.apply, for the Tensor form ---------------------------------
+    def run_forward(self, args, kwargs):
+        """PyTorch's form: the user's forward on the arguments as given (Tensors and anything
+        else), with recording off. Returns (the Tensor arguments, what forward returned),
+        an output that is an input or belongs to another graph replaced by a new Tensor."""
+        cls, Tensor = self.forward_cls, function.Tensor
+        self.tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        parents = tuple(args[i] for i in self.tensor_positions)
+        records = _grad_enabled.get() and any(t.requires_grad for t in parents)
+        self.input_needs_grad = tuple(records and isinstance(a, Tensor) and a.requires_grad
+                                      for a in args)
+        self.parents, self.to_save, self.non_differentiable = None, (), set()
+        self.materialize_grads, self.output_layout = True, None
+        with no_grad():
+            if _defines(cls, "setup_context"):
+                output = cls.forward(*args, **kwargs)
+                cls.setup_context(self, args, output)
+            else:
+                output = cls.forward(self, *args, **kwargs)
+        self.returns_tuple = isinstance(output, tuple)
+        outputs = list(output) if self.returns_tuple else [output]
+        for i, out in enumerate(outputs):
+            if isinstance(out, Tensor) and (any(out is p for p in parents) or
+                                            out._ctx is not None or out.requires_grad):
+                # an input (or a tensor of another graph) returned as is: a new Tensor on
+                # the same memory becomes this node's output
+                outputs[i] = Tensor._make(out._data, False, None)
+        self.differentiable = [i for i, out in enumerate(outputs)
+                               if isinstance(out, Tensor) and dtypes.is_floating(out.dtype) and
+                               id(out) not in self.non_differentiable]
+        self.output_meta = [(out.shape, out.dtype) if isinstance(out, Tensor) else None
+                            for out in outputs]
+        return parents, tuple(outputs) if self.returns_tuple else outputs[0]
+
+    def link(self, parents, output):
+        """Function.link for every differentiable output: one output directly; several
+        through one packed tensor (see _pack). Then remember what backward will need, the
+        saved outputs held weakly (an output holds this node, which must not hold it back).
+        Outputs that cannot carry a gradient (integers, marked non-differentiable) are
+        returned unlinked."""
+        differentiable = self.differentiable
+        if not differentiable:
+            return output
+        outputs = list(output) if self.returns_tuple else [output]
+        if len(differentiable) == 1:
+            super().link(parents, outputs[differentiable[0]])
+        else:
+            packed = _packed(outputs, differentiable)
+            super().link(parents, packed)
+            _pack(self, packed, outputs, differentiable)
+        output_ids = {id(outputs[i]) for i in differentiable}
+        self.saved = tuple(weakref.ref(t) if id(t) in output_ids else t for t in self.to_save)
+        self.saved_versions = tuple(None if t is None else t._version for t in self.to_save)
+        del self.to_save
+        return tuple(outputs) if self.returns_tuple else outputs[0]
+
+    def check_outputs(self, parents, output, created_at):
+        """detect_anomaly: Function.check_outputs for each Tensor forward returned."""
+        for out in output if isinstance(output, (tuple, list)) else (output,):
+            if isinstance(out, function.Tensor):
+                super().check_outputs(parents, out, created_at)
 
     # ---- what backward reads ----------------------------------------------------------------
     @property
@@ -102,20 +162,13 @@ class FunctionCtx(function.Function):
         """The gradients backward returned (one per forward argument), checked, as one per
         Tensor argument (the engine's parents)."""
         n_args = len(self.input_needs_grad)
-        if len(grads) < n_args or any(g is not None for g in grads[n_args:]):
-            raise RuntimeError(f"{self.op_name}.backward returned {len(grads)} gradient(s), but "
-                               f"forward took {n_args} argument(s); return one per argument "
-                               "(None for non-Tensor arguments and for inputs that need none)")
-        for position, g in enumerate(grads[:n_args]):
-            if g is None:
-                continue
-            if position not in self.tensor_positions:
-                raise RuntimeError(f"{self.op_name}.backward returned a gradient for argument "
+        if len(grads) > n_args and all(g is None for g in grads[n_args:]):
+            grads = grads[:n_args]                  # extra Nones are allowed, as in PyTorch
+        grads = self.checked_gradients(grads, n_args, "argument")
+        for position, g in enumerate(grads):
+            if g is not None and position not in self.tensor_positions:
+                raise RuntimeError(f"{self.name}: backward returned a gradient for argument "
                                    f"{position}, which is not a Tensor; return None there")
-            if not isinstance(g, function.Tensor):
-                raise TypeError(f"{self.op_name}.backward returned a {type(g).__name__} for "
-                                f"argument {position}; return Tensors built from Tensor ops "
-                                "(or None)")
         return tuple(grads[p] for p in self.tensor_positions)
 
 
@@ -146,87 +199,37 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        """Run forward without recording, then make its outputs the outputs of one graph node
-        whose backward is `cls.backward`."""
+        """Call the op: the same `Function.apply` as every built-in op, run by this
+        Function's node class (its run_forward calls forward on Tensors)."""
         if "apply" in cls.__dict__ or cls is Function:
             raise TypeError("call apply on your subclass of tl.autograd.Function")
-        ctx = function._new(cls._node_cls)
-        Tensor = function.Tensor
-        ctx.tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
-        records = _grad_enabled.get() and any(args[i].requires_grad
-                                              for i in ctx.tensor_positions)
-        ctx.input_needs_grad = tuple(records and isinstance(a, Tensor) and a.requires_grad
-                                     for a in args)
-        ctx.parents, ctx.to_save, ctx.non_differentiable = None, (), set()
-        ctx.materialize_grads, ctx.output_layout = True, None
-        with no_grad():
-            if _defines(cls, "setup_context"):
-                output = cls.forward(*args, **kwargs)
-                cls.setup_context(ctx, args, output)
-            else:
-                output = cls.forward(ctx, *args, **kwargs)
-        outputs = list(output) if isinstance(output, tuple) else [output]
-        inputs = {id(a) for a in args if isinstance(a, Tensor)}
-        for i, out in enumerate(outputs):
-            if isinstance(out, Tensor) and (id(out) in inputs or out._ctx is not None or
-                                            out.requires_grad):
-                # an input (or a tensor of another graph) returned as is: a new Tensor on
-                # the same memory becomes this node's output
-                outputs[i] = Tensor._make(out._data, False, None)
-        differentiable = [i for i, out in enumerate(outputs)
-                          if isinstance(out, Tensor) and dtypes.is_floating(out.dtype) and
-                          id(out) not in ctx.non_differentiable]
-        ctx.output_meta = [(out.shape, out.dtype) if isinstance(out, Tensor) else None
-                           for out in outputs]
-        ctx.differentiable = differentiable
-        if records and differentiable:
-            _record(ctx, args, outputs, differentiable)
-        else:
-            ctx.saved, ctx.saved_versions = (), ()
-        return tuple(outputs) if isinstance(output, tuple) else outputs[0]
+        return cls._node_cls.apply(*args, **kwargs)
 
 
 def _defines(cls, name):
     return any(name in vars(klass) for klass in cls.__mro__ if klass is not Function)
 
 
-def _record(ctx, args, outputs, differentiable):
-    """Link the outputs to the node `ctx` (one output directly; several through one packed
-    tensor, see _pack) and remember what backward will need."""
-    ctx.parents = tuple(args[i] for i in ctx.tensor_positions)
-    ctx._versions = [t._version for t in ctx.parents]
-    ctx.modules = module_stack.get()
-    if len(differentiable) == 1:
-        out = outputs[differentiable[0]]
-        out.requires_grad, out._ctx = True, ctx
-    else:
-        _pack(ctx, outputs, differentiable)
-    # saved outputs are held weakly: the output holds this node, which must not hold it back
-    output_ids = {id(outputs[i]) for i in differentiable}
-    ctx.saved = tuple(weakref.ref(t) if id(t) in output_ids else t for t in ctx.to_save)
-    ctx.saved_versions = tuple(None if t is None else t._version for t in ctx.to_save)
-    del ctx.to_save
-    if anomaly.is_enabled():
-        ctx.created_at = anomaly.user_frame(traceback.extract_stack()[:-2])
-        for i in differentiable:
-            anomaly.check_forward(ctx.op_name, ctx.parents, outputs[i], ctx.created_at)
-
-
-def _pack(ctx, outputs, differentiable):
-    """Several differentiable outputs: the node makes one flat tensor holding them all, and
-    each output is a slice of it, reshaped (recorded ops). The engine then sums each
-    output's gradient into the flat gradient, and backward splits it again; an output that
-    received no gradient shows up as zeros (or None when materialize_grads is False)."""
+def _packed(outputs, differentiable):
+    """Several differentiable outputs: one flat tensor holding them all (in their promoted
+    dtype), which becomes the node's one output; see _pack."""
     parts = [outputs[i] for i in differentiable]
     dtype = parts[0].dtype
     for part in parts[1:]:
         dtype = dtypes.promote(dtype, part.dtype)
     flat = np.concatenate([p._data.reshape(-1).astype(dtype, copy=False) for p in parts])
-    packed = function.Tensor._make(flat, True, ctx)
+    return function.Tensor._make(flat, False, None)
+
+
+def _pack(ctx, packed, outputs, differentiable):
+    """Each differentiable output becomes a slice of the packed tensor, reshaped (recorded
+    ops), so the engine sums each output's gradient into the flat gradient, and backward
+    splits it again; an output that received no gradient shows up as zeros (or None when
+    materialize_grads is False)."""
     ctx.output_layout, start = [], 0
-    ctx.received = [False] * len(parts)
+    ctx.received = [False] * len(differentiable)
     for slot, i in enumerate(differentiable):
-        part = parts[slot]
+        part = outputs[i]
         view = packed[start:start + part._data.size].reshape(part.shape)
         view = view if view.dtype == part.dtype else view.to(part.dtype)
         ctx.output_layout.append((start, part.shape, part.dtype))

@@ -95,15 +95,7 @@ def topo_order(roots):
 
 def _checked(ctx, grads):
     """The gradients a backward returned, as a tuple of one Tensor (or None) per input."""
-    grads = grads if isinstance(grads, tuple) else (grads,)
-    if len(grads) != len(ctx.parents):
-        raise RuntimeError(f"{ctx.name}: backward returned {len(grads)} gradient(s) for "
-                           f"{len(ctx.parents)} input(s); return one per input (None for none)")
-    for position, g in enumerate(grads):
-        if g is not None and not isinstance(g, function.Tensor):
-            raise TypeError(f"{ctx.name}: backward returned a {type(g).__name__} for input "
-                            f"{position}; return Tensors built from Tensor ops (or None)")
-    return grads
+    return ctx.checked_gradients(grads, len(ctx.parents), "input")
 
 
 def _reduce_to(g, parent, ctx):

@@ -18,7 +18,7 @@ from ..grad_mode import enable_grad
 from .engine import grad
 
 
-def _as_tuple(x, what, fn):
+def _tensor_args(x, what, fn):
     is_tuple = isinstance(x, (tuple, list))
     items = tuple(x) if is_tuple else (x,)
     for position, item in enumerate(items):
@@ -31,7 +31,7 @@ def _as_tuple(x, what, fn):
 def _prepare(inputs, create_graph, fn):
     """Leaves to differentiate with respect to: detached copies, or (create_graph) views that
     keep the inputs' own graph so the result can be differentiated further."""
-    is_tuple, inputs = _as_tuple(inputs, "input", fn)
+    is_tuple, inputs = _tensor_args(inputs, "input", fn)
     prepared = []
     for position, x in enumerate(inputs):
         if not x.dtype.kind == "f":
@@ -45,7 +45,7 @@ def _prepare(inputs, create_graph, fn):
 def _call(func, inputs, fn):
     with enable_grad():
         out = func(*inputs)
-    return _as_tuple(out, "output", fn)
+    return _tensor_args(out, "output", fn)
 
 
 def _grads(outputs, inputs, grad_outputs, create_graph, strict, fn):
@@ -72,7 +72,7 @@ def _finish(values, create_graph, is_tuple):
 
 def _vector(v, like, fn, name="v"):
     """`v` as a tuple matching `like` (a tuple of Tensors), shapes checked."""
-    _, vs = _as_tuple(v, name, fn)
+    _, vs = _tensor_args(v, name, fn)
     if len(vs) != len(like):
         raise RuntimeError(f"{fn}: {name} has {len(vs)} entries, expected {len(like)}")
     for position, (a, b) in enumerate(zip(vs, like)):

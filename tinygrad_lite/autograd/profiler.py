@@ -11,9 +11,9 @@ engine's call of its node, named like the node: "MulBackward") is timed, as is e
 `record_function` block. An event's total time includes the events that ran inside it (the
 ops a backward is built from, the ops inside a `record_function`); its self time does not.
 
-Nothing is paid when no profile is active: entering one swaps timed versions of
-`Function.apply` and `autograd.Function.apply` in, and tells the engine to time backward
-calls; leaving it puts the originals back.
+Nothing is paid when no profile is active: entering one swaps a timed version of
+`Function.apply` (the one entry of the built-in ops and of `tl.autograd.Function`s alike) in,
+and tells the engine to time backward calls; leaving it puts the original back.
 """
 import json
 import time
@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .. import function
-from . import custom_function, engine
+from . import engine
 
 
 @dataclass
@@ -215,23 +215,16 @@ def _timed(name, run, args):
 
 
 def _install():
-    op_apply = function.Function.__dict__["apply"].__func__
-    custom_apply = custom_function.Function.__dict__["apply"].__func__
-    _ORIGINAL.update(op=op_apply, custom=custom_apply)
+    apply = _ORIGINAL["apply"] = function.Function.__dict__["apply"].__func__
 
-    def timed_op_apply(cls, *inputs, **attrs):
-        return _timed(cls.op_name, lambda: op_apply(cls, *inputs, **attrs), inputs)
+    def timed_apply(cls, *args, **kwargs):
+        return _timed(cls.op_name, lambda: apply(cls, *args, **kwargs), args)
 
-    def timed_custom_apply(cls, *args, **kwargs):
-        return _timed(cls.__name__, lambda: custom_apply(cls, *args, **kwargs), args)
-
-    function.Function.apply = classmethod(timed_op_apply)
-    custom_function.Function.apply = classmethod(timed_custom_apply)
+    function.Function.apply = classmethod(timed_apply)
     engine.set_backward_observer(
         lambda ctx, g, call: _timed(ctx.name, call, (g,)))
 
 
 def _uninstall():
-    function.Function.apply = classmethod(_ORIGINAL["op"])
-    custom_function.Function.apply = classmethod(_ORIGINAL["custom"])
+    function.Function.apply = classmethod(_ORIGINAL["apply"])
     engine.set_backward_observer(None)

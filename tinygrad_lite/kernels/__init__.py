@@ -11,7 +11,14 @@ a reference*.py module). From that one line come
   - the dtype fallback: the Numba kernels are built for float32 and float64 only; when the
     first argument has another dtype (float16, an integer, bool) the call goes to the twin;
   - the switch: with TINYGRAD_LITE_JIT=0 (or without Numba) the name *is* the twin;
-  - the list tests/test_kernels.py enumerates (twin signatures, kernel vs twin).
+  - the list tests/test_kernels.py enumerates: each kernel's arguments against its twin's,
+    and each compiled kernel against its twin, in float32 and float64, on the inputs its
+    `ARGS` entry there gives (a kernel declared here without one fails that file).
+
+Modules whose names start with `_` hold helpers the kernels share (_jit, _checks, _exp,
+_erf) or that one kernel module calls (_depthwise, from conv.py); they declare no kernels.
+In every other module that compiles Numba functions, each public function is declared here
+(tests/test_kernels.py scans every module for one that is not).
 """
 import functools
 import importlib

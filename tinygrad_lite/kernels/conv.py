@@ -1,6 +1,6 @@
 """Convolution kernels: im2col / col2im and the GEMMs around them, on NCHW arrays, with
 stride, zero padding, dilation and groups. NumPy twins in `reference_nn.py`; the pooling
-kernels are in `pooling.py`, the direct depthwise kernels in `depthwise.py`.
+kernels are in `pooling.py`, the direct depthwise kernels in `_depthwise.py`.
 
 Convolution is a GEMM over unrolled windows (im2col), laid out channels-last so each window
 row is KW*C contiguous numbers of a padded NHWC copy of the input. With groups, each group
@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from . import depthwise
+from . import _depthwise
 from ._checks import contiguous
 from ._jit import njit
 from .geometry import out_size
@@ -321,7 +321,7 @@ def _halves(n):
 
 
 def _depthwise_fwd(x, weight, bias, stride, padding, dilation):
-    """conv2d_fwd for one input channel per group, by depthwise.forward on padded chunks"""
+    """conv2d_fwd for one input channel per group, by _depthwise.forward on padded chunks"""
     n, c, h, w = x.shape
     o, _, kh, kw = weight.shape
     (ph, pw) = padding
@@ -333,13 +333,13 @@ def _depthwise_fwd(x, weight, bias, stride, padding, dilation):
         [(n0, n1)] = share
         xp = np.zeros((n1 - n0, c, h + 2 * ph, w + 2 * pw), x.dtype)
         xp[:, :, ph:ph + h, pw:pw + w] = x[n0:n1]
-        depthwise.forward(xp, w3, bias, *stride, *dilation, out[n0:n1])
+        _depthwise.forward(xp, w3, bias, *stride, *dilation, out[n0:n1])
     _run(work, _halves(n))
     return out
 
 
 def _depthwise_input_grad(g, weight, input_shape, stride, padding, dilation):
-    """conv2d_input_grad for one input channel per group (depthwise.input_grad)"""
+    """conv2d_input_grad for one input channel per group (_depthwise.input_grad)"""
     n, c, h, w = input_shape
     o, _, kh, kw = weight.shape
     (ph, pw) = padding
@@ -349,14 +349,14 @@ def _depthwise_input_grad(g, weight, input_shape, stride, padding, dilation):
     def work(share):
         [(n0, n1)] = share
         dxp = np.zeros((n1 - n0, c, h + 2 * ph, w + 2 * pw), g.dtype)
-        depthwise.input_grad(g[n0:n1], w3, *stride, *dilation, dxp)
+        _depthwise.input_grad(g[n0:n1], w3, *stride, *dilation, dxp)
         dx[n0:n1] = dxp[:, :, ph:ph + h, pw:pw + w]
     _run(work, _halves(n))
     return dx
 
 
 def _depthwise_weight_grad(x, g, kernel_size, stride, padding, dilation):
-    """conv2d_weight_grad for one input channel per group (depthwise.weight_grad); each
+    """conv2d_weight_grad for one input channel per group (_depthwise.weight_grad); each
     thread sums its own part of the batch, then the threads' sums are added"""
     n, c, h, w = x.shape
     (ph, pw) = padding
@@ -366,6 +366,6 @@ def _depthwise_weight_grad(x, g, kernel_size, stride, padding, dilation):
         xp = np.zeros((n1 - n0, c, h + 2 * ph, w + 2 * pw), x.dtype)
         xp[:, :, ph:ph + h, pw:pw + w] = x[n0:n1]
         dw = np.zeros((g.shape[1],) + tuple(kernel_size), x.dtype)
-        depthwise.weight_grad(xp, g[n0:n1], *stride, *dilation, dw)
+        _depthwise.weight_grad(xp, g[n0:n1], *stride, *dilation, dw)
         return dw
     return sum(_run(work, _halves(n)))[:, None]

@@ -1,5 +1,6 @@
 """Plain-NumPy twins of the recurrent-cell kernels in `rnn.py`: the fallback when Numba is off
-and the oracle the kernel tests use. Same names, arguments and results; inputs never change.
+and the oracle tests/test_kernels.py compares the kernels with. Same names, arguments and
+results; inputs never change.
 """
 import numpy as np
 

@@ -3,10 +3,13 @@
 
 Each backward is itself a registered op (`relu_backward`, `sigmoid_backward`, ...) that runs
 one fused kernel pass, and has its own backward, so second derivatives work."""
+import math
+
 import numpy as np
 
 from .. import kernels as K
 from ..function import Function, Sample, register
+from . import references as ref
 from .samples import SAME2, UNARY, samples
 
 ROWS = [Sample(((3, 4),), (), {"dim": 1}), Sample(((3, 4),), (), {"dim": 0}),
@@ -74,7 +77,7 @@ class SigmoidBackward(Function):
                 SigmoidBackward.apply(y, gg) if need_g else None)
 
 
-@register("tanh", samples=samples(UNARY), reference=np.tanh,
+@register("tanh", samples=samples(UNARY), reference=ref.by_math(math.tanh),
           torch=lambda torch, x: x.tanh())
 class Tanh(Function):
     """tanh'(x) = 1 - tanh(x)^2, computed from the output"""

@@ -8,6 +8,7 @@ import numpy as np
 from .. import kernels as K
 from ..kernels import reference_nn as R
 from ..function import Function, Sample, register
+from . import references as ref
 from .samples import SAME2, UNARY, samples
 
 SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
@@ -15,7 +16,7 @@ GELU_TANH_C = 0.044715
 
 
 @register("erf", samples=samples(UNARY),
-          reference=R.erf_fwd, torch=lambda torch, x: torch.erf(x))
+          reference=ref.by_math(math.erf), torch=lambda torch, x: torch.erf(x))
 class Erf(Function):
     """erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt;  d/dx = 2/sqrt(pi) e^(-x^2)"""
     def forward(ctx, x):
@@ -26,15 +27,14 @@ class Erf(Function):
         return g * (-(x * x)).exp() * (2 / math.sqrt(math.pi))
 
 
-def _gelu_reference(x, approximate):
-    if approximate == "tanh":
-        return 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * (x + GELU_TANH_C * x ** 3)))
-    return R.gelu_fwd(x)
+def _gelu_tanh(x):
+    """GELU's tanh approximation: x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2"""
+    return 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * (x + GELU_TANH_C * x ** 3)))
 
 
 @register("gelu", samples=samples(UNARY, approximate="none")
           + samples(UNARY[:2], approximate="tanh"),
-          reference=_gelu_reference,
+          reference=ref.gelu,
           torch=lambda torch, x, approximate: torch.nn.functional.gelu(x, approximate=approximate))
 class GELU(Function):
     """y = x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2;  dy/dx = Phi(x) + x phi(x),
@@ -43,7 +43,7 @@ class GELU(Function):
     def forward(ctx, x, approximate):
         ctx.approximate = approximate
         if approximate == "tanh":
-            return _gelu_reference(x, approximate)
+            return _gelu_tanh(x)
         return K.gelu_fwd(x)
 
     def backward(ctx, g):
@@ -60,7 +60,7 @@ def _gelu_pdf(x):
     return (x * x * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
 
 
-@register("gelu_backward", samples=samples(SAME2), reference=R.gelu_bwd,
+@register("gelu_backward", samples=samples(SAME2), reference=ref.gelu_backward,
           torch=lambda torch, x, g: torch.ops.aten.gelu_backward(g, x))
 class GELUBackward(Function):
     """dL/dx = g (Phi(x) + x phi(x)) for the exact GELU, fused; linear in g (its derivative

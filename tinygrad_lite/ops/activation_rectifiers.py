@@ -31,7 +31,9 @@ def _torch_leaky(torch, x, negative_slope):
     return torch.where(x > 0, x, x * _torch_slope(torch, x, negative_slope))
 
 
-def _leaky_reference(x, negative_slope):
+def _leaky_relu_by_slopes(x, negative_slope):
+    """x where x > 0, else slope * x: for an array of slopes (RReLU), which the kernel (one
+    scalar slope) does not take"""
     return np.where(x > 0, x, negative_slope * x)
 
 
@@ -42,7 +44,8 @@ def _leaky_backward_reference(x, g, negative_slope):
 @register("leaky_relu",
           samples=samples(UNARY, negative_slope=0.01)
           + [Sample(((3, 4),), (), {"negative_slope": SLOPES})],
-          reference=_leaky_reference, torch=_torch_leaky)
+          reference=lambda x, negative_slope: np.maximum(x, 0) + negative_slope * np.minimum(x, 0),
+          torch=_torch_leaky)
 class LeakyReLU(Function):
     """y = x if x > 0 else a x, a a scalar (fused kernel) or a constant array (RReLU's sampled
     slopes); dy/dx = 1 or a, applied by leaky_relu_backward"""
@@ -50,7 +53,7 @@ class LeakyReLU(Function):
         ctx.slope = negative_slope
         if np.ndim(negative_slope) == 0:
             return K.leaky_relu_fwd(x, negative_slope)
-        return _leaky_reference(x, negative_slope).astype(x.dtype, copy=False)
+        return _leaky_relu_by_slopes(x, negative_slope).astype(x.dtype, copy=False)
 
     def backward(ctx, g):
         return LeakyReLUBackward.apply(ctx.inputs[0], g, negative_slope=ctx.slope)
@@ -85,7 +88,7 @@ class LeakyReLUBackward(Function):
 
 @register("prelu", samples=[Sample(((2, 3, 4), (3, 1))), Sample(((3, 4), (1,))),
                             Sample(((2, 3), (3,)))],
-          reference=lambda x, w: np.where(x > 0, x, w * x),
+          reference=lambda x, w: np.maximum(x, 0) + w * np.minimum(x, 0),
           torch=lambda torch, x, w: torch.nn.functional.prelu(x, w.reshape(-1)))
 class PReLU(Function):
     """y = x if x > 0 else w x, with a learned w broadcast over x;
@@ -105,7 +108,7 @@ class PReLU(Function):
 
 @register("elu", samples=samples(UNARY, alpha=1.0)
           + [Sample(((3, 4),), (), {"alpha": 0.5})],
-          reference=lambda x, alpha: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))),
+          reference=lambda x, alpha: np.maximum(x, 0) + alpha * (np.exp(np.minimum(x, 0)) - 1),
           torch=lambda torch, x, alpha: torch.nn.functional.elu(x, alpha))
 class ELU(Function):
     """y = x if x > 0 else alpha (e^x - 1);  dy/dx = 1 or alpha e^x"""
@@ -120,7 +123,9 @@ class ELU(Function):
         return where(positive, g, g * negative_x.exp() * ctx.alpha)
 
 
-def _softplus_reference(x, beta, threshold):
+def _softplus(x, beta, threshold):
+    """softplus without overflow: (max(z, 0) + log(1 + e^-|z|)) / beta, z = beta x; x itself
+    where z > threshold"""
     z = beta * x
     smooth = (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))) / beta
     return smooth if threshold is None else np.where(z > threshold, x, smooth)
@@ -135,7 +140,10 @@ def _torch_softplus(torch, x, beta, threshold):
 @register("softplus", samples=samples(UNARY, beta=1.0, threshold=20.0)
           + [Sample(((3, 4),), (), {"beta": 2.0, "threshold": 1.0}),
              Sample(((3, 4),), (), {"beta": 1.0, "threshold": None})],
-          reference=_softplus_reference, torch=_torch_softplus)
+          reference=lambda x, beta, threshold: np.where(
+              threshold is not None and beta * x > threshold, x,
+              np.log1p(np.exp(beta * x)) / beta),   # the plain formula: the samples never overflow
+          torch=_torch_softplus)
 class Softplus(Function):
     """y = log(1 + e^(beta x)) / beta, computed as (max(z, 0) + log(1 + e^-|z|)) / beta with
     z = beta x so it never overflows; y = x where z > threshold (None: never);
@@ -143,7 +151,7 @@ class Softplus(Function):
     def forward(ctx, x, beta, threshold):
         ctx.beta = beta
         ctx.linear = np.zeros(x.shape, bool) if threshold is None else beta * x > threshold
-        return _softplus_reference(x, beta, threshold).astype(x.dtype, copy=False)
+        return _softplus(x, beta, threshold).astype(x.dtype, copy=False)
 
     def backward(ctx, g):
         slope = (ctx.inputs[0] * ctx.beta).sigmoid()

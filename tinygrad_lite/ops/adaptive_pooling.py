@@ -11,7 +11,7 @@ divide H.
 """
 from ..function import Function, Sample, register
 from .. import kernels as K
-from ..kernels import reference_pool as R
+from . import references as ref
 from .pooling import MaxPool2dBackward
 
 ADAPTIVE = [Sample(((2, 2, 5, 7),), ("distinct",), {"output_size": (3, 2)}),
@@ -19,7 +19,7 @@ ADAPTIVE = [Sample(((2, 2, 5, 7),), ("distinct",), {"output_size": (3, 2)}),
             Sample(((1, 1, 3, 2),), ("distinct",), {"output_size": (5, 4)})]
 
 
-@register("adaptive_avg_pool2d", samples=ADAPTIVE, reference=R.adaptive_avg_pool_fwd,
+@register("adaptive_avg_pool2d", samples=ADAPTIVE, reference=ref.adaptive_avg_pool2d,
           torch=lambda torch, x, output_size: torch.nn.functional.adaptive_avg_pool2d(
               x, output_size))
 class AdaptiveAvgPool2d(Function):
@@ -34,7 +34,7 @@ class AdaptiveAvgPool2d(Function):
 @register("adaptive_avg_pool2d_backward",
           samples=[Sample(((2, 2, 3, 2),), (), {"input_shape": (2, 2, 5, 7)}),
                    Sample(((1, 1, 5, 4),), (), {"input_shape": (1, 1, 3, 2)})],
-          reference=R.adaptive_avg_pool_bwd,
+          # no reference: its values are adaptive_avg_pool2d's gradient, checked by gradcheck
           torch=lambda torch, g, input_shape: torch.ops.aten._adaptive_avg_pool2d_backward(
               g, torch.zeros(input_shape, dtype=g.dtype)))
 class AdaptiveAvgPool2dBackward(Function):
@@ -47,7 +47,7 @@ class AdaptiveAvgPool2dBackward(Function):
 
 
 @register("adaptive_max_pool2d", samples=ADAPTIVE,
-          reference=lambda x, output_size: R.adaptive_max_pool_fwd(x, output_size)[0],
+          reference=ref.adaptive_max_pool2d,
           torch=lambda torch, x, output_size: torch.nn.functional.adaptive_max_pool2d(
               x, output_size))
 class AdaptiveMaxPool2d(Function):

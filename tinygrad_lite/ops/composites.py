@@ -14,15 +14,10 @@ import numpy as np
 
 from ..function import Sample, register
 from ..functional import cdist as _cdist, meshgrid as _meshgrid, stack as _stack
-from .samples import BROADCAST, UNARY, samples
+from .samples import BROADCAST, UNARY, off_integers, samples
 
 
 # ---- domains: inputs away from where a composition has a kink or a jump -------------------
-def _off_integers(rng, shape):
-    """n + f with f in [0.1, 0.9]: away from the jumps of trunc (frac)."""
-    return rng.integers(-3, 3, shape) + rng.uniform(0.1, 0.9, shape)
-
-
 def _signed(low, high):
     """|x| in [low, high] with a random sign."""
     return lambda rng, shape: rng.uniform(low, high, shape) * rng.choice([-1.0, 1.0], shape)
@@ -42,7 +37,7 @@ def _tiny_negative(rng, shape):
 
 
 # ---- elementwise math -------------------------------------------------------------------
-@register("frac", samples=samples(UNARY, (_off_integers,)),
+@register("frac", samples=samples(UNARY, (off_integers,)),
           reference=lambda x: x - np.trunc(x), torch=lambda torch, x: torch.frac(x))
 def frac(x):
     return x.frac()

@@ -8,11 +8,11 @@ All three take the same geometry: stride, zero padding, dilation (the spacing of
 taps) and groups (the channels split into G groups, each convolved with its own slice of W).
 All three are bilinear, so each backward is built from the other two and second (and
 higher) derivatives work. The arrays go to im2col + GEMM kernels (kernels/conv.py), or to
-direct loops for depthwise convolution (kernels/depthwise.py).
+direct loops for depthwise convolution (kernels/_depthwise.py).
 """
 from ..function import Function, Sample, register
 from .. import kernels as K
-from ..kernels import reference_nn as R
+from . import references as ref
 
 
 def _geometry(stride, padding, dilation=(1, 1), groups=1):
@@ -33,13 +33,13 @@ def _torch_conv(torch, x, w, *bias, stride, padding, dilation, groups):
 
 
 @register("conv2d", samples=CONV,
-          reference=lambda x, w, *b, **geometry: R.conv2d_fwd(x, w, b[0] if b else None,
-                                                              **geometry),
-          torch=_torch_conv)
+          reference=ref.conv2d, torch=_torch_conv)
 class Conv2d(Function):
     """out[n, o, y, x] = sum_{c,i,j} W[o, c, i, j] x_pad[n, g*Cg + c, y*sh + i*dh,
     x*sw + j*dw] + b[o], g = o's group;  dx = conv2d_input_grad(g, W),
     dW = conv2d_weight_grad(x, g), db = sum of g over n, y, x"""
+    summed_inputs = (2,)                      # the bias
+
     def forward(ctx, x, w, *bias, **geometry):
         ctx.geometry = geometry
         return K.conv2d_fwd(x, w, bias[0] if bias else None, **geometry)
@@ -64,7 +64,7 @@ class Conv2d(Function):
                           {"input_shape": (1, 4, 6, 5), **_geometry((1, 2), ONE, (2, 1), 2)}),
                    Sample(((2, 6, 3, 3), (6, 1, 3, 3)), (),
                           {"input_shape": (2, 3, 5, 5), **_geometry(ONE, ONE, TWO, 3)})],
-          reference=R.conv2d_input_grad,
+          # no reference: its values are conv2d's gradient in x, checked by gradcheck
           torch=lambda torch, g, w, input_shape, **geometry: torch.nn.grad.conv2d_input(
               input_shape, w, g, **geometry))
 class Conv2dInputGrad(Function):
@@ -91,7 +91,7 @@ class Conv2dInputGrad(Function):
                           {"kernel_size": (2, 2), **_geometry((1, 2), ONE, (2, 1), 2)}),
                    Sample(((2, 3, 5, 5), (2, 6, 3, 3)), (),
                           {"kernel_size": (3, 3), **_geometry(ONE, ONE, TWO, 3)})],
-          reference=R.conv2d_weight_grad,
+          # no reference: its values are conv2d's gradient in W, checked by gradcheck
           torch=lambda torch, x, g, kernel_size, **geometry: torch.nn.grad.conv2d_weight(
               x, (g.shape[1], x.shape[1] // geometry["groups"]) + tuple(kernel_size), g,
               **geometry))

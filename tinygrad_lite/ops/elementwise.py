@@ -1,9 +1,12 @@
 """Elementwise ops. Binary ops broadcast like NumPy; their backward returns gradients of the
 output's shape and the engine sums them back to each input's shape."""
+import math
+
 import numpy as np
 
 from .. import kernels as K
 from ..function import Function, Sample, constant, register
+from . import references as ref
 from .samples import BROADCAST, UNARY, samples
 
 
@@ -11,6 +14,8 @@ from .samples import BROADCAST, UNARY, samples
           torch=lambda torch, a, b: a + b)
 class Add(Function):
     """a + b;  d/da = d/db = 1"""
+    summed_inputs = None                      # both: g, summed over broadcast dims
+
     def forward(ctx, a, b):
         return a + b
 
@@ -24,6 +29,8 @@ class Add(Function):
           torch=lambda torch, a, b: a - b)
 class Sub(Function):
     """a - b;  d/da = 1, d/db = -1"""
+    summed_inputs = None                      # both: +g and -g, summed over broadcast dims
+
     def forward(ctx, a, b):
         return a - b
 
@@ -83,7 +90,7 @@ class Neg(Function):
     backward_arrays = backward  # the same formula on arrays
 
 
-@register("pow", samples=samples(BROADCAST, ("positive", "real")), reference=np.power,
+@register("pow", samples=samples(BROADCAST, ("positive", "real")), reference=ref.by_math(math.pow),
           torch=lambda torch, a, b: a ** b)
 class Pow(Function):
     """a^b;  d/da = b a^(b-1), d/db = a^b ln a"""
@@ -117,14 +124,14 @@ class _Select(Function):
         return g * constant(ctx.share_a), g * constant(1 - ctx.share_a)
 
 
-@register("maximum", samples=samples(BROADCAST), reference=np.maximum,
+@register("maximum", samples=samples(BROADCAST), reference=ref.larger,
           torch=lambda torch, a, b: torch.maximum(a, b))
 class Maximum(_Select):
     """max(a, b) elementwise; the gradient goes to the larger input, half each on ties"""
     pick = staticmethod(np.maximum)
 
 
-@register("minimum", samples=samples(BROADCAST), reference=np.minimum,
+@register("minimum", samples=samples(BROADCAST), reference=ref.smaller,
           torch=lambda torch, a, b: torch.minimum(a, b))
 class Minimum(_Select):
     """min(a, b) elementwise; the gradient goes to the smaller input, half each on ties"""
@@ -133,7 +140,7 @@ class Minimum(_Select):
 
 @register("where", samples=[Sample(((3, 4), (3, 4), (3, 4)), ("bool", "real", "real")),
                             Sample(((3, 4), (4,), ()), ("bool", "real", "real"))],
-          reference=np.where, torch=lambda torch, c, a, b: torch.where(c, a, b))
+          reference=ref.blend, torch=lambda torch, c, a, b: torch.where(c, a, b))
 class Where(Function):
     """condition ? a : b;  the gradient goes to the input that was picked"""
     def forward(ctx, condition, a, b):
@@ -154,7 +161,7 @@ class Where(Function):
                 np.where(condition, zero, g) if need_b else None)
 
 
-@register("exp", samples=samples(UNARY), reference=np.exp, torch=lambda torch, a: a.exp())
+@register("exp", samples=samples(UNARY), reference=ref.by_math(math.exp), torch=lambda torch, a: a.exp())
 class Exp(Function):
     """e^a;  d/da = e^a (the output)"""
     saves_output = True
@@ -169,7 +176,7 @@ class Exp(Function):
         return g * ctx.output._data
 
 
-@register("log", samples=samples(UNARY, ("positive",)), reference=np.log,
+@register("log", samples=samples(UNARY, ("positive",)), reference=ref.by_math(math.log),
           torch=lambda torch, a: a.log())
 class Log(Function):
     """ln a;  d/da = 1/a"""
@@ -183,7 +190,7 @@ class Log(Function):
         return g / ctx.input_arrays[0]
 
 
-@register("sqrt", samples=samples(UNARY, ("positive",)), reference=np.sqrt,
+@register("sqrt", samples=samples(UNARY, ("positive",)), reference=ref.by_math(math.sqrt),
           torch=lambda torch, a: a.sqrt())
 class Sqrt(Function):
     """sqrt(a);  d/da = 1 / (2 sqrt(a))"""
@@ -226,7 +233,7 @@ class Sign(Function):
         return g * constant(np.zeros((), g.dtype))
 
 
-@register("sin", samples=samples(UNARY), reference=np.sin, torch=lambda torch, a: a.sin())
+@register("sin", samples=samples(UNARY), reference=ref.by_math(math.sin), torch=lambda torch, a: a.sin())
 class Sin(Function):
     """sin(a);  d/da = cos(a)"""
     def forward(ctx, a):
@@ -236,7 +243,7 @@ class Sin(Function):
         return g * ctx.inputs[0].cos()
 
 
-@register("cos", samples=samples(UNARY), reference=np.cos, torch=lambda torch, a: a.cos())
+@register("cos", samples=samples(UNARY), reference=ref.by_math(math.cos), torch=lambda torch, a: a.cos())
 class Cos(Function):
     """cos(a);  d/da = -sin(a)"""
     def forward(ctx, a):
@@ -277,7 +284,7 @@ class Cast(Function):
         return g.to(ctx.source)
 
 
-@register("clone", samples=samples(UNARY), reference=np.copy,
+@register("clone", samples=samples(UNARY),   # a copy: only the torch twin checks it
           torch=lambda torch, a: a.clone())
 class Clone(Function):
     """a copy of a;  d/da = 1"""

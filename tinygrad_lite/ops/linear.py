@@ -14,6 +14,8 @@ def _linear_reference(x, weight, bias=None):
           torch=lambda torch, x, w, b=None: torch.nn.functional.linear(x, w, b))
 class Linear(Function):
     """y = x W^T + b over the last dim of x;  dx = g W, dW = g^T x, db = sum of g over rows"""
+    summed_inputs = (2,)                      # the bias
+
     def forward(ctx, x, weight, bias=None):
         rows = x.reshape(-1, x.shape[-1])     # (..., in) -> (rows, in) for the 2-D kernel
         out = K.linear_fwd(rows, weight, bias, None)

@@ -12,22 +12,30 @@ def _probability(rng, shape):
     return rng.uniform(0.05, 0.95, shape)
 
 
-def _bce_reference(p, y):
+def _bce_elementwise(p, y):
+    """-(y log p + (1 - y) log(1 - p)), each log clamped at -100 as in PyTorch"""
     with np.errstate(divide="ignore"):    # log 0 = -inf, clamped to -100 below
         return -(y * np.maximum(np.log(p), -100) + (1 - y) * np.maximum(np.log1p(-p), -100))
+
+
+def _bce_as_likelihood(p, y):
+    """The reference, written independently of the forward: l = -log(p^y (1 - p)^(1 - y)),
+    the negative log-likelihood of y under a Bernoulli(p) (the -100 clamp is never reached
+    on the samples' probabilities in [0.05, 0.95])."""
+    return -np.log(p ** y * (1 - p) ** (1 - y))
 
 
 @register("binary_cross_entropy",
           samples=[Sample(((3, 4), (3, 4)), (_probability, _probability)),
                    Sample(((5,), (5,)), (_probability, _probability))],
-          reference=_bce_reference,
+          reference=_bce_as_likelihood,
           torch=lambda torch, p, y: torch.nn.functional.binary_cross_entropy(
               p, y, reduction="none"))
 class BinaryCrossEntropy(Function):
     """l = -(y log p + (1 - y) log(1 - p)), each log clamped at -100 (PyTorch), elementwise;
     dl/dp = (p - y) / max(p (1 - p), 1e-12), dl/dy = log(1 - p) - log p"""
     def forward(ctx, p, y):
-        return _bce_reference(p, y)
+        return _bce_elementwise(p, y)
 
     def backward(ctx, g):
         return _bce_grads(g, *ctx.inputs, ctx.needs_input_grad)
@@ -66,7 +74,7 @@ class BinaryCrossEntropyMean(Function):
     """L = (1/N) sum l over the N elements, l binary_cross_entropy's elementwise loss: BCELoss's
     default reduction in one op;  dL/dp = (dl/dp) / N, dL/dy = (dl/dy) / N"""
     def forward(ctx, p, y):
-        return _bce_reference(p, y).mean()
+        return _bce_elementwise(p, y).mean()
 
     def backward(ctx, g):
         p, y = ctx.inputs

@@ -40,7 +40,7 @@ def resolve_reshape(old, new):
 @register("reshape", samples=[Sample(((3, 4),), (), {"shape": (2, 6)}),
                               Sample(((2, 3, 2),), (), {"shape": (12,)}),
                               Sample(((),), (), {"shape": (1, 1)})],
-          reference=np.reshape, torch=lambda torch, x, shape: x.reshape(shape))
+          torch=lambda torch, x, shape: x.reshape(shape))   # a view: only the torch twin checks it
 class Reshape(Function):
     """the same elements in a new shape;  the gradient is reshaped back"""
     def forward(ctx, x, shape):
@@ -94,9 +94,19 @@ def _sum_to(x, shape):
     return x.sum(axis=dims, keepdims=True).reshape(shape) if dims else x
 
 
+def _sum_to_by_scatter(x, shape):
+    """The reference, written independently of the forward: add every element of x into the
+    element of the result it was broadcast from (index 0 along a broadcast dim)."""
+    out = np.zeros(shape, x.dtype)
+    lead = x.ndim - len(shape)
+    for index in np.ndindex(x.shape):
+        out[tuple(0 if s == 1 else i for i, s in zip(index[lead:], shape))] += x[index]
+    return out
+
+
 @register("sum_to", samples=[Sample(((2, 3, 4),), (), {"shape": (3, 1)}),
                              Sample(((3, 4),), (), {"shape": ()})],
-          reference=_sum_to,
+          reference=_sum_to_by_scatter,
           torch=lambda torch, x, shape: x.sum_to_size(shape) if shape else x.sum())
 class SumTo(Function):
     """sum over broadcast dims down to `shape`;  the gradient is broadcast back"""

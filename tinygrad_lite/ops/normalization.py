@@ -13,7 +13,6 @@ the same (version-checked) input instead of another pass; without it they are re
 import numpy as np
 
 from ..function import Function, Sample, register
-from ..kernels import reference_nn as R
 from .. import kernels as K
 
 EPS = {"eps": 1e-5}
@@ -50,8 +49,20 @@ def _xhat(x, eps):
     return centered * invstd, invstd
 
 
+def _np_xhat(x, eps):
+    """(x - mean) / sqrt(var + eps) per channel (dim 1), over every other dim: the reference's
+    own NumPy formula, apart from the kernels and their twins."""
+    dims = (0,) + tuple(range(2, x.ndim))
+    return (x - x.mean(dims, keepdims=True)) / np.sqrt(x.var(dims, keepdims=True) + eps), dims
+
+
+def _per_channel(v, x):
+    return v.reshape((1, -1) + (1,) * (x.ndim - 2))
+
+
 def _np_batch_norm(x, *affine, eps):
-    return R.bn_fwd(_as3(x), *(affine or (None, None)), eps)[0].reshape(x.shape)
+    xhat, _ = _np_xhat(x, eps)
+    return xhat * _per_channel(affine[0], x) + _per_channel(affine[1], x) if affine else xhat
 
 
 def _torch_batch_norm(torch, x, *affine, eps):
@@ -59,8 +70,8 @@ def _torch_batch_norm(torch, x, *affine, eps):
 
 
 def _np_grad_sums(x, g, eps):
-    mean, invstd = _stats(x, eps, None)
-    return np.stack(R.bn_grad_sums(_as3(x), _as3(g), mean, invstd)).astype(x.dtype)
+    xhat, dims = _np_xhat(x, eps)
+    return np.stack([(g * xhat).sum(dims), g.sum(dims)])
 
 
 def _torch_xhat(torch, x, eps):
@@ -75,9 +86,11 @@ def _torch_grad_sums(torch, x, g, eps):
 
 
 def _np_backward(x, g, sums, *weight, eps):
-    mean, invstd = _stats(x, eps, None)
-    return R.bn_bwd(_as3(x), _as3(g), weight[0] if weight else None, mean, invstd,
-                    *sums).reshape(x.shape)
+    xhat, dims = _np_xhat(x, eps)
+    scale = 1 / np.sqrt(x.var(dims, keepdims=True) + eps) * (
+        _per_channel(weight[0], x) if weight else 1)
+    count = x.size // x.shape[1]
+    return scale * (g - _per_channel(sums[1], x) / count - xhat * _per_channel(sums[0], x) / count)
 
 
 def _torch_backward(torch, x, g, sums, *weight, eps):

@@ -1,20 +1,17 @@
 """More elementwise math: rounding (flat, so a zero gradient, as PyTorch gives), logarithms
 and exponentials accurate near 0, trigonometric and hyperbolic functions, atan2. The ops
-that are short compositions (log2, rsqrt, lerp, hypot, ...) are Tensor methods instead, in
-tensor_extra.py."""
+that are short compositions of these (log2, rsqrt, lerp, hypot, ...) are registered as
+compositions in composites.py."""
+import math
+
 import numpy as np
 
 from ..function import Function, Sample, constant, register
-from .samples import BROADCAST, UNARY, samples
+from . import references as ref
+from .samples import BROADCAST, UNARY, off_integers_and_halves, samples
 
 
-def _off_integers(rng, shape):
-    """Values at least 0.1 away from every integer and every half-integer (where round
-    jumps), so a numerical derivative does not straddle a jump."""
-    return rng.integers(-3, 3, shape) + rng.choice([0.2, 0.3, 0.7, 0.8], shape)
-
-
-ROUNDING = samples(UNARY, (_off_integers,))
+ROUNDING = samples(UNARY, (off_integers_and_halves,))
 
 
 class _Rounding(Function):
@@ -26,19 +23,19 @@ class _Rounding(Function):
         return g * constant(np.zeros((), g.dtype))
 
 
-@register("floor", samples=ROUNDING, reference=np.floor, torch=lambda torch, a: a.floor())
+@register("floor", samples=ROUNDING, reference=ref.by_math(math.floor), torch=lambda torch, a: a.floor())
 class Floor(_Rounding):
     """the largest integer <= a;  d/da = 0"""
     rule = staticmethod(np.floor)
 
 
-@register("ceil", samples=ROUNDING, reference=np.ceil, torch=lambda torch, a: a.ceil())
+@register("ceil", samples=ROUNDING, reference=ref.by_math(math.ceil), torch=lambda torch, a: a.ceil())
 class Ceil(_Rounding):
     """the smallest integer >= a;  d/da = 0"""
     rule = staticmethod(np.ceil)
 
 
-@register("trunc", samples=ROUNDING, reference=np.trunc, torch=lambda torch, a: a.trunc())
+@register("trunc", samples=ROUNDING, reference=ref.by_math(math.trunc), torch=lambda torch, a: a.trunc())
 class Trunc(_Rounding):
     """a rounded toward zero;  d/da = 0"""
     rule = staticmethod(np.trunc)
@@ -53,7 +50,7 @@ class Round(_Rounding):
         return np.round(a, decimals)
 
 
-@register("log1p", samples=samples(UNARY, ("unit",)), reference=np.log1p,
+@register("log1p", samples=samples(UNARY, ("unit",)), reference=ref.by_math(math.log1p),
           torch=lambda torch, a: a.log1p())
 class Log1p(Function):
     """ln(1 + a), accurate for tiny a;  d/da = 1 / (1 + a)"""
@@ -64,7 +61,7 @@ class Log1p(Function):
         return g / (ctx.inputs[0] + 1)
 
 
-@register("expm1", samples=samples(UNARY), reference=np.expm1,
+@register("expm1", samples=samples(UNARY), reference=ref.by_math(math.expm1),
           torch=lambda torch, a: a.expm1())
 class Expm1(Function):
     """e^a - 1, accurate for tiny a;  d/da = e^a = output + 1"""
@@ -77,7 +74,7 @@ class Expm1(Function):
         return g * (ctx.output + 1)
 
 
-@register("tan", samples=samples(UNARY, ("unit",)), reference=np.tan,
+@register("tan", samples=samples(UNARY, ("unit",)), reference=ref.by_math(math.tan),
           torch=lambda torch, a: a.tan())
 class Tan(Function):
     """tan(a);  d/da = 1 + tan(a)^2"""
@@ -91,7 +88,7 @@ class Tan(Function):
         return g * (out * out + 1)
 
 
-@register("asin", samples=samples(UNARY, ("unit",)), reference=np.arcsin,
+@register("asin", samples=samples(UNARY, ("unit",)), reference=ref.by_math(math.asin),
           torch=lambda torch, a: a.asin())
 class Asin(Function):
     """arcsin(a) for a in [-1, 1];  d/da = 1 / sqrt(1 - a^2)"""
@@ -103,7 +100,7 @@ class Asin(Function):
         return g / (1 - a * a).sqrt()
 
 
-@register("acos", samples=samples(UNARY, ("unit",)), reference=np.arccos,
+@register("acos", samples=samples(UNARY, ("unit",)), reference=ref.by_math(math.acos),
           torch=lambda torch, a: a.acos())
 class Acos(Function):
     """arccos(a) for a in [-1, 1];  d/da = -1 / sqrt(1 - a^2)"""
@@ -115,7 +112,7 @@ class Acos(Function):
         return -(g / (1 - a * a).sqrt())
 
 
-@register("atan", samples=samples(UNARY), reference=np.arctan,
+@register("atan", samples=samples(UNARY), reference=ref.by_math(math.atan),
           torch=lambda torch, a: a.atan())
 class Atan(Function):
     """arctan(a);  d/da = 1 / (1 + a^2)"""
@@ -127,7 +124,7 @@ class Atan(Function):
         return g / (a * a + 1)
 
 
-@register("sinh", samples=samples(UNARY), reference=np.sinh,
+@register("sinh", samples=samples(UNARY), reference=ref.by_math(math.sinh),
           torch=lambda torch, a: a.sinh())
 class Sinh(Function):
     """sinh(a) = (e^a - e^-a) / 2;  d/da = cosh(a)"""
@@ -138,7 +135,7 @@ class Sinh(Function):
         return g * ctx.inputs[0].cosh()
 
 
-@register("cosh", samples=samples(UNARY), reference=np.cosh,
+@register("cosh", samples=samples(UNARY), reference=ref.by_math(math.cosh),
           torch=lambda torch, a: a.cosh())
 class Cosh(Function):
     """cosh(a) = (e^a + e^-a) / 2;  d/da = sinh(a)"""
@@ -150,7 +147,7 @@ class Cosh(Function):
 
 
 @register("atan2", samples=samples(BROADCAST),
-          reference=np.arctan2, torch=lambda torch, y, x: torch.atan2(y, x))
+          reference=ref.by_math(math.atan2), torch=lambda torch, y, x: torch.atan2(y, x))
 class Atan2(Function):
     """the angle of the point (x, y), in (-pi, pi];
     d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2)"""

@@ -15,20 +15,11 @@ import copy
 
 import numpy as np
 
-from .. import dtypes, opcheck, random
-from .. import gradient_check as gc
+from .. import dtypes, opcheck
 from ..function import Sample
-from ..jacobian_report import describe, explain
+from ..gradient_check import ATOL, EPS, RTOL
+from ..opcheck import GradientCheck, GradientCheckFailure  # noqa: F401 - tl.testing's names
 from ..tensor import Tensor
-
-
-class GradientCheckFailure(gc.GradcheckError):
-    """A wrong gradient found by check_gradients. Besides the message: `function` (its name),
-    `order` (1 or 2) and `mismatches` (jacobian_report.Mismatch entries, worst first)."""
-
-    def __init__(self, message, function, order, mismatches):
-        super().__init__(message)
-        self.function, self.order, self.mismatches = function, order, mismatches
 
 
 def _is_shape(arg):
@@ -73,49 +64,7 @@ def _is_module(target):
     return not isinstance(target, type) and hasattr(target, "named_parameters")
 
 
-class GradientCheck:
-    """A target made ready to check: `fn(*inputs)` in float64, a name for every input, and a
-    note for the failure message. `first_order()` and `second_order()` raise
-    GradientCheckFailure; build one with `prepare`."""
-
-    def __init__(self, name, fn, inputs, names, seed, note=""):
-        self.name, self.inputs, self.names, self.seed, self.note = name, inputs, names, seed, note
-
-        def seeded(*xs):
-            random.manual_seed(seed)            # the same dropout mask in every evaluation
-            return fn(*xs)
-        self.fn = seeded
-
-    def first_order(self, eps=1e-6, atol=1e-5, rtol=1e-3):
-        """gradcheck: d outputs / d inputs against central differences."""
-        with random.fork_rng():
-            self._run(1, self.fn, self.inputs, self.names, None, eps, atol, rtol)
-
-    def second_order(self, eps=1e-6, atol=1e-5, rtol=1e-3):
-        """gradgradcheck: the derivatives of the vector-Jacobian products (with grad_outputs
-        drawn from default_rng(seed + 1)) against central differences."""
-        with random.fork_rng():
-            rng = np.random.default_rng(self.seed + 1)
-            grad_outputs = [Tensor(rng.standard_normal(o.shape), dtype=o.dtype,
-                                   requires_grad=True) for o in gc._outputs(self.fn, self.inputs)]
-            case = opcheck.second_order_case(self.fn, self.inputs, self.names, grad_outputs)
-            self._run(2, *case, eps, atol, rtol)
-
-    def _run(self, order, fn, inputs, names, output_names, eps, atol, rtol):
-        try:
-            gc.gradcheck(fn, inputs, eps=eps, atol=atol, rtol=rtol)
-            return
-        except gc.GradcheckError as e:
-            error = str(e)
-        wrong, total = explain(fn, inputs, names, eps, atol, rtol, output_names)[2:]
-        what = ("gradcheck (first derivatives)" if order == 1 else
-                "gradgradcheck (second derivatives)")
-        details = describe(wrong, total, atol, rtol) if wrong else error
-        raise GradientCheckFailure(f"check_gradients({self.name}): {what} failed\n{details}"
-                                   f"{self.note}", self.name, order, wrong) from None
-
-
-def prepare(target, *args, domains=None, kwargs=None, seed=0):
+def prepare(target, *args, domains=None, kwargs=None, seed=opcheck.SEED):
     """A GradientCheck for a function of Tensors, a Function class (called with `.apply`) or
     an nn.Module (its float64 copy; the parameters are checked after the inputs)."""
     kwargs = kwargs or {}
@@ -144,7 +93,7 @@ def prepare(target, *args, domains=None, kwargs=None, seed=0):
 
 
 def check_gradients(target, *shapes_or_tensors, domains=None, kwargs=None, second_order=True,
-                    eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
+                    eps=EPS, atol=ATOL, rtol=RTOL, seed=opcheck.SEED):
     """Gradient-check `target` on float64 inputs; raise GradientCheckFailure if it is wrong.
 
         check_gradients(lambda x, w: (x @ w).tanh(), (2, 3), (3, 4))

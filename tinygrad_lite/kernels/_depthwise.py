@@ -2,8 +2,13 @@
 one input channel, c = o // M, M = out_channels / in_channels), on a zero-padded NCHW input.
 Its per-group GEMMs would be (rows x KH*KW) @ (KH*KW x M), far too small for BLAS, so the
 windows are summed in place instead. kernels/conv.py cuts the batch into chunks and shares
-them out to its threads; these loops run on one chunk. Their NumPy twins are the grouped
-convolutions of `reference_nn.py`.
+them out to its threads; these loops run on one chunk.
+
+Internal to kernels/conv.py (hence the `_` in the file name): they take a padded input and
+write into arrays conv.py made, so they are not kernels of the table in kernels/__init__.py.
+The kernels that call them, conv2d_fwd, conv2d_input_grad and conv2d_weight_grad with
+groups == in_channels, are compared with their twins (the grouped convolutions of
+`reference_nn.py`) in tests/test_kernels.py.
 
 The innermost loops run over flat views with unsigned offsets (no negative-index check) and
 have a separate unit-stride branch, so LLVM vectorizes them. With stride 1 an output plane is
