@@ -25,8 +25,8 @@ on to 2^20 (below).
 # Cheap loops (relu, sigmoid_bwd, tanh_bwd, the linear bias + relu epilogue, layer norm):
 # a parallel launch costs ~2 us, so below ~2^16 elements the serial loop of relu wins
 # (measured when the kernels were written; recorded in kernels/_jit.py's first version).
-# In a training step, right after a GEMM (100x784 @ 784x1000), measured for this file:
-# relu serial vs parallel min 2.5 vs 66 us at 2^13, 17 vs 79 at 2^16, 27 vs 82 at 2^17,
+# In a training step, right after a GEMM (100x784 @ 784x1000), measured for this file with
+# the second core busy: relu serial vs parallel min 2.5 vs 66 us at 2^13, 17 vs 79 at 2^16, 27 vs 82 at 2^17,
 # 62 vs 71 at 2^19, 119 vs 98 at 2^20; sigmoid_bwd 41 vs 108 at 2^16, 21 vs 35 at 2^17.
 # Raised from 2^16 to 2^18 (see the top of this file for the whole steps).
 PARALLEL_MIN = 1 << 18
