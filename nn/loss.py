@@ -151,6 +151,10 @@ def _class_targets(input, target, name, ignore_index):
                          f"{input.shape}; expected {expected} (the input without its class "
                          "dim 1)")
     classes = input.shape[dim]
+    index = target._data
+    if index.size and not 0 <= ignore_index < classes and index.min() >= 0 and \
+            index.max() < classes:          # the usual case, checked in two passes
+        return np.ones(index.shape, bool), index.copy()   # a copy, as np.where makes below
     counted = target._data != ignore_index
     bad = counted & ((target._data < 0) | (target._data >= classes))
     if bad.any():

@@ -27,12 +27,14 @@ compiled = pytest.mark.skipif(not JIT_ENABLED, reason="TINYGRAD_LITE_JIT=0: the 
                               "their NumPy twins, there is nothing to compare")
 
 DTYPES = [np.float32, np.float64]
-BIG = (300, 257)  # 77100 elements: over every parallel threshold (test_big_is_...)
+BIG = (600, 513)  # 307800 elements: over the loops' parallel thresholds (test_big_is_...)
+OPTIM_BIG = 1_100_000   # over the optimizer kernels' one
 
 
 def test_big_is_over_every_parallel_threshold():
-    assert BIG[0] * BIG[1] >= max(thresholds.PARALLEL_MIN, thresholds.OPTIM_PARALLEL_MIN,
+    assert BIG[0] * BIG[1] >= max(thresholds.PARALLEL_MIN,
                                   thresholds.TRANSCENDENTAL_PARALLEL_MIN)
+    assert OPTIM_BIG >= thresholds.OPTIM_PARALLEL_MIN
 
 
 def twin(name):
@@ -107,10 +109,11 @@ def matmul(rng, dtype):
 
 
 def linear_fwd(rng, dtype):
-    """With and without bias and relu; 4200 outputs use the serial epilogue kernel
-    (LINEAR_EPILOGUE_MIN), 300 x 257 the parallel one."""
+    """With and without bias and relu; fewer rows than outputs take the transposed product;
+    1100 x 257 outputs (either way round) the parallel epilogue."""
     cases = []
-    for m, k, n in [(0, 3, 4), (1, 1, 1), (5, 7, 3), (70, 16, 60), (300, 64, 257)]:
+    for m, k, n in [(0, 3, 4), (1, 1, 1), (5, 7, 3), (70, 16, 60), (60, 16, 70),
+                    (1100, 16, 257), (257, 16, 1100)]:
         for bias in (None, normal(rng, dtype, n)):
             for activation in (None, "relu"):
                 cases.append((normal(rng, dtype, m, k), normal(rng, dtype, n, k), bias,
@@ -223,7 +226,7 @@ def bn_bwd(rng, dtype):
     return cases
 
 
-LN_SHAPES = [(4, 5), (1, 1), (3, 1000), (70000, 2)]    # the last over PARALLEL_MIN
+LN_SHAPES = [(4, 5), (1, 1), (3, 1000), (140000, 2)]    # the last over PARALLEL_MIN
 
 
 def ln_fwd(rng, dtype):
@@ -332,7 +335,7 @@ def optim_step(name):
     def make(rng, dtype):
         cases = []
         for scalars in scalar_sets:
-            for shape in [(0,), (1,), (7, 5), (70000,)]:          # the last over the threshold
+            for shape in [(0,), (1,), (7, 5), (OPTIM_BIG,)]:      # the last over the threshold
                 w, g = normal(rng, dtype, *shape, scale=1.0), normal(rng, dtype, *shape, scale=1.0)
                 state = [np.abs(normal(rng, dtype, *shape, scale=1.0)) for _ in range(n_state)]
                 if name == "rmsprop_step":

@@ -10,7 +10,6 @@ from numba import prange
 
 from ._checks import check_float
 from ._jit import kernel
-from .thresholds import LINEAR_EPILOGUE_MIN
 
 ACTIVATIONS = (None, "relu")
 
@@ -33,10 +32,26 @@ def _bias_act(out, bias, relu):
             out[i, j] = zero if relu and v <= zero else v
 
 
+@kernel()
+def _bias_act_transposed(product_t, bias, relu, out):
+    """out[i, j] = act(product_t[j, i] + bias[j]) (bias empty: no bias): the epilogue of a
+    product computed transposed, writing the C-contiguous (rows, out_features) result"""
+    zero = out.dtype.type(0)
+    for i in prange(out.shape[0]):
+        for j in range(out.shape[1]):
+            v = product_t[j, i] + bias[j] if bias.size else product_t[j, i]
+            out[i, j] = zero if relu and v <= zero else v
+
+
 def linear_fwd(x, weight, bias=None, activation=None):
     """y = act(x @ W^T + b) for x (batch, in), W (out, in) as in PyTorch, b (out,) or None;
-    act is None (identity) or "relu". BLAS computes x @ W^T, then one fused pass adds b and
-    applies act."""
+    act is None (identity) or "relu". BLAS computes the product, then one fused pass adds b
+    and applies act.
+
+    OpenBLAS is faster when the product's first dimension is the larger one (thresholds.py
+    has the times): with fewer rows than outputs (a batch of 64 into 256 features) it
+    computes (x @ W^T)^T = W @ x^T, and the epilogue reads that back transposed into a
+    C-contiguous result."""
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
     arrays = (x, weight) if bias is None else (x, weight, bias)
@@ -45,12 +60,15 @@ def linear_fwd(x, weight, bias=None, activation=None):
         raise ValueError(f"linear_fwd: x {x.shape} and weight {weight.shape} do not match")
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"bias must have shape ({weight.shape[0]},), got {bias.shape}")
+    rows, features = x.shape[0], weight.shape[0]
+    relu = activation == "relu"
+    if rows < features:
+        out = np.empty((rows, features), x.dtype)
+        bias = np.empty(0, x.dtype) if bias is None else np.ascontiguousarray(bias)
+        _bias_act_transposed(np.dot(weight, x.T), bias, relu, out)
+        return out
     out = np.dot(x, weight.T)  # a fresh C-contiguous array: safe to update in place
-    if out.size < LINEAR_EPILOGUE_MIN:  # a NumPy pass beats the ~1 us kernel call
-        if bias is not None:
-            out += bias
-        return np.maximum(out, 0, out=out) if activation == "relu" else out
-    if bias is not None or activation is not None:
-        bias = np.zeros(out.shape[1], out.dtype) if bias is None else np.ascontiguousarray(bias)
-        _bias_act(out, bias, activation == "relu")
+    if bias is not None or relu:
+        bias = np.zeros(features, out.dtype) if bias is None else np.ascontiguousarray(bias)
+        _bias_act(out, bias, relu)
     return out

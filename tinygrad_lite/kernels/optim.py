@@ -60,12 +60,13 @@ def _rmsprop(w, g, s, g_avg, v, lr, rho, rho_c, eps, wd, mu, centered):
 
 
 @kernel(parallel_min=OPTIM_PARALLEL_MIN)
-def _adam(w, g, m, v, v_max, step_size, bc2_sqrt, b1, b1_c, b2, b2_c, eps, wd, shrink,
+def _adam(w, g, m, v, v_max, step_size, inv_bc2_sqrt, b1, b1_c, b2, b2_c, eps, wd, shrink,
           amsgrad):
     """g ← g + λw (Adam's L2);  w ← shrink·w (AdamW: shrink = 1 - lr·λ);
     m ← β1·m + (1-β1)·g;  v ← β2·v + (1-β2)·g²;  AMSGrad: v ← v_max ← max(v_max, v);
-    w ← w - step_size·m / (√v / bc2_sqrt + ε),  step_size = lr/(1-β1^t), bc2_sqrt = √(1-β2^t);
-    b1_c = 1-β1, b2_c = 1-β2"""
+    w ← w - step_size·m / (√v / bc2_sqrt + ε),  step_size = lr/(1-β1^t), bc2_sqrt = √(1-β2^t),
+    computed as √v·inv_bc2_sqrt (a division per element costs more than the rest of the
+    loop); b1_c = 1-β1, b2_c = 1-β2"""
     for i in prange(w.size):
         gi = g[i] + wd * w[i]
         mi = b1 * m[i] + b1_c * gi
@@ -75,7 +76,7 @@ def _adam(w, g, m, v, v_max, step_size, bc2_sqrt, b1, b1_c, b2, b2_c, eps, wd, s
         if amsgrad:
             vi = max(v_max[i], vi)
             v_max[i] = vi
-        w[i] = shrink * w[i] - step_size * (mi / (np.sqrt(vi) / bc2_sqrt + eps))
+        w[i] = shrink * w[i] - step_size * (mi / (np.sqrt(vi) * inv_bc2_sqrt + eps))
 
 
 @kernel(parallel_min=OPTIM_PARALLEL_MIN)
@@ -186,7 +187,7 @@ def adam_step(w, g, m, v, v_max, step_size, bc2_sqrt, b1, b2, eps, wd, shrink, a
     m ← β1m + (1-β1)g;  v ← β2v + (1-β2)g²;  w ← shrink·w - step_size·m / (√v/bc2_sqrt + ε)."""
     s = w.dtype.type
     w, g, m, v, v_max = flat_views(w, g, m, v, v_max)
-    _adam(w, g, m, v, v_max, s(step_size), s(bc2_sqrt),
+    _adam(w, g, m, v, v_max, s(step_size), s(1 / bc2_sqrt),
           s(b1), s(1 - b1), s(b2), s(1 - b2), s(eps), s(wd), s(shrink), bool(amsgrad))
 
 

@@ -6,12 +6,30 @@ the threads costs a few microseconds that only a long enough loop pays back. All
 minimums of repeated runs on the project's 2-core machine (shared with other work); those
 "measured for this file" are the minimum of 200 calls, run under
 `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`.
+
+In a training step a kernel's threads are asleep when it starts: the step before was a BLAS
+GEMM (OpenBLAS's own threads) or Python. Waking them costs ~14 us on a quiet machine and
+50-80 us when other processes keep the second core busy (the usual state of the shared
+project machine), while a serial loop over 10^5 floats takes 15-70 us. So the thresholds
+below are set from whole training steps, not from kernels timed back to back. Measured for
+this file: one step of each MLP workload of benchmarks/bench_workloads.py, 20 steps x 12
+interleaved rounds per setting in one process, min / median in ms, with (cheap,
+transcendental, optimizer) thresholds (2^16, 2^13, 2^15) before and (2^18, 2^17, 2^18):
+W1 (batch 64, Adam) 0.903 / 1.007 -> 0.771 / 0.821; W1-512 4.080 / 4.437 -> 3.526 / 3.868;
+W7 (784-1000-10 sigmoid, SGD, batch 100) 2.464 / 2.759 -> 2.269 / 2.468 (all serial:
+0.779 / 0.838, 3.542 / 3.872, 2.174 / 2.457). A second run: W1 0.881 -> 0.762, W1-512
+3.418 -> 3.382, W7 2.145 -> 2.221 min and 2.645 -> 2.371 median. The optimizer's then went
+on to 2^20 (below).
 """
 
 # Cheap loops (relu, sigmoid_bwd, tanh_bwd, the linear bias + relu epilogue, layer norm):
 # a parallel launch costs ~2 us, so below ~2^16 elements the serial loop of relu wins
 # (measured when the kernels were written; recorded in kernels/_jit.py's first version).
-PARALLEL_MIN = 1 << 16
+# In a training step, right after a GEMM (100x784 @ 784x1000), measured for this file with
+# the second core busy: relu serial vs parallel min 2.5 vs 66 us at 2^13, 17 vs 79 at 2^16, 27 vs 82 at 2^17,
+# 62 vs 71 at 2^19, 119 vs 98 at 2^20; sigmoid_bwd 41 vs 108 at 2^16, 21 vs 35 at 2^17.
+# Raised from 2^16 to 2^18 (see the top of this file for the whole steps).
+PARALLEL_MIN = 1 << 18
 
 # Loops with a transcendental function per element (exp, sigmoid, tanh, erf, gelu) and the
 # softmax rows (an exp per entry) pay the launch back earlier. No measurement was recorded
@@ -19,20 +37,40 @@ PARALLEL_MIN = 1 << 16
 # sigmoid 2^13 3.5 vs 4.6 us, 2^14 6.7 vs 6.3 us; gelu 2^12 3.4 vs 3.3 us, 2^13 6.4 vs
 # 4.9 us; softmax rows of 64, 2^12 7.0 vs 5.1 us, 2^13 13.5 vs 8.4 us: crossovers between
 # 2^12 and 2^14. (When the other core is busy a parallel launch costs ~30 us instead.)
-TRANSCENDENTAL_PARALLEL_MIN = 1 << 13
+# Right after a GEMM, sigmoid serial vs parallel: 4.3 vs 53 us at 2^13, 39 vs 77 at 2^16,
+# 68 vs 133 at 2^17, 105 vs 147 at 2^18 with the second core busy. Raised to 2^17: below
+# it a quiet machine loses a few us (sigmoid of 10^5 floats after a sleep: 44 us serial vs
+# 38 parallel), a busy one gains tens of us.
+TRANSCENDENTAL_PARALLEL_MIN = 1 << 17
 
 # Fused optimizer updates. Adam on float32: serial 11 us vs parallel 14 us at 2^14
 # elements, 23 vs 18 us at 2^15, 92 vs 54 us at 784*256 (benchmarks/bench_optim.py compares
 # the whole step with serial-only and parallel-only: benchmarks/RESULTS_optim.md).
-OPTIM_PARALLEL_MIN = 1 << 15
+OPTIM_PARALLEL_MIN = 1 << 20
+# Re-measured after Adam's division by √(1-β2^t) became a multiplication by its reciprocal
+# (optim.py): serial 2^14 elements 11.3 -> 9.4 us, 235,146 (the W1 MLP's parameters as one
+# array) 91 -> 67 us. Back to back (threads awake) parallel now wins from 2^13: serial vs
+# parallel 4.1 vs 3.6 us at 2^13, 7.1 vs 4.6 at 2^14, 10.5 vs 7.0 at 2^15; waking sleeping
+# threads adds ~14 us. Inside the W1 training step (Adam on 784-256-128-10, 20 steps x 30
+# interleaved rounds, other sessions loading the machine) the step took min/median 112/271
+# us with 2^15, 117/209 with 2^16 and 127/138 all serial: parallel is faster on a quiet
+# machine, serial steadier on a busy one. Raised with the other thresholds (see the top of
+# this file), to 2^20: W1's 784x256 weight (200,704 floats) and W7's 1000x784 one (784,000)
+# are stepped serially. Plain SGD over 784,000 floats, serial vs parallel, min / median:
+# 67 / 74 vs 105 / 168 us back to back, 88 / 218 vs 168 / 635 us right after a GEMM (second
+# core busy). The W7 step with the optimizer at 2^18 vs 2^20 (the rest as now): 2.221 vs
+# 2.146 ms, 2.269 vs 2.174 ms, 2.684 vs 2.489 ms (min of three runs of 12-15 rounds).
 
-# linear_fwd: outputs below this many elements add the bias and apply relu with NumPy
-# instead of calling the fused Numba epilogue. Recorded only as "measured" (~1 us per kernel
-# call). Re-measured for this file, the kernel was faster at every size tried: linear_fwd
-# float32 16x64 @ 64x64 + bias + relu (1024 outputs) 5.6 us with the NumPy epilogue vs
-# 4.1 us with the kernel, 64x64 @ 64x64 (4096) 13.4 vs 10.5 us. Kept to leave behaviour
-# unchanged; lowering it (or dropping the NumPy branch) is worth a benchmark of the MLPs.
-LINEAR_EPILOGUE_MIN = 1 << 12
+# linear_fwd has no size threshold any more: its fused bias + relu kernel beat the NumPy
+# epilogue at every size (measured for this file, 2^12 was the old cut-off): bias + relu
+# on 64x10 (640 outputs) 1.1 us with the kernel vs 2.6 us with NumPy, 16x64 1.0 vs 2.6,
+# 64x64 1.4 vs 4.6, 64x128 2.1 vs 7.1 us.
+# Its shape rule: with fewer rows than output features it computes W @ x^T and transposes in
+# that epilogue, because OpenBLAS 0.3.31 is faster when the product's first dimension is
+# the larger one. linear_fwd float32 with bias, rows x in -> out, x @ W^T vs W @ x^T
+# (epilogue included), minimum of 300 calls, 3 interleaved runs: 64x784->256 235 vs 168 us,
+# 64x256->128 55 vs 38 us, 100x784->1000 1110 vs 960-1030 us; the other way round it loses
+# (x @ W^T 1165 vs 1550-1690 us at 512x784->256, 236 vs 360-425 us at 512x256->128).
 
 # Convolution: each batch chunk's col matrix has about this many elements (2 MB in float32),
 # so it stays in cache between the unrolling and the GEMMs (measured best of 2^17..2^21 when
