@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from tinygrad_lite.kernels import pooling
+from tinygrad_lite.kernels.thresholds import POOL_PARALLEL_MIN
 
 
 def _awkward(shape, dtype, seed):
@@ -21,7 +22,7 @@ def _awkward(shape, dtype, seed):
                                                       ((1, 2, 7, 9), (2, 2), True),
                                                       ((2, 2, 6, 5), (1, 1), False),
                                                       ((1, 2, 9, 8), (3, 1), False),
-                                                      ((8, 16, 32, 32), (2, 2), False)])
+                                                      ((16, 16, 32, 32), (2, 2), False)])
 def test_2x2_windows_match_the_twin(dtype, shape, stride, ceil_mode):
     x = _awkward(shape, dtype, seed=sum(shape))
     out, idx = pooling.max_pool_fwd(x, (2, 2), stride, (0, 0), (1, 1), ceil_mode)
@@ -32,6 +33,10 @@ def test_2x2_windows_match_the_twin(dtype, shape, stride, ceil_mode):
                           want_idx.reshape(planes.shape[0], *out.shape[2:]))
     np.testing.assert_array_equal(out, want_out)
     np.testing.assert_array_equal(idx, want_idx)
+
+
+def test_a_case_runs_the_parallel_build():
+    assert 16 * 16 * 32 * 32 >= POOL_PARALLEL_MIN
 
 
 def test_2x2_windows_match_torch():

@@ -82,9 +82,13 @@ OPTIM_PARALLEL_MIN = 1 << 20
 CONV_CHUNK = 1 << 19
 
 # Max pooling with 2x2 windows (kernels/pooling.py): parallel from this many input elements.
-# Measured for this file, float32 MaxPool2d(2) forward: 32x16x32x32 (2^19) serial 0.51 ms vs
-# parallel 0.10 ms, 32x32x16x16 (2^18) 0.26 vs 0.07 ms, 3x5x7 0.6 vs 32 us (launch).
-POOL_PARALLEL_MIN = 1 << 16
+# Measured for this file, float32 MaxPool2d(2) forward back to back: 32x16x32x32 (2^19)
+# serial 0.51 ms vs parallel 0.10 ms, 32x32x16x16 (2^18) 0.26 vs 0.07 ms, 3x5x7 0.6 vs 32
+# us (launch). In the lecture CNN's step (W5, both pools at 2^18 and 2^19, 5 interleaved
+# rounds of 15 steps, a busy machine) parallel vs serial: min 36.7 vs 38.0 ms, median 61.6
+# vs 61.5 ms. Waking sleeping threads costs 14-80 us (the top of this file), which the
+# 2^18 loop still pays back; below it a busy machine may not.
+POOL_PARALLEL_MIN = 1 << 18
 
 # Convolution GEMMs (kernels/conv.py _Unrolled): each sample's output rows are cut into
 # pieces whose block of the col matrix (rows x K) has at most this many elements (128 KB in
