@@ -5,9 +5,10 @@ names, shapes, gate order and initialization, so state dicts move between the tw
 For each layer l and direction (suffix "" or "_reverse"), with G gates (RNN 1, GRU 3, LSTM 4):
     weight_ih_l{l} (G*hidden, input), weight_hh_l{l} (G*hidden, hidden), bias_ih_l{l},
     bias_hh_l{l} (G*hidden), all ~ U(-1/sqrt(hidden), 1/sqrt(hidden)).
-The input projection x W_ih^T + b_ih of all time steps is one matrix product per layer and
-direction; then a Python loop over time does h W_hh^T + b_hh and one fused cell op per step
-(tanh / relu for RNN, `lstm_cell` / `gru_cell` for the others, see tinygrad_lite/ops/rnn_cell.py).
+A Python loop over time does, per step, x_t W_ih^T + b_ih and h W_hh^T + b_hh and one fused
+cell op (tanh / relu for RNN, `lstm_cell` / `gru_cell` for the others, see
+tinygrad_lite/ops/rnn_cell.py); the layers hand each other lists of time steps, so backward
+never slices a whole sequence per step.
 """
 import math
 
@@ -50,22 +51,25 @@ def _keep_where(mask, new, old):
     return new * mask + old * (1 - mask)
 
 
-def _run_direction(mode, x, h, c, weights, reverse, masks):
-    """Run one layer in one direction over time-major x (T, B, in): (outputs (T, B, H), h, c).
-    masks[t] (B, 1) is 0 where step t is past a sequence's end (None: all sequences full)."""
+def _run_direction(mode, xs, h, c, weights, reverse, masks):
+    """Run one layer in one direction over the time steps xs (a list of T tensors (B, in)):
+    (outputs, a list of T tensors (B, H), h, c). masks[t] (B, 1) is 0 where step t is past a
+    sequence's end (None: all sequences full).
+    Each step projects its own input, x_t W_ih^T + b_ih: one product for the whole sequence,
+    sliced per step, would cost its backward a full-size gradient per slice (T^2 work)."""
     weight_ih, weight_hh, bias_ih, bias_hh = weights
-    x_gates = F.linear(x, weight_ih, bias_ih)                 # all time steps in one GEMM
-    steps = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
-    outputs = [None] * x.shape[0]
+    steps = range(len(xs) - 1, -1, -1) if reverse else range(len(xs))
+    outputs = [None] * len(xs)
     for t in steps:
-        h_new, c_new = _step(mode, x_gates[t], h, c, weight_hh, bias_hh)
+        x_gates = F.linear(xs[t], weight_ih, bias_ih)
+        h_new, c_new = _step(mode, x_gates, h, c, weight_hh, bias_hh)
         if masks is None:
             h, c, outputs[t] = h_new, c_new, h_new
         else:
             h = _keep_where(masks[t], h_new, h)
             c = None if c is None else _keep_where(masks[t], c_new, c)
             outputs[t] = h_new * masks[t]                      # zero past the end
-    return tl.stack(outputs, 0), h, c
+    return outputs, h, c
 
 
 class RNNBase(Module):
@@ -155,18 +159,20 @@ class RNNBase(Module):
             constant((t < lengths).astype(x.dtype)[:, None]) for t in range(x.shape[0])]
         directions = 2 if self.bidirectional else 1
         h_n, c_n = [], []
+        xs = list(x.unbind(0))                     # the layers pass lists of time steps
         for layer in range(self.num_layers):
             if layer > 0 and self.dropout > 0:     # between layers, not after the last one
-                x = F.dropout(x, self.dropout, self.training)
+                xs = [F.dropout(x_t, self.dropout, self.training) for x_t in xs]
             outputs = []
             for d, suffix in enumerate(("", "_reverse")[:directions]):
                 k = layer * directions + d
-                out, h, c = _run_direction(self.mode, x, h0[k], None if c0 is None else c0[k],
+                out, h, c = _run_direction(self.mode, xs, h0[k], None if c0 is None else c0[k],
                                            self._weights(layer, suffix), d == 1, masks)
                 outputs.append(out)
                 h_n.append(h)
                 c_n.append(c)
-            x = outputs[0] if directions == 1 else tl.cat(outputs, -1)
+            xs = outputs[0] if directions == 1 else [tl.cat(pair, -1) for pair in zip(*outputs)]
+        x = tl.stack(xs, 0)
         h_n = tl.stack(h_n, 0)
         state = (h_n, tl.stack(c_n, 0)) if self.mode == "LSTM" else h_n
         if packed:

@@ -4,8 +4,11 @@ products (input and hidden projections) are done before, by BLAS; NumPy twins in
 `reference_rnn.py`. Gate blocks are laid out as in PyTorch: LSTM (i, f, g, o), GRU (r, z, n),
 each `hidden` columns wide; both cells take the input part x_gates = x W_ih^T + b_ih and the
 hidden part h_gates = h W_hh^T + b_hh separately. Serial loops: a step is small (batch x
-hidden ~ 10^3 - 10^4). sigmoid and tanh use the polynomial e^x of _exp.py (no libm call, so
-the loops vectorize), computed in the arrays' dtype as the elementwise kernels do.
+hidden ~ 10^3 - 10^4). sigmoid and tanh use the polynomial e^x of _exp.py (no libm call), and
+the loop over hidden units reads one row of each array at a time (1-D views), so LLVM
+vectorizes it: 66 -> 5 us for an LSTM step of batch 32, hidden 64 in float32, measured; with
+2-D indexing inside the loop it stayed scalar. Computed in the arrays' dtype as the
+elementwise kernels do.
 """
 import math
 
@@ -33,36 +36,21 @@ def _tanh(x, two, big):
 
 
 @njit(fma=True)
-def _lstm_gates(x_gates, h_gates, b, j, hidden, one, two, big):
-    """(i, f, g, o) of row b, unit j: sigmoid, sigmoid, tanh, sigmoid of x_gates + h_gates"""
-    i = _sigmoid(x_gates[b, j] + h_gates[b, j], one)
-    f = _sigmoid(x_gates[b, hidden + j] + h_gates[b, hidden + j], one)
-    g = _tanh(x_gates[b, 2 * hidden + j] + h_gates[b, 2 * hidden + j], two, big)
-    o = _sigmoid(x_gates[b, 3 * hidden + j] + h_gates[b, 3 * hidden + j], one)
-    return i, f, g, o
-
-
-@njit(fma=True)
-def _gru_gates(x_gates, h_gates, b, j, hidden, one, two, big):
-    """(r, z, n) of row b, unit j: r, z = sigmoid(x + h), n = tanh(x_n + r h_n)"""
-    r = _sigmoid(x_gates[b, j] + h_gates[b, j], one)
-    z = _sigmoid(x_gates[b, hidden + j] + h_gates[b, hidden + j], one)
-    n = _tanh(x_gates[b, 2 * hidden + j] + r * h_gates[b, 2 * hidden + j], two, big)
-    return r, z, n
-
-
-@njit(fma=True)
 def _lstm_cell_fwd(x_gates, h_gates, c, out):
     """i, f, o = sigmoid(.), g = tanh(.) of the gate blocks of x_gates + h_gates;
     c' = f c + i g, h' = o tanh(c');  out = [h' | c']"""
     batch, hidden = c.shape
     one, two, big = c.dtype.type(1), c.dtype.type(2), c.dtype.type(TANH_CLAMP)
     for b in range(batch):
+        xg, hg, cb, ob = x_gates[b], h_gates[b], c[b], out[b]     # rows: the j loop vectorizes
         for j in range(hidden):
-            i, f, g, o = _lstm_gates(x_gates, h_gates, b, j, hidden, one, two, big)
-            c_new = f * c[b, j] + i * g
-            out[b, j] = o * _tanh(c_new, two, big)
-            out[b, hidden + j] = c_new
+            i = _sigmoid(xg[j] + hg[j], one)      # the gates, written out in the loop: a
+            f = _sigmoid(xg[hidden + j] + hg[hidden + j], one)     # helper returning a tuple
+            g = _tanh(xg[2 * hidden + j] + hg[2 * hidden + j], two, big)  # stops vectorizing
+            o = _sigmoid(xg[3 * hidden + j] + hg[3 * hidden + j], one)
+            c_new = f * cb[j] + i * g
+            ob[j] = o * _tanh(c_new, two, big)
+            ob[hidden + j] = c_new
 
 
 @njit(fma=True)
@@ -73,16 +61,24 @@ def _lstm_cell_bwd(x_gates, h_gates, c, grad, out):
     batch, hidden = c.shape
     one, two, big = c.dtype.type(1), c.dtype.type(2), c.dtype.type(TANH_CLAMP)
     for b in range(batch):
+        xg, hg, cb, gb, ob = x_gates[b], h_gates[b], c[b], grad[b], out[b]
+        # one view per output block: with ob[k * hidden + j] stores the loop stays scalar
+        di, df, dg, do = ob[:hidden], ob[hidden:2 * hidden], ob[2 * hidden:3 * hidden], \
+            ob[3 * hidden:4 * hidden]
+        dc_prev = ob[4 * hidden:]
         for j in range(hidden):
-            i, f, g, o = _lstm_gates(x_gates, h_gates, b, j, hidden, one, two, big)
-            tanh_c = _tanh(f * c[b, j] + i * g, two, big)
-            dh = grad[b, j]
-            dc = grad[b, hidden + j] + dh * o * (one - tanh_c * tanh_c)
-            out[b, j] = dc * g * i * (one - i)
-            out[b, hidden + j] = dc * c[b, j] * f * (one - f)
-            out[b, 2 * hidden + j] = dc * i * (one - g * g)
-            out[b, 3 * hidden + j] = dh * tanh_c * o * (one - o)
-            out[b, 4 * hidden + j] = dc * f
+            i = _sigmoid(xg[j] + hg[j], one)      # the gates, written out in the loop: a
+            f = _sigmoid(xg[hidden + j] + hg[hidden + j], one)     # helper returning a tuple
+            g = _tanh(xg[2 * hidden + j] + hg[2 * hidden + j], two, big)  # stops vectorizing
+            o = _sigmoid(xg[3 * hidden + j] + hg[3 * hidden + j], one)
+            tanh_c = _tanh(f * cb[j] + i * g, two, big)
+            dh = gb[j]
+            dc = gb[hidden + j] + dh * o * (one - tanh_c * tanh_c)
+            di[j] = dc * g * i * (one - i)
+            df[j] = dc * cb[j] * f * (one - f)
+            dg[j] = dc * i * (one - g * g)
+            do[j] = dh * tanh_c * o * (one - o)
+            dc_prev[j] = dc * f
 
 
 @njit(fma=True)
@@ -92,9 +88,12 @@ def _gru_cell_fwd(x_gates, h_gates, h, out):
     batch, hidden = h.shape
     one, two, big = h.dtype.type(1), h.dtype.type(2), h.dtype.type(TANH_CLAMP)
     for b in range(batch):
+        xg, hg, hb, ob = x_gates[b], h_gates[b], h[b], out[b]
         for j in range(hidden):
-            r, z, n = _gru_gates(x_gates, h_gates, b, j, hidden, one, two, big)
-            out[b, j] = (one - z) * n + z * h[b, j]
+            r = _sigmoid(xg[j] + hg[j], one)      # the gates, written out (see the LSTM's)
+            z = _sigmoid(xg[hidden + j] + hg[hidden + j], one)
+            n = _tanh(xg[2 * hidden + j] + r * hg[2 * hidden + j], two, big)
+            ob[j] = (one - z) * n + z * hb[j]
 
 
 @njit(fma=True)
@@ -104,20 +103,27 @@ def _gru_cell_bwd(x_gates, h_gates, h, grad, out):
     batch, hidden = h.shape
     one, two, big = h.dtype.type(1), h.dtype.type(2), h.dtype.type(TANH_CLAMP)
     for b in range(batch):
+        xg, hg, hb, gb, ob = x_gates[b], h_gates[b], h[b], grad[b], out[b]
+        dxr, dxz, dxn = ob[:hidden], ob[hidden:2 * hidden], ob[2 * hidden:3 * hidden]
+        dhr, dhz, dhn = ob[3 * hidden:4 * hidden], ob[4 * hidden:5 * hidden], \
+            ob[5 * hidden:6 * hidden]
+        dh_prev = ob[6 * hidden:]                     # one view per block, as in the LSTM's
         for j in range(hidden):
-            h_n = h_gates[b, 2 * hidden + j]
-            r, z, n = _gru_gates(x_gates, h_gates, b, j, hidden, one, two, big)
-            dh = grad[b, j]
+            h_n = hg[2 * hidden + j]
+            r = _sigmoid(xg[j] + hg[j], one)      # the gates, written out (see the LSTM's)
+            z = _sigmoid(xg[hidden + j] + hg[hidden + j], one)
+            n = _tanh(xg[2 * hidden + j] + r * hg[2 * hidden + j], two, big)
+            dh = gb[j]
             dn = dh * (one - z) * (one - n * n)
-            dz = dh * (h[b, j] - n) * z * (one - z)
+            dz = dh * (hb[j] - n) * z * (one - z)
             dr = dn * h_n * r * (one - r)
-            out[b, j] = dr
-            out[b, hidden + j] = dz
-            out[b, 2 * hidden + j] = dn
-            out[b, 3 * hidden + j] = dr
-            out[b, 4 * hidden + j] = dz
-            out[b, 5 * hidden + j] = dn * r
-            out[b, 6 * hidden + j] = dh * z
+            dxr[j] = dr
+            dxz[j] = dz
+            dxn[j] = dn
+            dhr[j] = dr
+            dhz[j] = dz
+            dhn[j] = dn * r
+            dh_prev[j] = dh * z
 
 
 def _run(kernel, blocks, *arrays):
