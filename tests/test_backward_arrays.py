@@ -23,7 +23,7 @@ def _grads(spec, sample, inputs, seed, create_graph):
 
 def test_the_hot_ops_have_an_array_backward():
     assert {"linear", "relu", "sigmoid", "log_softmax", "mul", "sum", "reshape", "getitem",
-            "binary_cross_entropy", "leaky_relu", "matmul"} <= set(FAST_OPS)
+            "binary_cross_entropy", "leaky_relu", "matmul", "conv2d"} <= set(FAST_OPS)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])

@@ -54,6 +54,15 @@ class Conv2d(Function):
         db = (g.sum((0, 2, 3)),) if bias and needs[2] else (None,) * len(bias)
         return (dx, dw) + db
 
+    def backward_arrays(ctx, g):
+        x, w, *bias = ctx.input_arrays
+        needs = ctx.needs_input_grad
+        dx = K.conv2d_input_grad(g, w, x.shape, **ctx.geometry) if needs[0] else None
+        dw = K.conv2d_weight_grad(x, g, w.shape[2:], **ctx.geometry) if needs[1] else None
+        db = ((g.reshape(g.shape[0], g.shape[1], -1).sum(2).sum(0),)   # contiguous sums first
+              if bias and needs[2] else (None,) * len(bias))
+        return (dx, dw) + db
+
 
 @register("conv2d_input_grad",
           samples=[Sample(((2, 3, 5, 5), (3, 2, 3, 3)), (),
