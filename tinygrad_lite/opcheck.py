@@ -55,7 +55,6 @@ def sample_inputs(sample, rng):
     return tensors
 
 
-
 def describe_case(sample):
     """The case column of the table: the shapes, then the short keyword attributes."""
     case = " x ".join(str(tuple(s)) for s in sample.shapes)

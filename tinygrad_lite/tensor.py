@@ -14,7 +14,7 @@ from . import devices, dtypes, function, ops
 from .autograd import engine
 from .errors import ShapeError
 from .tensor_extra import ExtraMethods
-from .tensor_inplace import InPlaceMethods
+from .tensor_inplace import InPlaceMethods, _data
 from .tensor_new import NewMethods
 from .tensor_reduce import ReductionMethods
 from .tensor_shape import ShapeMethods
@@ -529,10 +529,6 @@ class Tensor(ShapeMethods, ReductionMethods, InPlaceMethods, NewMethods, ExtraMe
 # Hand the class to function.py: Function.apply, the ops, autograd and the two mixins load
 # before it exists and reach it there (see function.py).
 function.Tensor = Tensor
-
-
-def _data(x):
-    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _tensor(x, dtype):

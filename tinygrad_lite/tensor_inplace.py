@@ -152,4 +152,5 @@ class InPlaceMethods:
 
 
 def _data(x):
+    """The array of a Tensor, or x as an array (a number, a list, an array): an operand."""
     return x._data if isinstance(x, function.Tensor) else np.asarray(x)

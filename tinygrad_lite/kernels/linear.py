@@ -24,11 +24,12 @@ def matmul(a, b):
 
 @kernel()
 def _bias_act(out, bias, relu):
-    """out = act(out + bias) in place, row by row; act = max(., 0) if relu else identity"""
+    """out = act(out + bias) in place, row by row (bias empty: no bias); act = max(., 0) if
+    relu else identity"""
     zero = out.dtype.type(0)
     for i in prange(out.shape[0]):
         for j in range(out.shape[1]):
-            v = out[i, j] + bias[j]
+            v = out[i, j] + bias[j] if bias.size else out[i, j]
             out[i, j] = zero if relu and v <= zero else v
 
 
@@ -62,13 +63,13 @@ def linear_fwd(x, weight, bias=None, activation=None):
         raise ValueError(f"bias must have shape ({weight.shape[0]},), got {bias.shape}")
     rows, features = x.shape[0], weight.shape[0]
     relu = activation == "relu"
+    has_bias = bias is not None
+    bias = np.empty(0, x.dtype) if bias is None else np.ascontiguousarray(bias)
     if rows < features:
         out = np.empty((rows, features), x.dtype)
-        bias = np.empty(0, x.dtype) if bias is None else np.ascontiguousarray(bias)
         _bias_act_transposed(np.dot(weight, x.T), bias, relu, out)
         return out
     out = np.dot(x, weight.T)  # a fresh C-contiguous array: safe to update in place
-    if bias is not None or relu:
-        bias = np.zeros(features, out.dtype) if bias is None else np.ascontiguousarray(bias)
+    if has_bias or relu:
         _bias_act(out, bias, relu)
     return out

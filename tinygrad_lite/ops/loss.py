@@ -61,14 +61,10 @@ def _bce_grad_arrays(g, p, y, need):
     return (g * (p - y) / np.maximum(p * (1 - p), 1e-12) if need[0] else None, grad_y)
 
 
-def _bce_mean_reference(p, y):
-    return np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p)))
-
-
 @register("binary_cross_entropy_mean",
           samples=[Sample(((3, 4), (3, 4)), (_probability, _probability)),
                    Sample(((5, 1), (5, 1)), (_probability, _probability))],
-          reference=_bce_mean_reference,
+          reference=lambda p, y: _bce_as_likelihood(p, y).mean(),
           torch=lambda torch, p, y: torch.nn.functional.binary_cross_entropy(p, y))
 class BinaryCrossEntropyMean(Function):
     """L = (1/N) sum l over the N elements, l binary_cross_entropy's elementwise loss: BCELoss's
